@@ -1,0 +1,68 @@
+#!/bin/bash
+# scripts/test.sh - the whole test suite from a fresh Debian 12 machine:
+# install packages, build with -Werror, run every test against a
+# throw-away PostgreSQL cluster (pg_virtualenv), again in an ASan+UBSan
+# build, then make distcheck. Last line: "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+status=0
+
+step() { echo "== $*"; }
+
+step "installing packages"
+scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+step "autogen"
+./autogen.sh >/dev/null 2>&1 || { ./autogen.sh; echo "0 passed, 1 failed"; exit 1; }
+
+build() { # build DIR CONFIGURE-ARGS...
+	local dir=$1; shift
+	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" &&
+	../configure --enable-werror "$@" >configure.out 2>&1 &&
+	make -j"$jobs" >make.out 2>&1
+	local rc=$?
+	cd "$top"
+	[ $rc -eq 0 ] || { tail -40 "$dir/make.out" "$dir/configure.out" 2>/dev/null; }
+	return $rc
+}
+
+check() { # check DIR: make check under a throw-away cluster
+	(cd "$1" && pg_virtualenv -o "max_connections=50" make -j"$jobs" check) >"$1/check.out" 2>&1
+	local rc=$?
+	grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/check.out" | grep -vE '^PASS:' | head -50
+	grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR):' "$1/check.out" | tail -5
+	if [ $rc -ne 0 ]; then
+		for f in $(grep -lE '^(not ok|Bail out)' $(find "$1/tests" -name '*.log') 2>/dev/null); do
+			echo "---- $f"; grep -vE '^ok ' "$f" | head -40
+		done
+	fi
+	return $rc
+}
+
+step "build (gcc, -Werror)"
+if build build-test; then
+	step "make check"
+	check build-test || status=1
+else
+	status=1
+fi
+
+step "build (ASan + UBSan)"
+if build build-asan --enable-sanitizers CFLAGS="-g -O1"; then
+	step "make check (ASan + UBSan)"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		check build-asan || status=1
+else
+	status=1
+fi
+
+distcheck_failed=0
+if [ "${LLMREF_SKIP_DISTCHECK:-0}" != 1 ]; then
+	step "make distcheck"
+	(cd build-test && pg_virtualenv make -j"$jobs" distcheck) >build-test/distcheck.out 2>&1 ||
+		{ distcheck_failed=1; status=1; tail -40 build-test/distcheck.out; }
+fi
+
+scripts/ci-summary.sh build-test build-asan "$distcheck_failed"
+exit $status

@@ -1,0 +1,604 @@
+/* catalog.c - every SQL statement the program runs (besides the
+ * migrations in src/sql/), all parameterized; COPY for bulk rows. */
+#include "autoconf.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "catalog.h"
+#include "migrations.h"
+
+#define CATALOG_MIGRATE_LOCK 0x4c4c4d52 /* "LLMR" */
+#define CATALOG_COPY_LINE_MAX 2048
+
+struct catalog {
+	PGconn *conn;
+};
+
+/* ---- statements ---------------------------------------------------- */
+
+static const char SQL_SESSION[] =
+	"SET client_min_messages = warning; SET TIME ZONE 'UTC'";
+
+static const char SQL_MIGRATIONS_TABLE[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version integer PRIMARY KEY, name text NOT NULL,"
+	" applied_at timestamptz NOT NULL DEFAULT now())";
+static const char SQL_MIGRATION_DONE[] =
+	"SELECT 1 FROM schema_migrations WHERE version = $1";
+static const char SQL_MIGRATION_RECORD[] =
+	"INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
+static const char SQL_SCHEMA_VERSION[] =
+	"SELECT coalesce(max(version), 0) FROM schema_migrations";
+
+static const char SQL_LOCK[] =
+	"SELECT pg_try_advisory_lock(hashtextextended('llmref.source:' || $1, 0))";
+static const char SQL_UNLOCK[] =
+	"SELECT pg_advisory_unlock(hashtextextended('llmref.source:' || $1, 0))";
+static const char SQL_LOCK_HOLDER[] =
+	"SELECT a.pid, coalesce(a.application_name, ''),"
+	" coalesce(host(a.client_addr), 'local'), a.backend_start::text"
+	" FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+	" WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+	" AND ((l.classid::bigint << 32) | l.objid::bigint)"
+	"   = hashtextextended('llmref.source:' || $1, 0) LIMIT 1";
+
+static const char SQL_UPSERT_PROVIDER[] =
+	"INSERT INTO providers (id, name) VALUES ($1, $2)"
+	" ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
+	" WHERE providers.name IS DISTINCT FROM EXCLUDED.name";
+static const char SQL_UPSERT_SOURCE[] =
+	"INSERT INTO sources (id, provider_id, kind, url, last_attempt)"
+	" VALUES ($1, $2, $3, $4, now())"
+	" ON CONFLICT (id) DO UPDATE SET provider_id = EXCLUDED.provider_id,"
+	" kind = EXCLUDED.kind, url = EXCLUDED.url, last_attempt = now()";
+static const char SQL_RUN_BEGIN[] =
+	"INSERT INTO runs (source_id, trigger) VALUES ($1, $2) RETURNING id";
+
+static const char SQL_INCOMING[] =
+	"CREATE TEMP TABLE llmref_incoming ("
+	" provider_model_id text NOT NULL, model_id text NOT NULL,"
+	" variant text NOT NULL, input_kind text NOT NULL, input_usd numeric,"
+	" output_kind text NOT NULL, output_usd numeric, context_window bigint)"
+	" ON COMMIT DROP";
+static const char SQL_COPY_INCOMING[] =
+	"COPY llmref_incoming (provider_model_id, model_id, variant, input_kind,"
+	" input_usd, output_kind, output_usd, context_window) FROM STDIN";
+static const char SQL_MERGE_MODELS[] =
+	"INSERT INTO models (id, first_run)"
+	" SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
+	" ON CONFLICT (id) DO NOTHING";
+static const char SQL_MERGE_ROUTES[] =
+	"WITH ins AS (INSERT INTO routes (source_id, provider_id,"
+	"  provider_model_id, model_id, variant, first_run)"
+	" SELECT $1, $2, provider_model_id, model_id, variant, $3::bigint"
+	" FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
+	" DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
+static const char SQL_REVIVE_ROUTES[] =
+	"WITH up AS (UPDATE routes SET status = 'active', gone_run = NULL"
+	" WHERE source_id = $1 AND status = 'gone' AND provider_model_id IN"
+	"  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
+	" SELECT count(*) FROM up";
+static const char SQL_GONE_ROUTES[] =
+	"WITH up AS (UPDATE routes SET status = 'gone', gone_run = $2::bigint"
+	" WHERE source_id = $1 AND status <> 'gone' AND provider_model_id NOT IN"
+	"  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
+	" SELECT count(*) FROM up";
+static const char SQL_MERGE_VALUES[] =
+	"WITH cur AS (SELECT i.*, r.id AS route_id, r.first_run,"
+	"  cp.route_id AS has_price, cp.input_kind AS c_ik,"
+	"  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
+	"  cp.output_usd_per_mtok AS c_ou, cf.route_id AS has_ctx,"
+	"  cf.value AS c_ctx"
+	" FROM llmref_incoming i JOIN routes r"
+	"  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
+	" LEFT JOIN current_prices cp ON cp.route_id = r.id"
+	" LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
+	"  AND cf.fact = 'context_window'),"
+	" p AS (INSERT INTO prices (route_id, input_kind, input_usd_per_mtok,"
+	"  output_kind, output_usd_per_mtok, valid_from, run_id)"
+	" SELECT route_id, input_kind, input_usd, output_kind, output_usd,"
+	"  now(), $2::bigint FROM cur WHERE has_price IS NULL"
+	"  OR (c_ik, c_iu, c_ok, c_ou) IS DISTINCT FROM"
+	"   (input_kind, input_usd, output_kind, output_usd)"
+	" RETURNING route_id),"
+	" f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
+	" SELECT route_id, 'context_window', context_window::text, $2::bigint"
+	" FROM cur WHERE (has_ctx IS NULL AND context_window IS NOT NULL)"
+	"  OR (has_ctx IS NOT NULL AND c_ctx IS DISTINCT FROM context_window::text)"
+	" RETURNING route_id)"
+	" SELECT count(DISTINCT c.route_id) FILTER (WHERE c.first_run <> $2::bigint)"
+	" FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
+	"  UNION SELECT route_id FROM f)";
+static const char SQL_RUN_OK[] =
+	"UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
+	" http_status = $2, rows_extracted = $3, rows_added = $4,"
+	" rows_changed = $5, rows_unchanged = $6, rows_gone = $7 WHERE id = $1";
+static const char SQL_SOURCE_OK[] =
+	"UPDATE sources SET last_success = clock_timestamp(),"
+	" consecutive_failures = 0, last_error = NULL,"
+	" etag = nullif($2, ''), last_modified = nullif($3, ''),"
+	" body_sha256 = $4 WHERE id = $1";
+static const char SQL_RUN_FAILED[] =
+	"UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(),"
+	" http_status = nullif($2, '0')::integer, error = $3 WHERE id = $1";
+static const char SQL_SOURCE_FAILED[] =
+	"UPDATE sources SET consecutive_failures = consecutive_failures + 1,"
+	" last_error = $2, etag = NULL, last_modified = NULL WHERE id = $1";
+
+static const char SQL_EXPORT[] =
+	"SELECT json_build_object("
+	" 'schema_version', (SELECT max(version) FROM schema_migrations),"
+	" 'providers', coalesce((SELECT json_agg(json_build_object("
+	"   'id', p.id, 'name', p.name) ORDER BY p.id) FROM providers p), '[]'),"
+	" 'sources', coalesce((SELECT json_agg(json_build_object("
+	"   'id', s.id, 'provider', s.provider_id, 'kind', s.kind, 'url', s.url,"
+	"   'last_attempt', s.last_attempt, 'last_success', s.last_success,"
+	"   'consecutive_failures', s.consecutive_failures,"
+	"   'last_error', s.last_error) ORDER BY s.id) FROM sources s), '[]'),"
+	" 'models', coalesce((SELECT json_agg(json_build_object("
+	"   'id', m.id, 'routes', (SELECT coalesce(json_agg(json_build_object("
+	"     'provider', r.provider_id, 'provider_name', p.name,"
+	"     'source', r.source_id, 'provider_model_id', r.provider_model_id,"
+	"     'variant', r.variant, 'status', r.status,"
+	"     'input', json_build_object('kind', cp.input_kind,"
+	"       'usd_per_mtok', cp.input_usd_per_mtok::text),"
+	"     'output', json_build_object('kind', cp.output_kind,"
+	"       'usd_per_mtok', cp.output_usd_per_mtok::text),"
+	"     'context_window', cf.value::bigint,"
+	"     'last_reviewed', (s.last_success AT TIME ZONE 'UTC')::date)"
+	"     ORDER BY r.provider_id, r.provider_model_id), '[]')"
+	"    FROM routes r JOIN providers p ON p.id = r.provider_id"
+	"    JOIN sources s ON s.id = r.source_id"
+	"    LEFT JOIN current_prices cp ON cp.route_id = r.id"
+	"    LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
+	"     AND cf.fact = 'context_window'"
+	"    WHERE r.model_id = m.id)) ORDER BY m.id) FROM models m), '[]'))";
+
+/* ---- helpers ------------------------------------------------------- */
+
+static void
+catalog_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message; /* client_min_messages = warning keeps these rare */
+}
+
+static enum lr_code
+db_fail(struct catalog *cat, PGresult *res, struct lr_err *err,
+	const char *source, const char *what)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : "";
+	char clean[512];
+	size_t n;
+
+	if (msg == NULL || msg[0] == '\0')
+		msg = PQerrorMessage(cat->conn);
+	lr_strlcpy(clean, msg, sizeof(clean));
+	n = strlen(clean);
+	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	PQclear(res);
+	return lr_err_set(err, LR_ERR_DB, source, NULL, "database: %s: %s", what, clean);
+}
+
+/* Run a parameterized statement; returns the result (caller PQclears) or
+ * NULL with err set. */
+static PGresult *
+db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals,
+	const char *source, const char *what, struct lr_err *err)
+{
+	PGresult *res = PQexecParams(cat->conn, sql, n, NULL, vals, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	db_fail(cat, res, err, source, what);
+	return NULL;
+}
+
+static enum lr_code
+db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals,
+       const char *source, const char *what, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
+
+	if (res == NULL)
+		return LR_ERR_DB;
+	PQclear(res);
+	return LR_OK;
+}
+
+/* Run a statement that returns one count; -1 with err set on failure. */
+static long
+db_count(struct catalog *cat, const char *sql, int n, const char *const *vals,
+	 const char *source, const char *what, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
+	long v;
+
+	if (res == NULL)
+		return -1;
+	v = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return v;
+}
+
+static void
+db_rollback(struct catalog *cat)
+{
+	PQclear(PQexec(cat->conn, "ROLLBACK"));
+}
+
+/* ---- connection ---------------------------------------------------- */
+
+enum lr_code
+catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { conninfo, "llmref", NULL };
+	struct catalog *cat = calloc(1, sizeof(*cat));
+
+	*out = NULL;
+	if (cat == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	cat->conn = PQconnectdbParams(keys, vals, 1);
+	if (cat->conn == NULL || PQstatus(cat->conn) != CONNECTION_OK) {
+		lr_err_set(err, LR_ERR_DB, NULL, NULL, "cannot connect to PostgreSQL: %s",
+			   cat->conn ? PQerrorMessage(cat->conn) : "out of memory");
+		catalog_close(cat);
+		return LR_ERR_DB;
+	}
+	PQsetNoticeProcessor(cat->conn, catalog_notice, NULL);
+	if (db_cmd(cat, SQL_SESSION, 0, NULL, NULL, "session setup", err) != LR_OK) {
+		catalog_close(cat);
+		return LR_ERR_DB;
+	}
+	*out = cat;
+	return LR_OK;
+}
+
+void
+catalog_close(struct catalog *cat)
+{
+	if (cat == NULL)
+		return;
+	PQfinish(cat->conn);
+	free(cat);
+}
+
+/* ---- migrations ---------------------------------------------------- */
+
+int
+catalog_schema_version_built(void)
+{
+	return migrations_count ? migrations[migrations_count - 1].version : 0;
+}
+
+static enum lr_code
+migrate_one(struct catalog *cat, const struct migration *m, int *applied,
+	    struct lr_err *err)
+{
+	char ver[16];
+	const char *vals[2] = { ver, m->name };
+	PGresult *res;
+	int done;
+
+	snprintf(ver, sizeof(ver), "%d", m->version);
+	if (db_cmd(cat, "BEGIN", 0, NULL, NULL, "begin", err) != LR_OK)
+		return LR_ERR_DB;
+	res = db_exec(cat, SQL_MIGRATION_DONE, 1, vals, NULL, m->name, err);
+	if (res == NULL)
+		goto fail;
+	done = PQntuples(res) > 0;
+	PQclear(res);
+	if (!done) {
+		/* Compiled-in constant SQL: several statements, no parameters. */
+		res = PQexec(cat->conn, m->sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			db_fail(cat, res, err, NULL, m->name);
+			goto fail;
+		}
+		PQclear(res);
+		if (db_cmd(cat, SQL_MIGRATION_RECORD, 2, vals, NULL, m->name, err) != LR_OK)
+			goto fail;
+		(*applied)++;
+	}
+	return db_cmd(cat, "COMMIT", 0, NULL, NULL, "commit", err);
+fail:
+	db_rollback(cat);
+	return LR_ERR_DB;
+}
+
+enum lr_code
+catalog_migrate(struct catalog *cat, int *applied, struct lr_err *err)
+{
+	char key[16];
+	const char *vals[1] = { key };
+	enum lr_code rc;
+	unsigned i;
+
+	*applied = 0;
+	snprintf(key, sizeof(key), "%d", CATALOG_MIGRATE_LOCK);
+	rc = db_cmd(cat, "SELECT pg_advisory_lock($1::bigint)", 1, vals, NULL,
+		    "migration lock", err);
+	if (rc != LR_OK)
+		return rc;
+	rc = db_cmd(cat, SQL_MIGRATIONS_TABLE, 0, NULL, NULL, "schema_migrations", err);
+	for (i = 0; i < migrations_count && rc == LR_OK; i++)
+		rc = migrate_one(cat, &migrations[i], applied, err);
+	PQclear(PQexecParams(cat->conn, "SELECT pg_advisory_unlock($1::bigint)", 1,
+			     NULL, vals, NULL, NULL, 0));
+	return rc;
+}
+
+enum lr_code
+catalog_check_schema(struct catalog *cat, struct lr_err *err)
+{
+	PGresult *res = PQexecParams(cat->conn, SQL_SCHEMA_VERSION, 0, NULL, NULL,
+				     NULL, NULL, 0);
+	int have, want = catalog_schema_version_built();
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return lr_err_set(err, LR_ERR_DB, NULL, NULL,
+				  "the database has no llmref schema: run 'llmref db migrate'");
+	}
+	have = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if (have < want)
+		return lr_err_set(err, LR_ERR_DB, NULL, NULL,
+				  "the database schema is at version %d, this llmref needs %d: run 'llmref db migrate'",
+				  have, want);
+	if (have > want)
+		return lr_err_set(err, LR_ERR_DB, NULL, NULL,
+				  "the database schema (version %d) is newer than this llmref (%d): upgrade llmref",
+				  have, want);
+	return LR_OK;
+}
+
+/* ---- locks --------------------------------------------------------- */
+
+enum lr_code
+catalog_lock_source(struct catalog *cat, const char *source_id,
+		    struct lr_err *err)
+{
+	const char *vals[1] = { source_id };
+	PGresult *res = db_exec(cat, SQL_LOCK, 1, vals, source_id, "lock", err);
+	int got;
+
+	if (res == NULL)
+		return LR_ERR_DB;
+	got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (got)
+		return LR_OK;
+	res = db_exec(cat, SQL_LOCK_HOLDER, 1, vals, source_id, "lock holder", err);
+	if (res != NULL && PQntuples(res) == 1)
+		lr_err_set(err, LR_ERR_BUSY, source_id, NULL,
+			   "another refresh holds the lock (PostgreSQL backend pid %s, application '%s', client %s, since %s)",
+			   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			   PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+	else
+		lr_err_set(err, LR_ERR_BUSY, source_id, NULL, "another refresh holds the lock");
+	PQclear(res);
+	return LR_ERR_BUSY;
+}
+
+void
+catalog_unlock_source(struct catalog *cat, const char *source_id)
+{
+	const char *vals[1] = { source_id };
+
+	PQclear(PQexecParams(cat->conn, SQL_UNLOCK, 1, NULL, vals, NULL, NULL, 0));
+}
+
+/* ---- runs ---------------------------------------------------------- */
+
+enum lr_code
+catalog_begin_run(struct catalog *cat, const struct source *src,
+		  const char *trigger, long long *run_id, struct lr_err *err)
+{
+	const char *pv[2] = { src->provider, src->provider_name };
+	const char *sv[4] = { src->id, src->provider, source_kind_name(src->kind), src->url };
+	const char *rv[2] = { src->id, trigger };
+	PGresult *res;
+
+	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
+		return LR_ERR_DB;
+	if (db_cmd(cat, SQL_UPSERT_PROVIDER, 2, pv, src->id, "provider", err) != LR_OK ||
+	    db_cmd(cat, SQL_UPSERT_SOURCE, 4, sv, src->id, "source", err) != LR_OK)
+		goto fail;
+	res = db_exec(cat, SQL_RUN_BEGIN, 2, rv, src->id, "run", err);
+	if (res == NULL)
+		goto fail;
+	*run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err);
+fail:
+	db_rollback(cat);
+	return LR_ERR_DB;
+}
+
+/* Append s to line in COPY text format (backslash escapes), or \N. */
+static int
+copy_field(struct buf *line, const char *s, int last)
+{
+	const char *p;
+	int rc = 0;
+
+	if (s == NULL)
+		rc |= buf_append(line, "\\N", 2);
+	for (p = s; p != NULL && *p != '\0' && rc == 0; p++) {
+		switch (*p) {
+		case '\\': rc |= buf_append(line, "\\\\", 2); break;
+		case '\t': rc |= buf_append(line, "\\t", 2); break;
+		case '\n': rc |= buf_append(line, "\\n", 2); break;
+		case '\r': rc |= buf_append(line, "\\r", 2); break;
+		default: rc |= buf_append(line, p, 1); break;
+		}
+	}
+	rc |= buf_append(line, last ? "\n" : "\t", 1);
+	return rc;
+}
+
+static int
+copy_record(struct buf *line, const struct record *r)
+{
+	char in[DEC_STR_MAX], out[DEC_STR_MAX], ctx[24];
+	int rc = 0;
+
+	dec_format(r->input.usd_per_mtok, in, sizeof(in));
+	dec_format(r->output.usd_per_mtok, out, sizeof(out));
+	snprintf(ctx, sizeof(ctx), "%" PRId64, r->context_window);
+	buf_reset(line);
+	rc |= copy_field(line, r->provider_model_id, 0);
+	rc |= copy_field(line, r->model_id, 0);
+	rc |= copy_field(line, r->variant, 0);
+	rc |= copy_field(line, price_kind_name(r->input.kind), 0);
+	rc |= copy_field(line, r->input.kind == PRICE_VALUE ? in : NULL, 0);
+	rc |= copy_field(line, price_kind_name(r->output.kind), 0);
+	rc |= copy_field(line, r->output.kind == PRICE_VALUE ? out : NULL, 0);
+	rc |= copy_field(line, r->context_window > 0 ? ctx : NULL, 1);
+	return rc;
+}
+
+static enum lr_code
+copy_records(struct catalog *cat, const struct source *src,
+	     const struct records *recs, struct lr_err *err)
+{
+	PGresult *res = PQexec(cat->conn, SQL_COPY_INCOMING);
+	struct buf line;
+	size_t i;
+	int ok = 1;
+
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return db_fail(cat, res, err, src->id, "copy");
+	PQclear(res);
+	buf_init(&line, CATALOG_COPY_LINE_MAX);
+	for (i = 0; i < recs->n && ok; i++)
+		ok = copy_record(&line, &recs->v[i]) == 0 &&
+		     PQputCopyData(cat->conn, line.data, (int)line.len) == 1;
+	buf_free(&line);
+	if (PQputCopyEnd(cat->conn, ok ? NULL : "llmref: copy aborted") != 1)
+		ok = 0;
+	res = PQgetResult(cat->conn);
+	if (!ok || PQresultStatus(res) != PGRES_COMMAND_OK)
+		return db_fail(cat, res, err, src->id, "copy");
+	PQclear(res);
+	while ((res = PQgetResult(cat->conn)) != NULL)
+		PQclear(res);
+	return LR_OK;
+}
+
+static enum lr_code
+merge_records(struct catalog *cat, const struct source *src, const char *run,
+	      struct run_stats *st, struct lr_err *err)
+{
+	const char *v3[3] = { src->id, src->provider, run };
+	const char *v2[2] = { src->id, run };
+	const char *v1[1] = { run };
+	long revived;
+
+	if (db_cmd(cat, SQL_MERGE_MODELS, 1, v1, src->id, "models", err) != LR_OK)
+		return LR_ERR_DB;
+	st->added = db_count(cat, SQL_MERGE_ROUTES, 3, v3, src->id, "routes", err);
+	if (st->added < 0)
+		return LR_ERR_DB;
+	revived = db_count(cat, SQL_REVIVE_ROUTES, 1, v2, src->id, "routes", err);
+	st->gone = revived < 0 ? -1 : db_count(cat, SQL_GONE_ROUTES, 2, v2, src->id, "routes", err);
+	if (revived < 0 || st->gone < 0)
+		return LR_ERR_DB;
+	st->changed = db_count(cat, SQL_MERGE_VALUES, 2, v2, src->id, "prices", err);
+	if (st->changed < 0)
+		return LR_ERR_DB;
+	st->added += revived;
+	st->unchanged = st->extracted - st->added - st->changed;
+	return LR_OK;
+}
+
+static enum lr_code
+finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
+	      const struct run_fetch_info *fi, const struct run_stats *st,
+	      struct lr_err *err)
+{
+	char n[6][24];
+	const char *rv[7] = { run, n[0], n[1], n[2], n[3], n[4], n[5] };
+	const char *sv[4] = { src->id, fi->etag, fi->last_modified, fi->body_sha256 };
+
+	snprintf(n[0], sizeof(n[0]), "%ld", fi->http_status);
+	snprintf(n[1], sizeof(n[1]), "%ld", st->extracted);
+	snprintf(n[2], sizeof(n[2]), "%ld", st->added);
+	snprintf(n[3], sizeof(n[3]), "%ld", st->changed);
+	snprintf(n[4], sizeof(n[4]), "%ld", st->unchanged);
+	snprintf(n[5], sizeof(n[5]), "%ld", st->gone);
+	if (db_cmd(cat, SQL_RUN_OK, 7, rv, src->id, "run", err) != LR_OK)
+		return LR_ERR_DB;
+	return db_cmd(cat, SQL_SOURCE_OK, 4, sv, src->id, "source", err);
+}
+
+enum lr_code
+catalog_apply_run(struct catalog *cat, const struct source *src,
+		  long long run_id, const struct run_fetch_info *fi,
+		  const struct records *recs, struct run_stats *st,
+		  struct lr_err *err)
+{
+	char run[24];
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	memset(st, 0, sizeof(*st));
+	st->extracted = (long)recs->n;
+	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
+		return LR_ERR_DB;
+	if (db_cmd(cat, SQL_INCOMING, 0, NULL, src->id, "temp table", err) != LR_OK ||
+	    copy_records(cat, src, recs, err) != LR_OK ||
+	    merge_records(cat, src, run, st, err) != LR_OK ||
+	    finish_run_ok(cat, src, run, fi, st, err) != LR_OK ||
+	    db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err) != LR_OK) {
+		db_rollback(cat);
+		return LR_ERR_DB;
+	}
+	return LR_OK;
+}
+
+enum lr_code
+catalog_fail_run(struct catalog *cat, const struct source *src,
+		 long long run_id, long http_status, const char *reason,
+		 struct lr_err *err)
+{
+	char run[24], status[24];
+	const char *rv[3] = { run, status, reason };
+	const char *sv[2] = { src->id, reason };
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	snprintf(status, sizeof(status), "%ld", http_status);
+	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
+		return LR_ERR_DB;
+	if (db_cmd(cat, SQL_RUN_FAILED, 3, rv, src->id, "run", err) != LR_OK ||
+	    db_cmd(cat, SQL_SOURCE_FAILED, 2, sv, src->id, "source", err) != LR_OK ||
+	    db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err) != LR_OK) {
+		db_rollback(cat);
+		return LR_ERR_DB;
+	}
+	return LR_OK;
+}
+
+/* ---- export -------------------------------------------------------- */
+
+enum lr_code
+catalog_export(struct catalog *cat, FILE *out, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, SQL_EXPORT, 0, NULL, NULL, "export", err);
+
+	if (res == NULL)
+		return LR_ERR_DB;
+	fputs(PQgetvalue(res, 0, 0), out);
+	fputc('\n', out);
+	PQclear(res);
+	return LR_OK;
+}

@@ -1,0 +1,349 @@
+/* cli.c - the llmref command: global options, the command table and the
+ * thin command functions that call the stages. */
+#include "autoconf.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "config.h"
+#include "fetch.h"
+#include "log.h"
+#include "refresh.h"
+
+struct cli {
+	const char *config_path;
+	int verbose;
+	struct config *cfg;
+	struct catalog *cat;
+};
+
+struct command {
+	const char *name; /* "db migrate" is two words */
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+static int cmd_db_migrate(struct cli *c, int argc, char **argv);
+static int cmd_refresh(struct cli *c, int argc, char **argv);
+static int cmd_export_catalog(struct cli *c, int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "db migrate", cmd_db_migrate, "db migrate",
+	  "apply pending schema migrations (safe to repeat)" },
+	{ "refresh", cmd_refresh,
+	  "refresh (--all | --provider NAME | --source ID)",
+	  "fetch, extract, normalize and store sources" },
+	{ "export catalog", cmd_export_catalog, "export catalog",
+	  "print the catalog as JSON on stdout" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: llmref [-c FILE] [-v] COMMAND [ARGS]\n"
+		   "       llmref --version | --help\n\n"
+		   "options:\n"
+		   "  -c, --config FILE  configuration file (default: $LLMREF_CONFIG,\n"
+		   "                     else %s)\n"
+		   "  -v, --verbose      more log output\n\ncommands:\n",
+		SYSCONFDIR "/llmref/llmref.conf");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-48s %s\n", commands[i].usage, commands[i].summary);
+	fprintf(f, "\nexit status: 0 ok, 1 a source failed, 2 usage, 3 configuration,\n"
+		   "4 database, 5 busy (another refresh holds the lock), 70 internal.\n"
+		   "Run 'llmref COMMAND --help' for a command's options; see llmref(1).\n");
+}
+
+static int
+exit_for(enum lr_code rc)
+{
+	switch (rc) {
+	case LR_OK: return EXIT_OK;
+	case LR_ERR_USAGE: return EXIT_USAGE;
+	case LR_ERR_CONFIG: return EXIT_CONFIG;
+	case LR_ERR_DB: return EXIT_DATABASE;
+	case LR_ERR_BUSY: return EXIT_BUSY;
+	case LR_ERR_FETCH:
+	case LR_ERR_EXTRACT:
+	case LR_ERR_NORMALIZE: return EXIT_SOURCE_FAILED;
+	case LR_ERR_NOMEM:
+	case LR_ERR_INTERNAL: break;
+	}
+	return EXIT_INTERNAL;
+}
+
+static int
+report(const struct lr_err *err)
+{
+	char text[LR_ERR_SOURCE_MAX + LR_ERR_URL_MAX + LR_ERR_REASON_MAX + 32];
+
+	log_err("%s", lr_err_text(err, text, sizeof(text)));
+	return exit_for(err->code);
+}
+
+static int
+cli_load_config(struct cli *c)
+{
+	struct lr_err err = { 0 };
+
+	c->cfg = config_load(c->config_path, &err);
+	return c->cfg ? EXIT_OK : report(&err);
+}
+
+/* Connect and, unless migrating, check the schema version. */
+static int
+cli_open_catalog(struct cli *c, int check_schema)
+{
+	struct lr_err err = { 0 };
+
+	if (catalog_open(c->cfg->conninfo, &c->cat, &err) != LR_OK)
+		return report(&err);
+	if (check_schema && catalog_check_schema(c->cat, &err) != LR_OK)
+		return report(&err);
+	return EXIT_OK;
+}
+
+/* Parse a command's options; only --help for commands without any. */
+static int
+wants_help(int argc, char **argv, const char *usage_line)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: llmref [-c FILE] %s\n", usage_line);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_db_migrate(struct cli *c, int argc, char **argv)
+{
+	struct lr_err err = { 0 };
+	int rc, applied = 0;
+
+	if (wants_help(argc, argv, commands[0].usage))
+		return EXIT_OK;
+	if (argc > 1) {
+		log_err("db migrate: unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 0)) != EXIT_OK)
+		return rc;
+	if (catalog_migrate(c->cat, &applied, &err) != LR_OK)
+		return report(&err);
+	printf("schema at version %d (%d migration%s applied now)\n",
+	       catalog_schema_version_built(), applied, applied == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+static int
+cmd_export_catalog(struct cli *c, int argc, char **argv)
+{
+	struct lr_err err = { 0 };
+	int rc;
+
+	if (wants_help(argc, argv, commands[2].usage))
+		return EXIT_OK;
+	if (argc > 1) {
+		log_err("export catalog: unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	if (catalog_export(c->cat, stdout, &err) != LR_OK)
+		return report(&err);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
+
+/* Which sources a refresh names: all, one provider's, or one. */
+struct selection {
+	int all;
+	const char *provider;
+	const char *source;
+};
+
+static int
+refresh_parse(int argc, char **argv, struct selection *sel)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "provider", required_argument, NULL, 'p' },
+		{ "source", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': sel->all = 1; break;
+		case 'p': sel->provider = optarg; break;
+		case 's': sel->source = optarg; break;
+		case 'h': printf("usage: llmref [-c FILE] %s\n", commands[1].usage); return -1;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_err("refresh: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (sel->all + (sel->provider != NULL) + (sel->source != NULL) != 1) {
+		log_err("refresh: give exactly one of --all, --provider NAME, --source ID");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+refresh_selected(const struct source *s, const struct selection *sel)
+{
+	return sel->all || (sel->provider && strcmp(s->provider, sel->provider) == 0) ||
+	       (sel->source && strcmp(s->id, sel->source) == 0);
+}
+
+/* Refresh one source and print its line; returns its exit code. */
+static int
+refresh_one(struct cli *c, const struct source *s)
+{
+	struct refresh_result r;
+	struct lr_err err = { 0 };
+	enum lr_code rc = refresh_source(c->cfg, c->cat, s, "manual", &r, &err);
+
+	if (rc != LR_OK) {
+		printf("%s: %s (run %lld, %.2f s)\n", s->id,
+		       rc == LR_ERR_BUSY ? "busy" : "failed", r.run_id, r.seconds);
+		return report(&err);
+	}
+	printf("%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone (run %lld, %.2f s)\n",
+	       s->id, r.stats.extracted, r.stats.added, r.stats.changed,
+	       r.stats.unchanged, r.stats.gone, r.run_id, r.seconds);
+	return EXIT_OK;
+}
+
+/* Worst first: database, internal, source failure, busy. */
+static int
+exit_worse(int a, int b)
+{
+	static const int rank[] = { EXIT_DATABASE, EXIT_INTERNAL, EXIT_SOURCE_FAILED, EXIT_BUSY };
+	size_t i;
+
+	for (i = 0; i < sizeof(rank) / sizeof(rank[0]); i++)
+		if (a == rank[i] || b == rank[i])
+			return rank[i];
+	return a != EXIT_OK ? a : b;
+}
+
+static int
+cmd_refresh(struct cli *c, int argc, char **argv)
+{
+	struct selection sel = { 0 };
+	int rc, worst = EXIT_OK, matched = 0;
+	size_t i;
+
+	rc = refresh_parse(argc, argv, &sel);
+	if (rc != EXIT_OK)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	for (i = 0; i < c->cfg->nsources; i++) {
+		const struct source *s = &c->cfg->sources[i];
+		if (!refresh_selected(s, &sel))
+			continue;
+		matched++;
+		worst = exit_worse(worst, refresh_one(c, s));
+		fflush(stdout);
+		if (worst == EXIT_DATABASE)
+			break; /* the next sources would fail the same way */
+	}
+	if (matched == 0) {
+		log_err("refresh: no source matches %s%s in %s",
+			sel.provider ? "provider " : sel.source ? "source " : "",
+			sel.provider ? sel.provider : sel.source ? sel.source : "--all",
+			c->cfg->sources_dir);
+		return EXIT_USAGE;
+	}
+	return worst;
+}
+
+static const struct command *
+find_command(int argc, char **argv, int *words)
+{
+	size_t i, n;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		const char *name = commands[i].name, *sp = strchr(name, ' ');
+		if (sp == NULL && strcmp(argv[0], name) == 0) {
+			*words = 1;
+			return &commands[i];
+		}
+		n = sp ? (size_t)(sp - name) : 0;
+		if (sp != NULL && argc >= 2 && strncmp(argv[0], name, n) == 0 &&
+		    argv[0][n] == '\0' && strcmp(argv[1], sp + 1) == 0) {
+			*words = 2;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c = { .config_path = NULL };
+	const struct command *cmd;
+	int ch, rc, words = 0;
+
+	log_init("llmref", 0);
+	while ((ch = getopt_long(argc, argv, "+c:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': c.config_path = optarg; break;
+		case 'v': c.verbose = 1; break;
+		case 'V': printf("llmref %s\n", PACKAGE_VERSION); return EXIT_OK;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	log_init("llmref", c.verbose);
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argc - optind, argv + optind, &words);
+	if (cmd == NULL) {
+		log_err("unknown command '%s' (see llmref --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (c.config_path == NULL)
+		c.config_path = config_default_path();
+	if (fetch_global_init() != 0) {
+		log_err("libcurl initialisation failed");
+		return EXIT_INTERNAL;
+	}
+	optind += words - 1;
+	rc = cmd->run(&c, argc - optind, argv + optind);
+	catalog_close(c.cat);
+	config_free(c.cfg);
+	fetch_global_cleanup();
+	return rc;
+}

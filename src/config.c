@@ -1,0 +1,727 @@
+/* config.c - INI parsing (libinih) of llmref.conf and sources.d/ID.conf
+ * through declarative key tables; every error names file, line and key. */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+
+#include "config.h"
+#include "jpath.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+enum key_type {
+	KEY_STR,      /* char * */
+	KEY_URL,      /* char *, http:// or https:// only */
+	KEY_DURATION, /* long seconds */
+	KEY_SIZE,     /* size_t bytes */
+	KEY_KIND,     /* enum source_kind */
+	KEY_FORMAT,   /* enum source_format */
+	KEY_UNIT,     /* enum price_unit */
+};
+
+struct key_def {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	const char *def; /* default text, NULL = required (sources only) */
+	size_t offset;
+};
+
+/* llmref.conf: every key, its type and default. The man page
+ * llmref.conf(5) documents each; tests/integration/docsync checks it. */
+static const struct key_def config_keys[] = {
+	{ "database", "conninfo", KEY_STR, "", offsetof(struct config, conninfo) },
+	{ "paths", "sources", KEY_STR, SYSCONFDIR "/llmref/sources.d",
+	  offsetof(struct config, sources_dir) },
+	{ "fetch", "timeout", KEY_DURATION, "60s",
+	  offsetof(struct config, fetch_timeout_sec) },
+	{ "fetch", "connect_timeout", KEY_DURATION, "15s",
+	  offsetof(struct config, fetch_connect_timeout_sec) },
+	{ "fetch", "low_speed_time", KEY_DURATION, "30s",
+	  offsetof(struct config, fetch_low_speed_sec) },
+	{ "fetch", "max_body_size", KEY_SIZE, "16MiB",
+	  offsetof(struct config, fetch_max_body_bytes) },
+	{ "fetch", "user_agent", KEY_STR,
+	  "llmref/" PACKAGE_VERSION " (+" PACKAGE_BUGREPORT ")",
+	  offsetof(struct config, fetch_user_agent) },
+	{ "fetch", "ca_file", KEY_STR, "", offsetof(struct config, fetch_ca_file) },
+};
+
+/* sources.d/ID.conf. NULL default = required. */
+static const struct key_def source_keys[] = {
+	{ "source", "provider", KEY_STR, NULL, offsetof(struct source, provider) },
+	{ "source", "provider_name", KEY_STR, NULL,
+	  offsetof(struct source, provider_name) },
+	{ "source", "kind", KEY_KIND, NULL, offsetof(struct source, kind) },
+	{ "source", "url", KEY_URL, NULL, offsetof(struct source, url) },
+	{ "source", "format", KEY_FORMAT, NULL, offsetof(struct source, format) },
+	{ "source", "interval", KEY_DURATION, "6h",
+	  offsetof(struct source, interval_sec) },
+	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
+	{ "extract", "model", KEY_STR, NULL,
+	  offsetof(struct source, fields[FIELD_MODEL]) },
+	{ "extract", "input_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_INPUT_PRICE]) },
+	{ "extract", "output_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_OUTPUT_PRICE]) },
+	{ "extract", "context_window", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_CONTEXT_WINDOW]) },
+	{ "units", "input_price", KEY_UNIT, "per_1m",
+	  offsetof(struct source, input_unit) },
+	{ "units", "output_price", KEY_UNIT, "per_1m",
+	  offsetof(struct source, output_unit) },
+};
+
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
+#define MAX_KEYS 32
+
+/* State shared by the line reader and the inih handler. */
+struct parse_ctx {
+	const char *file;
+	const char *text; /* whole file, NUL-terminated */
+	const char *pos;
+	int line;         /* number of the line last handed to inih */
+	int continuation; /* that line started with white space */
+	const struct key_def *keys;
+	size_t nkeys;
+	void *target;
+	int seen[MAX_KEYS];   /* line where each key was set, 0 = unset */
+	int last_key;         /* index of the last key set, for continuations */
+	struct lr_err *err;
+	int failed;
+};
+
+const char *
+config_default_path(void)
+{
+	const char *env = getenv("LLMREF_CONFIG");
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return SYSCONFDIR "/llmref/llmref.conf";
+}
+
+int
+config_parse_duration(const char *text, long *out_sec)
+{
+	static const struct {
+		char suffix;
+		long mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char *end;
+	long v;
+	size_t i;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || v < 0)
+		return -1;
+	if (*end == '\0') {
+		*out_sec = v;
+		return 0;
+	}
+	for (i = 0; i < NKEYS(units); i++) {
+		if (end[0] == units[i].suffix && end[1] == '\0') {
+			if (v > LONG_MAX / units[i].mult)
+				return -1;
+			*out_sec = v * units[i].mult;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+config_parse_size(const char *text, size_t *out_bytes)
+{
+	static const struct {
+		const char *suffix;
+		size_t mult;
+	} units[] = { { "", 1 },	      { "KiB", 1024 },
+		      { "MiB", 1024 * 1024 }, { "GiB", 1024UL * 1024 * 1024 },
+		      { "K", 1024 },	      { "M", 1024 * 1024 } };
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno != 0)
+		return -1;
+	for (i = 0; i < NKEYS(units); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			if (v > SIZE_MAX / units[i].mult)
+				return -1;
+			*out_bytes = (size_t)v * units[i].mult;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *const kind_names[] = {
+	[SOURCE_PRICING] = "pricing",
+	[SOURCE_MODEL_CARD] = "model_card",
+	[SOURCE_BENCHMARKS] = "benchmarks",
+	[SOURCE_CAPABILITIES] = "capabilities",
+	[SOURCE_CURATED] = "curated",
+};
+
+const char *
+source_kind_name(enum source_kind k)
+{
+	return (size_t)k < NKEYS(kind_names) ? kind_names[k] : "?";
+}
+
+const char *
+field_name(enum field f)
+{
+	static const char *const names[FIELD_COUNT] = {
+		"model", "input_price", "output_price", "context_window"
+	};
+	return (size_t)f < FIELD_COUNT ? names[f] : "?";
+}
+
+static int
+parse_kind(const char *v, enum source_kind *out)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS(kind_names); i++) {
+		if (strcmp(v, kind_names[i]) == 0) {
+			*out = (enum source_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+url_is_http(const char *v)
+{
+	return (strncmp(v, "http://", 7) == 0 && v[7] != '\0') ||
+	       (strncmp(v, "https://", 8) == 0 && v[8] != '\0');
+}
+
+__attribute__((format(printf, 3, 4))) static int
+ctx_fail(struct parse_ctx *c, const struct key_def *k, const char *fmt, ...)
+{
+	char loc[256], msg[512];
+	va_list ap;
+
+	if (c->failed)
+		return 0;
+	c->failed = 1;
+	if (k != NULL)
+		snprintf(loc, sizeof(loc), "%s:%d: [%s] %s", c->file, c->line,
+			 k->section, k->name);
+	else
+		snprintf(loc, sizeof(loc), "%s:%d", c->file, c->line);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lr_err_set(c->err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", loc, msg);
+	return 0;
+}
+
+/* Store v as string field at *slot, appending with a space when continuing. */
+static int
+store_str(char **slot, const char *v, int append)
+{
+	size_t old, add;
+	char *p;
+
+	if (!append || *slot == NULL) {
+		p = strdup(v);
+		if (p == NULL)
+			return -1;
+		free(*slot);
+		*slot = p;
+		return 0;
+	}
+	old = strlen(*slot);
+	add = strlen(v);
+	p = realloc(*slot, old + add + 2);
+	if (p == NULL)
+		return -1;
+	p[old] = ' ';
+	memcpy(p + old + 1, v, add + 1);
+	*slot = p;
+	return 0;
+}
+
+static int
+store_value(struct parse_ctx *c, const struct key_def *k, const char *v,
+	    int append)
+{
+	char *base = (char *)c->target + k->offset;
+
+	switch (k->type) {
+	case KEY_URL:
+		if (!url_is_http(v))
+			return ctx_fail(c, k, "'%s' is not an http:// or https:// URL", v);
+		/* fall through */
+	case KEY_STR:
+		if (store_str((char **)(void *)base, v, append) != 0)
+			return ctx_fail(c, k, "%s", "out of memory");
+		return 1;
+	case KEY_DURATION:
+		if (config_parse_duration(v, (long *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a duration (e.g. 30s, 15m, 6h, 1d)", v);
+		return 1;
+	case KEY_SIZE:
+		if (config_parse_size(v, (size_t *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a size (e.g. 16MiB)", v);
+		return 1;
+	case KEY_KIND:
+		if (parse_kind(v, (enum source_kind *)(void *)base) != 0)
+			return ctx_fail(c, k, "unknown kind '%s' (pricing, model_card, benchmarks, capabilities, curated)", v);
+		return 1;
+	case KEY_FORMAT:
+		if (strcmp(v, "html") == 0)
+			*(enum source_format *)(void *)base = FORMAT_HTML;
+		else if (strcmp(v, "json") == 0)
+			*(enum source_format *)(void *)base = FORMAT_JSON;
+		else
+			return ctx_fail(c, k, "unknown format '%s' (html, json)", v);
+		return 1;
+	case KEY_UNIT:
+		if (price_unit_parse(v, (enum price_unit *)(void *)base) != 0)
+			return ctx_fail(c, k, "unknown unit '%s' (per_token, per_1k, per_1m, cents_per_token, auto)", v);
+		return 1;
+	}
+	return ctx_fail(c, k, "%s", "internal: unknown key type");
+}
+
+static int
+config_handler(void *user, const char *section, const char *name,
+	       const char *value)
+{
+	struct parse_ctx *c = user;
+	size_t i;
+
+	if (c->failed)
+		return 0;
+	for (i = 0; i < c->nkeys; i++) {
+		if (strcmp(c->keys[i].section, section) == 0 &&
+		    strcmp(c->keys[i].name, name) == 0)
+			break;
+	}
+	if (i == c->nkeys) {
+		return ctx_fail(c, NULL, "unknown key [%s] %s", section, name);
+	}
+	if (c->continuation && c->last_key == (int)i)
+		return store_value(c, &c->keys[i], value, 1);
+	if (c->seen[i] != 0) {
+		return ctx_fail(c, &c->keys[i], "set twice (first on line %d)", c->seen[i]);
+	}
+	c->seen[i] = c->line;
+	c->last_key = (int)i;
+	return store_value(c, &c->keys[i], value, 0);
+}
+
+/* inih line reader over the in-memory file: counts lines, notes
+ * continuation lines and refuses lines too long for inih's buffer. */
+static char *
+config_reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	const char *nl;
+	size_t n;
+
+	if (*c->pos == '\0' || c->failed)
+		return NULL;
+	nl = strchr(c->pos, '\n');
+	n = nl ? (size_t)(nl - c->pos) + 1 : strlen(c->pos);
+	c->line++;
+	c->continuation = (*c->pos == ' ' || *c->pos == '\t');
+	if (n >= (size_t)num || n > CONFIG_LINE_MAX + 1) {
+		ctx_fail(c, NULL, "%s", "line longer than 199 characters; continue a long value on an indented next line");
+		return NULL;
+	}
+	memcpy(str, c->pos, n);
+	str[n] = '\0';
+	c->pos += n;
+	return str;
+}
+
+/* Read a whole file into a new NUL-terminated string (caller frees). */
+static char *
+config_read_file(const char *path, struct lr_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t n;
+
+	if (f == NULL) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	text = malloc(CONFIG_FILE_MAX_BYTES + 1);
+	if (text == NULL) {
+		lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", path);
+		goto fail;
+	}
+	n = fread(text, 1, CONFIG_FILE_MAX_BYTES + 1, f);
+	if (ferror(f) || n > CONFIG_FILE_MAX_BYTES) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path,
+			   ferror(f) ? "read error" : "larger than 1 MiB");
+		goto fail;
+	}
+	if (memchr(text, '\0', n) != NULL) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: contains a NUL byte", path);
+		goto fail;
+	}
+	text[n] = '\0';
+	fclose(f);
+	return text;
+fail:
+	free(text);
+	fclose(f);
+	return NULL;
+}
+
+static enum lr_code
+apply_defaults(struct parse_ctx *c)
+{
+	size_t i;
+
+	c->line = 0;
+	for (i = 0; i < c->nkeys; i++) {
+		if (c->seen[i] != 0)
+			continue;
+		if (c->keys[i].def == NULL) {
+			lr_err_set(c->err, LR_ERR_CONFIG, NULL, NULL,
+				   "%s: [%s] %s is required", c->file,
+				   c->keys[i].section, c->keys[i].name);
+			return LR_ERR_CONFIG;
+		}
+		if (store_value(c, &c->keys[i], c->keys[i].def, 0) == 0)
+			return LR_ERR_CONFIG;
+	}
+	return LR_OK;
+}
+
+static enum lr_code
+parse_file(const char *path, const struct key_def *keys, size_t nkeys,
+	   void *target, int *lines, struct lr_err *err)
+{
+	struct parse_ctx c;
+	char *text;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.file = path;
+	c.keys = keys;
+	c.nkeys = nkeys;
+	c.target = target;
+	c.err = err;
+	c.last_key = -1;
+	text = config_read_file(path, err);
+	if (text == NULL)
+		return LR_ERR_CONFIG;
+	c.text = c.pos = text;
+	rc = ini_parse_stream(config_reader, &c, config_handler, &c);
+	free(text);
+	if (lines != NULL)
+		memcpy(lines, c.seen, nkeys * sizeof(*lines));
+	if (c.failed)
+		return LR_ERR_CONFIG;
+	if (rc != 0) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+			   "%s:%d: syntax error (expected [section] or key = value)",
+			   path, rc);
+		return LR_ERR_CONFIG;
+	}
+	return apply_defaults(&c);
+}
+
+void
+source_clear(struct source *src)
+{
+	size_t i;
+
+	if (src == NULL)
+		return;
+	free(src->path);
+	free(src->provider);
+	free(src->provider_name);
+	free(src->url);
+	free(src->rows);
+	for (i = 0; i < FIELD_COUNT; i++)
+		free(src->fields[i]);
+	memset(src, 0, sizeof(*src));
+}
+
+/* Source id from the file name: [a-z0-9_-]+ before ".conf". */
+static int
+source_id_from_path(const char *path, char *id, size_t idlen)
+{
+	const char *base = strrchr(path, '/');
+	size_t n, i;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n <= 5 || strcmp(base + n - 5, ".conf") != 0 || n - 5 >= idlen)
+		return -1;
+	for (i = 0; i < n - 5; i++) {
+		char ch = base[i];
+		if (!(islower((unsigned char)ch) || isdigit((unsigned char)ch) ||
+		      ch == '-' || ch == '_'))
+			return -1;
+		id[i] = ch;
+	}
+	id[n - 5] = '\0';
+	return 0;
+}
+
+/* Line of the source key for FIELD f (or rows if f < 0), from lines[]. */
+static int
+source_key_line(const int *lines, const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS(source_keys); i++)
+		if (strcmp(source_keys[i].section, section) == 0 &&
+		    strcmp(source_keys[i].name, name) == 0)
+			return lines[i];
+	return 0;
+}
+
+static void
+config_xml_silent(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* Does expr compile as XPath (html) or as a JSON path (json)? */
+static int
+expr_compiles(enum source_format fmt, const char *expr, char *why, size_t len)
+{
+	xmlXPathCompExprPtr x;
+	struct jpath *j;
+
+	if (fmt == FORMAT_JSON) {
+		j = jpath_compile(expr, why, len);
+		jpath_free(j);
+		return j != NULL;
+	}
+	xmlSetStructuredErrorFunc(NULL, config_xml_silent);
+	x = xmlXPathCompile((const xmlChar *)expr);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	snprintf(why, len, "invalid XPath 1.0 expression '%s'", expr);
+	xmlXPathFreeCompExpr(x);
+	return x != NULL;
+}
+
+static enum lr_code
+source_check_expressions(const struct source *src, const int *lines,
+			 struct lr_err *err)
+{
+	char why[512];
+	int f;
+
+	if (!expr_compiles(src->format, src->rows, why, sizeof(why)))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] rows: %s",
+				  src->path, source_key_line(lines, "extract", "rows"), why);
+	for (f = 0; f < FIELD_COUNT; f++) {
+		const char *e = src->fields[f];
+		if (e == NULL || e[0] == '\0' || expr_compiles(src->format, e, why, sizeof(why)))
+			continue;
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
+				  src->path, source_key_line(lines, "extract", field_name((enum field)f)),
+				  field_name((enum field)f), why);
+	}
+	return LR_OK;
+}
+
+enum lr_code
+source_load(const char *path, struct source *src, struct lr_err *err)
+{
+	int lines[MAX_KEYS] = { 0 };
+	enum lr_code rc;
+
+	if (source_id_from_path(path, src->id, sizeof(src->id)) != 0)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: a source file name must be ID.conf with ID of a-z, 0-9, '-' and '_' (at most %d characters)",
+				  path, SOURCE_ID_MAX - 1);
+	src->path = strdup(path);
+	if (src->path == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	rc = parse_file(path, source_keys, NKEYS(source_keys), src, lines, err);
+	if (rc != LR_OK)
+		return rc;
+	rc = source_check_expressions(src, lines, err);
+	if (rc != LR_OK)
+		return rc;
+	if (src->kind != SOURCE_PRICING)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [source] kind: '%s' sources are not supported yet; only 'pricing'",
+				  path, source_kind_name(src->kind));
+	return LR_OK;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->nsources; i++)
+		source_clear(&cfg->sources[i]);
+	free(cfg->sources);
+	free(cfg->path);
+	free(cfg->conninfo);
+	free(cfg->sources_dir);
+	free(cfg->fetch_user_agent);
+	free(cfg->fetch_ca_file);
+	free(cfg);
+}
+
+const struct source *
+config_find_source(const struct config *cfg, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nsources; i++)
+		if (strcmp(cfg->sources[i].id, id) == 0)
+			return &cfg->sources[i];
+	return NULL;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Resolve the sources directory against the config file's folder. */
+static char *
+sources_dir_resolve(const struct config *cfg)
+{
+	const char *slash = strrchr(cfg->path, '/');
+	size_t dlen, n;
+	char *p;
+
+	if (cfg->sources_dir[0] == '/' || slash == NULL)
+		return strdup(cfg->sources_dir);
+	dlen = (size_t)(slash - cfg->path);
+	n = dlen + 1 + strlen(cfg->sources_dir) + 1;
+	p = malloc(n);
+	if (p != NULL)
+		snprintf(p, n, "%.*s/%s", (int)dlen, cfg->path, cfg->sources_dir);
+	return p;
+}
+
+/* List *.conf names in dir, sorted; returns count or -1. */
+static long
+list_source_files(const char *dir, char ***out, struct lr_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, **p;
+	long n = 0;
+	size_t len;
+
+	if (d == NULL) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "sources directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		if (n >= CONFIG_MAX_SOURCES) {
+			lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: more than %d sources", dir, CONFIG_MAX_SOURCES);
+			goto fail;
+		}
+		p = realloc(names, (size_t)(n + 1) * sizeof(*names));
+		if (p == NULL || (p[n] = strdup(de->d_name)) == NULL) {
+			if (p != NULL)
+				names = p;
+			lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+			goto fail;
+		}
+		names = p;
+		n++;
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	*out = names;
+	return n;
+fail:
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+	closedir(d);
+	return -1;
+}
+
+static enum lr_code
+config_load_sources(struct config *cfg, struct lr_err *err)
+{
+	char **names = NULL, *dir, path[PATH_MAX];
+	enum lr_code rc = LR_OK;
+	long n, i;
+
+	dir = sources_dir_resolve(cfg);
+	if (dir == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	n = list_source_files(dir, &names, err);
+	if (n < 0) {
+		free(dir);
+		return LR_ERR_CONFIG;
+	}
+	cfg->sources = calloc(n > 0 ? (size_t)n : 1, sizeof(*cfg->sources));
+	if (cfg->sources == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	for (i = 0; i < n && rc == LR_OK; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		rc = source_load(path, &cfg->sources[i], err);
+		cfg->nsources = (size_t)i + 1;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	return rc;
+}
+
+struct config *
+config_load(const char *path, struct lr_err *err)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL || (cfg->path = strdup(path)) == NULL) {
+		lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+		goto fail;
+	}
+	if (parse_file(path, config_keys, NKEYS(config_keys), cfg, NULL, err) != LR_OK)
+		goto fail;
+	if (config_load_sources(cfg, err) != LR_OK)
+		goto fail;
+	return cfg;
+fail:
+	config_free(cfg);
+	return NULL;
+}

@@ -1,0 +1,90 @@
+/* config.h - llmref.conf and sources.d/ID.conf: parsed from INI (libinih)
+ * through declarative key tables into one struct config. Errors name the
+ * file, the line and the key. */
+#ifndef LLMREF_CONFIG_H
+#define LLMREF_CONFIG_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "normalize.h"
+
+#define CONFIG_FILE_MAX_BYTES (1024 * 1024)
+#define CONFIG_LINE_MAX 199 /* libinih's INI_MAX_LINE (200) less the NUL */
+#define CONFIG_MAX_SOURCES 4096
+#define SOURCE_ID_MAX 64
+
+enum source_kind {
+	SOURCE_PRICING,
+	SOURCE_MODEL_CARD,
+	SOURCE_BENCHMARKS,
+	SOURCE_CAPABILITIES,
+	SOURCE_CURATED,
+};
+
+enum source_format { FORMAT_HTML, FORMAT_JSON };
+
+/* Per-record fields a source can extract; expressions are relative to
+ * the row node. */
+enum field {
+	FIELD_MODEL,
+	FIELD_INPUT_PRICE,
+	FIELD_OUTPUT_PRICE,
+	FIELD_CONTEXT_WINDOW,
+	FIELD_COUNT
+};
+
+struct source {
+	char id[SOURCE_ID_MAX]; /* file name without .conf */
+	char *path;             /* the file it came from */
+	char *provider;         /* e.g. "fireworks" */
+	char *provider_name;    /* e.g. "Fireworks AI" */
+	enum source_kind kind;
+	char *url;
+	enum source_format format;
+	long interval_sec;
+	char *rows;                /* XPath or JSON path selecting records */
+	char *fields[FIELD_COUNT]; /* NULL when not extracted */
+	enum price_unit input_unit;
+	enum price_unit output_unit;
+};
+
+struct config {
+	char *path;         /* llmref.conf */
+	char *conninfo;     /* libpq connection string, "" = PG* defaults */
+	char *sources_dir;  /* absolute, or relative to the config's folder */
+	long fetch_timeout_sec;
+	long fetch_connect_timeout_sec;
+	long fetch_low_speed_sec;   /* abort below 1 byte/s for this long */
+	size_t fetch_max_body_bytes;
+	char *fetch_user_agent;     /* full User-Agent header value */
+	char *fetch_ca_file;        /* "" = system default */
+	struct source *sources;
+	size_t nsources;
+};
+
+/* Load path (llmref.conf) and every *.conf in its sources directory.
+ * Returns a new config (config_free) or NULL with err filled. */
+struct config *config_load(const char *path, struct lr_err *err);
+void config_free(struct config *cfg);
+
+/* Parse one source file into src (caller zeroes it first; free with
+ * source_clear). Returns LR_OK or LR_ERR_CONFIG with file:line in err. */
+enum lr_code source_load(const char *path, struct source *src,
+			 struct lr_err *err) __attribute__((warn_unused_result));
+void source_clear(struct source *src);
+
+const struct source *config_find_source(const struct config *cfg,
+					const char *id);
+const char *source_kind_name(enum source_kind k);
+const char *field_name(enum field f);
+
+/* "6h", "30m", "45s", "2d", "90" (seconds). Returns 0 or -1. */
+int config_parse_duration(const char *text, long *out_sec);
+/* "16MiB", "512KiB", "1048576". Returns 0 or -1. */
+int config_parse_size(const char *text, size_t *out_bytes);
+
+/* The default config path: $LLMREF_CONFIG, else SYSCONFDIR/llmref/llmref.conf. */
+const char *config_default_path(void);
+
+#endif

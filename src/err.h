@@ -1,0 +1,46 @@
+/* err.h - the one result type used everywhere, and an error record that
+ * carries the source, the URL and a human-readable reason. */
+#ifndef LLMREF_ERR_H
+#define LLMREF_ERR_H
+
+#include <stddef.h>
+
+enum lr_code {
+	LR_OK = 0,
+	LR_ERR_USAGE,     /* bad command line */
+	LR_ERR_CONFIG,    /* bad llmref.conf or source file */
+	LR_ERR_FETCH,     /* network, HTTP status, limits */
+	LR_ERR_EXTRACT,   /* page could not be parsed or queried */
+	LR_ERR_NORMALIZE, /* a value could not be normalized */
+	LR_ERR_DB,        /* PostgreSQL error or unavailable */
+	LR_ERR_BUSY,      /* another process holds the source's lock */
+	LR_ERR_NOMEM,     /* allocation failed */
+	LR_ERR_INTERNAL,
+};
+
+#define LR_ERR_SOURCE_MAX 128
+#define LR_ERR_URL_MAX 512
+#define LR_ERR_REASON_MAX 768
+
+struct lr_err {
+	enum lr_code code;
+	char source[LR_ERR_SOURCE_MAX]; /* source id or file name, may be "" */
+	char url[LR_ERR_URL_MAX];       /* URL, may be "" */
+	char reason[LR_ERR_REASON_MAX];
+};
+
+/* Fill err (if not NULL) and return code. source and url may be NULL. */
+enum lr_code lr_err_set(struct lr_err *err, enum lr_code code,
+			const char *source, const char *url, const char *fmt,
+			...) __attribute__((format(printf, 5, 6)));
+void lr_err_clear(struct lr_err *err);
+const char *lr_code_name(enum lr_code code);
+
+/* "source fireworks: https://...: reason" into buf; returns buf. */
+const char *lr_err_text(const struct lr_err *err, char *buf, size_t len);
+
+/* Copy src to dst (size dstlen), always NUL-terminated; returns 0, or -1
+ * if src was truncated. */
+int lr_strlcpy(char *dst, const char *src, size_t dstlen);
+
+#endif

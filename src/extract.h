@@ -1,0 +1,38 @@
+/* extract.h - turn one fetched page into raw text records: XPath 1.0 over
+ * libxml2's HTML parser, or JSON paths over jansson. No interpretation of
+ * values happens here; that is normalize's job. */
+#ifndef LLMREF_EXTRACT_H
+#define LLMREF_EXTRACT_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+
+#define EXTRACT_MAX_ROWS 100000
+#define EXTRACT_FIELD_MAX_BYTES 4096
+
+struct raw_row {
+	char *field[FIELD_COUNT]; /* NULL when the expression selected nothing */
+	long index;               /* 0-based position among the rows */
+};
+
+struct raw_rows {
+	struct raw_row *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Extract every record of src from body (len bytes). On LR_OK, out holds
+ * the records (free with raw_rows_free); on error out is empty and err
+ * names the source, URL and reason. Zero rows is not an error here. */
+enum lr_code extract_page(const struct source *src, const char *body,
+			  size_t len, struct raw_rows *out, struct lr_err *err)
+	__attribute__((warn_unused_result));
+void raw_rows_free(struct raw_rows *rows);
+
+/* Collapse white space (including U+00A0 and U+202F) to single spaces and
+ * trim, in place. Returns s. */
+char *extract_squash_space(char *s);
+
+#endif

@@ -1,0 +1,42 @@
+/* records.h - normalized records: what normalize produces from raw rows
+ * and what the catalog stores. Owned by the normalize stage. */
+#ifndef LLMREF_RECORDS_H
+#define LLMREF_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "extract.h"
+#include "normalize.h"
+
+#define RECORD_MODEL_ID_MAX 128
+#define RECORD_PROVIDER_ID_MAX 256
+#define RECORD_VARIANT_MAX 32
+
+struct record {
+	char model_id[RECORD_MODEL_ID_MAX];             /* canonical */
+	char provider_model_id[RECORD_PROVIDER_ID_MAX]; /* as the page says */
+	char variant[RECORD_VARIANT_MAX];               /* "free", "batch", "" */
+	struct price input;
+	struct price output;
+	int64_t context_window; /* tokens, 0 = not stated */
+	long row;               /* 1-based row number in the page */
+};
+
+struct records {
+	struct record *v;
+	size_t n;
+};
+
+/* Normalize every raw row of src. Any row that fails (no model, a bad
+ * price, a duplicate model) fails the whole page: LR_ERR_NORMALIZE with
+ * the row number, field and text in err. On LR_OK free out with
+ * records_free. */
+enum lr_code normalize_rows(const struct source *src,
+			    const struct raw_rows *rows, struct records *out,
+			    struct lr_err *err) __attribute__((warn_unused_result));
+void records_free(struct records *recs);
+
+#endif

@@ -1,0 +1,29 @@
+#!/bin/bash
+# The style gate: clang-format clean, no banned calls, no SQL text handed
+# to libpq from a variable, functions short enough to read at once.
+. "$(dirname "$0")/lib.sh"
+cd "$LLMREF_SRCDIR" || exit 1
+files=$(ls src/*.c src/*.h tests/unit/*.c tests/unit/*.h)
+
+if command -v clang-format >/dev/null; then
+	bad=$(for f in $files; do clang-format --style=file --dry-run "$f" 2>&1 | grep -q . && echo "$f"; done)
+	is "$bad" "" "clang-format: every file is formatted (run 'make format')"
+else
+	ok 0 "# SKIP clang-format not installed"
+fi
+
+banned=$(grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|gets|atoi|atol|atof|strtok|tmpnam|system)\s*\(' src/*.c src/*.h || true)
+is "$banned" "" "no banned functions in src/"
+
+# libpq gets SQL only from string literals or the named constants of catalog.c
+nonconst=$(grep -nE 'PQ(exec|execParams|prepare)\s*\(' src/*.c | grep -vE 'PQ(exec|execParams|prepare)\s*\([^,]+,\s*("|SQL_|m->sql)' || true)
+is "$nonconst" "" "no SQL text from variables reaches libpq"
+outside=$(grep -lE 'PQ(exec|execParams|prepare)\s*\(' src/*.c | grep -v '^src/catalog.c$' || true)
+is "$outside" "" "SQL is run only by src/catalog.c"
+
+floats=$(grep -niE '\b(double|float)\b[^;]*(price|usd|cost)' src/*.c src/*.h || true)
+is "$floats" "" "no floating point near money"
+
+long=$(awk 'FNR==1{inf=0} /^\{/{inf=1; start=FNR; next} /^\}/{ if (inf && FNR-start > 60) print FILENAME":"start": "FNR-start" lines"; inf=0 }' src/*.c)
+is "$long" "" "no function body over 60 lines"
+done_testing
