@@ -11,7 +11,7 @@ fixture_start() {
 	rm -f "$work/fixture.port"
 	python3 "$srcdir/tests/fixture_server.py" --root "$root" --port 0 \
 		--port-file "$work/fixture.port" --log "$FIXTURE_LOG" \
-		2>>"$work/fixture.stderr" &
+		>/dev/null 2>>"$work/fixture.stderr" &
 	FIXTURE_PID=$!
 	for i in $(seq 1 100); do
 		[ -s "$work/fixture.port" ] && break

@@ -15,8 +15,7 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 /* Returns 0, -1 if the cap would be exceeded (nothing appended), -2 on
  * allocation failure. */
-int buf_append(struct buf *b, const void *data, size_t len)
-	__attribute__((warn_unused_result));
+int buf_append(struct buf *b, const void *data, size_t len) __attribute__((warn_unused_result));
 void buf_reset(struct buf *b); /* len = 0, keeps memory */
 void buf_free(struct buf *b);
 

@@ -13,7 +13,7 @@
 #include "catalog.h"
 #include "migrations.h"
 
-#define CATALOG_MIGRATE_LOCK 0x4c4c4d52 /* "LLMR" */
+#define CATALOG_MIGRATE_LOCK  0x4c4c4d52 /* "LLMR" */
 #define CATALOG_COPY_LINE_MAX 2048
 
 struct catalog {
@@ -22,143 +22,137 @@ struct catalog {
 
 /* ---- statements ---------------------------------------------------- */
 
-static const char SQL_SESSION[] =
-	"SET client_min_messages = warning; SET TIME ZONE 'UTC'";
+static const char SQL_SESSION_MESSAGES[] = "SET client_min_messages = warning";
+static const char SQL_SESSION_TZ[] = "SET TIME ZONE 'UTC'";
 
-static const char SQL_MIGRATIONS_TABLE[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version integer PRIMARY KEY, name text NOT NULL,"
-	" applied_at timestamptz NOT NULL DEFAULT now())";
-static const char SQL_MIGRATION_DONE[] =
-	"SELECT 1 FROM schema_migrations WHERE version = $1";
+static const char SQL_MIGRATIONS_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+					   " version integer PRIMARY KEY, name text NOT NULL,"
+					   " applied_at timestamptz NOT NULL DEFAULT now())";
+static const char SQL_MIGRATION_DONE[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
 static const char SQL_MIGRATION_RECORD[] =
-	"INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
-static const char SQL_SCHEMA_VERSION[] =
-	"SELECT coalesce(max(version), 0) FROM schema_migrations";
+    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
+static const char SQL_SCHEMA_VERSION[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
 
 static const char SQL_LOCK[] =
-	"SELECT pg_try_advisory_lock(hashtextextended('llmref.source:' || $1, 0))";
+    "SELECT pg_try_advisory_lock(hashtextextended('llmref.source:' || $1, 0))";
 static const char SQL_UNLOCK[] =
-	"SELECT pg_advisory_unlock(hashtextextended('llmref.source:' || $1, 0))";
+    "SELECT pg_advisory_unlock(hashtextextended('llmref.source:' || $1, 0))";
 static const char SQL_LOCK_HOLDER[] =
-	"SELECT a.pid, coalesce(a.application_name, ''),"
-	" coalesce(host(a.client_addr), 'local'), a.backend_start::text"
-	" FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-	" WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-	" AND ((l.classid::bigint << 32) | l.objid::bigint)"
-	"   = hashtextextended('llmref.source:' || $1, 0) LIMIT 1";
+    "SELECT a.pid, coalesce(a.application_name, ''),"
+    " coalesce(host(a.client_addr), 'local'), a.backend_start::text"
+    " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+    " AND ((l.classid::bigint << 32) | l.objid::bigint)"
+    "   = hashtextextended('llmref.source:' || $1, 0) LIMIT 1";
 
-static const char SQL_UPSERT_PROVIDER[] =
-	"INSERT INTO providers (id, name) VALUES ($1, $2)"
-	" ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
-	" WHERE providers.name IS DISTINCT FROM EXCLUDED.name";
+static const char SQL_UPSERT_PROVIDER[] = "INSERT INTO providers (id, name) VALUES ($1, $2)"
+					  " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
+					  " WHERE providers.name IS DISTINCT FROM EXCLUDED.name";
 static const char SQL_UPSERT_SOURCE[] =
-	"INSERT INTO sources (id, provider_id, kind, url, last_attempt)"
-	" VALUES ($1, $2, $3, $4, now())"
-	" ON CONFLICT (id) DO UPDATE SET provider_id = EXCLUDED.provider_id,"
-	" kind = EXCLUDED.kind, url = EXCLUDED.url, last_attempt = now()";
+    "INSERT INTO sources (id, provider_id, kind, url, last_attempt)"
+    " VALUES ($1, $2, $3, $4, now())"
+    " ON CONFLICT (id) DO UPDATE SET provider_id = EXCLUDED.provider_id,"
+    " kind = EXCLUDED.kind, url = EXCLUDED.url, last_attempt = now()";
 static const char SQL_RUN_BEGIN[] =
-	"INSERT INTO runs (source_id, trigger) VALUES ($1, $2) RETURNING id";
+    "INSERT INTO runs (source_id, trigger) VALUES ($1, $2) RETURNING id";
 
 static const char SQL_INCOMING[] =
-	"CREATE TEMP TABLE llmref_incoming ("
-	" provider_model_id text NOT NULL, model_id text NOT NULL,"
-	" variant text NOT NULL, input_kind text NOT NULL, input_usd numeric,"
-	" output_kind text NOT NULL, output_usd numeric, context_window bigint)"
-	" ON COMMIT DROP";
+    "CREATE TEMP TABLE llmref_incoming ("
+    " provider_model_id text NOT NULL, model_id text NOT NULL,"
+    " variant text NOT NULL, input_kind text NOT NULL, input_usd numeric,"
+    " output_kind text NOT NULL, output_usd numeric, context_window bigint)"
+    " ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
-	"COPY llmref_incoming (provider_model_id, model_id, variant, input_kind,"
-	" input_usd, output_kind, output_usd, context_window) FROM STDIN";
-static const char SQL_MERGE_MODELS[] =
-	"INSERT INTO models (id, first_run)"
-	" SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
-	" ON CONFLICT (id) DO NOTHING";
+    "COPY llmref_incoming (provider_model_id, model_id, variant, input_kind,"
+    " input_usd, output_kind, output_usd, context_window) FROM STDIN";
+static const char SQL_MERGE_MODELS[] = "INSERT INTO models (id, first_run)"
+				       " SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
+				       " ON CONFLICT (id) DO NOTHING";
 static const char SQL_MERGE_ROUTES[] =
-	"WITH ins AS (INSERT INTO routes (source_id, provider_id,"
-	"  provider_model_id, model_id, variant, first_run)"
-	" SELECT $1, $2, provider_model_id, model_id, variant, $3::bigint"
-	" FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
-	" DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
+    "WITH ins AS (INSERT INTO routes (source_id, provider_id,"
+    "  provider_model_id, model_id, variant, first_run)"
+    " SELECT $1, $2, provider_model_id, model_id, variant, $3::bigint"
+    " FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
+    " DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
 static const char SQL_REVIVE_ROUTES[] =
-	"WITH up AS (UPDATE routes SET status = 'active', gone_run = NULL"
-	" WHERE source_id = $1 AND status = 'gone' AND provider_model_id IN"
-	"  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
-	" SELECT count(*) FROM up";
+    "WITH up AS (UPDATE routes SET status = 'active', gone_run = NULL"
+    " WHERE source_id = $1 AND status = 'gone' AND provider_model_id IN"
+    "  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
+    " SELECT count(*) FROM up";
 static const char SQL_GONE_ROUTES[] =
-	"WITH up AS (UPDATE routes SET status = 'gone', gone_run = $2::bigint"
-	" WHERE source_id = $1 AND status <> 'gone' AND provider_model_id NOT IN"
-	"  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
-	" SELECT count(*) FROM up";
+    "WITH up AS (UPDATE routes SET status = 'gone', gone_run = $2::bigint"
+    " WHERE source_id = $1 AND status <> 'gone' AND provider_model_id NOT IN"
+    "  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
+    " SELECT count(*) FROM up";
 static const char SQL_MERGE_VALUES[] =
-	"WITH cur AS (SELECT i.*, r.id AS route_id, r.first_run,"
-	"  cp.route_id AS has_price, cp.input_kind AS c_ik,"
-	"  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
-	"  cp.output_usd_per_mtok AS c_ou, cf.route_id AS has_ctx,"
-	"  cf.value AS c_ctx"
-	" FROM llmref_incoming i JOIN routes r"
-	"  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
-	" LEFT JOIN current_prices cp ON cp.route_id = r.id"
-	" LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
-	"  AND cf.fact = 'context_window'),"
-	" p AS (INSERT INTO prices (route_id, input_kind, input_usd_per_mtok,"
-	"  output_kind, output_usd_per_mtok, valid_from, run_id)"
-	" SELECT route_id, input_kind, input_usd, output_kind, output_usd,"
-	"  now(), $2::bigint FROM cur WHERE has_price IS NULL"
-	"  OR (c_ik, c_iu, c_ok, c_ou) IS DISTINCT FROM"
-	"   (input_kind, input_usd, output_kind, output_usd)"
-	" RETURNING route_id),"
-	" f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
-	" SELECT route_id, 'context_window', context_window::text, $2::bigint"
-	" FROM cur WHERE (has_ctx IS NULL AND context_window IS NOT NULL)"
-	"  OR (has_ctx IS NOT NULL AND c_ctx IS DISTINCT FROM context_window::text)"
-	" RETURNING route_id)"
-	" SELECT count(DISTINCT c.route_id) FILTER (WHERE c.first_run <> $2::bigint)"
-	" FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
-	"  UNION SELECT route_id FROM f)";
+    "WITH cur AS (SELECT i.*, r.id AS route_id, r.first_run,"
+    "  cp.route_id AS has_price, cp.input_kind AS c_ik,"
+    "  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
+    "  cp.output_usd_per_mtok AS c_ou, cf.route_id AS has_ctx,"
+    "  cf.value AS c_ctx"
+    " FROM llmref_incoming i JOIN routes r"
+    "  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
+    " LEFT JOIN current_prices cp ON cp.route_id = r.id"
+    " LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
+    "  AND cf.fact = 'context_window'),"
+    " p AS (INSERT INTO prices (route_id, input_kind, input_usd_per_mtok,"
+    "  output_kind, output_usd_per_mtok, valid_from, run_id)"
+    " SELECT route_id, input_kind, input_usd, output_kind, output_usd,"
+    "  now(), $2::bigint FROM cur WHERE has_price IS NULL"
+    "  OR (c_ik, c_iu, c_ok, c_ou) IS DISTINCT FROM"
+    "   (input_kind, input_usd, output_kind, output_usd)"
+    " RETURNING route_id),"
+    " f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
+    " SELECT route_id, 'context_window', context_window::text, $2::bigint"
+    " FROM cur WHERE (has_ctx IS NULL AND context_window IS NOT NULL)"
+    "  OR (has_ctx IS NOT NULL AND c_ctx IS DISTINCT FROM context_window::text)"
+    " RETURNING route_id)"
+    " SELECT count(DISTINCT c.route_id) FILTER (WHERE c.first_run <> $2::bigint)"
+    " FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
+    "  UNION SELECT route_id FROM f)";
 static const char SQL_RUN_OK[] =
-	"UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
-	" http_status = $2, rows_extracted = $3, rows_added = $4,"
-	" rows_changed = $5, rows_unchanged = $6, rows_gone = $7 WHERE id = $1";
-static const char SQL_SOURCE_OK[] =
-	"UPDATE sources SET last_success = clock_timestamp(),"
-	" consecutive_failures = 0, last_error = NULL,"
-	" etag = nullif($2, ''), last_modified = nullif($3, ''),"
-	" body_sha256 = $4 WHERE id = $1";
+    "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
+    " http_status = $2, rows_extracted = $3, rows_added = $4,"
+    " rows_changed = $5, rows_unchanged = $6, rows_gone = $7 WHERE id = $1";
+static const char SQL_SOURCE_OK[] = "UPDATE sources SET last_success = clock_timestamp(),"
+				    " consecutive_failures = 0, last_error = NULL,"
+				    " etag = nullif($2, ''), last_modified = nullif($3, ''),"
+				    " body_sha256 = $4 WHERE id = $1";
 static const char SQL_RUN_FAILED[] =
-	"UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(),"
-	" http_status = nullif($2, '0')::integer, error = $3 WHERE id = $1";
+    "UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(),"
+    " http_status = nullif($2, '0')::integer, error = $3 WHERE id = $1";
 static const char SQL_SOURCE_FAILED[] =
-	"UPDATE sources SET consecutive_failures = consecutive_failures + 1,"
-	" last_error = $2, etag = NULL, last_modified = NULL WHERE id = $1";
+    "UPDATE sources SET consecutive_failures = consecutive_failures + 1,"
+    " last_error = $2, etag = NULL, last_modified = NULL WHERE id = $1";
 
 static const char SQL_EXPORT[] =
-	"SELECT json_build_object("
-	" 'schema_version', (SELECT max(version) FROM schema_migrations),"
-	" 'providers', coalesce((SELECT json_agg(json_build_object("
-	"   'id', p.id, 'name', p.name) ORDER BY p.id) FROM providers p), '[]'),"
-	" 'sources', coalesce((SELECT json_agg(json_build_object("
-	"   'id', s.id, 'provider', s.provider_id, 'kind', s.kind, 'url', s.url,"
-	"   'last_attempt', s.last_attempt, 'last_success', s.last_success,"
-	"   'consecutive_failures', s.consecutive_failures,"
-	"   'last_error', s.last_error) ORDER BY s.id) FROM sources s), '[]'),"
-	" 'models', coalesce((SELECT json_agg(json_build_object("
-	"   'id', m.id, 'routes', (SELECT coalesce(json_agg(json_build_object("
-	"     'provider', r.provider_id, 'provider_name', p.name,"
-	"     'source', r.source_id, 'provider_model_id', r.provider_model_id,"
-	"     'variant', r.variant, 'status', r.status,"
-	"     'input', json_build_object('kind', cp.input_kind,"
-	"       'usd_per_mtok', cp.input_usd_per_mtok::text),"
-	"     'output', json_build_object('kind', cp.output_kind,"
-	"       'usd_per_mtok', cp.output_usd_per_mtok::text),"
-	"     'context_window', cf.value::bigint,"
-	"     'last_reviewed', (s.last_success AT TIME ZONE 'UTC')::date)"
-	"     ORDER BY r.provider_id, r.provider_model_id), '[]')"
-	"    FROM routes r JOIN providers p ON p.id = r.provider_id"
-	"    JOIN sources s ON s.id = r.source_id"
-	"    LEFT JOIN current_prices cp ON cp.route_id = r.id"
-	"    LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
-	"     AND cf.fact = 'context_window'"
-	"    WHERE r.model_id = m.id)) ORDER BY m.id) FROM models m), '[]'))";
+    "SELECT json_build_object("
+    " 'schema_version', (SELECT max(version) FROM schema_migrations),"
+    " 'providers', coalesce((SELECT json_agg(json_build_object("
+    "   'id', p.id, 'name', p.name) ORDER BY p.id) FROM providers p), '[]'),"
+    " 'sources', coalesce((SELECT json_agg(json_build_object("
+    "   'id', s.id, 'provider', s.provider_id, 'kind', s.kind, 'url', s.url,"
+    "   'last_attempt', s.last_attempt, 'last_success', s.last_success,"
+    "   'consecutive_failures', s.consecutive_failures,"
+    "   'last_error', s.last_error) ORDER BY s.id) FROM sources s), '[]'),"
+    " 'models', coalesce((SELECT json_agg(json_build_object("
+    "   'id', m.id, 'routes', (SELECT coalesce(json_agg(json_build_object("
+    "     'provider', r.provider_id, 'provider_name', p.name,"
+    "     'source', r.source_id, 'provider_model_id', r.provider_model_id,"
+    "     'variant', r.variant, 'status', r.status,"
+    "     'input', json_build_object('kind', cp.input_kind,"
+    "       'usd_per_mtok', cp.input_usd_per_mtok::text),"
+    "     'output', json_build_object('kind', cp.output_kind,"
+    "       'usd_per_mtok', cp.output_usd_per_mtok::text),"
+    "     'context_window', cf.value::bigint,"
+    "     'last_reviewed', (s.last_success AT TIME ZONE 'UTC')::date)"
+    "     ORDER BY r.provider_id, r.provider_model_id), '[]')"
+    "    FROM routes r JOIN providers p ON p.id = r.provider_id"
+    "    JOIN sources s ON s.id = r.source_id"
+    "    LEFT JOIN current_prices cp ON cp.route_id = r.id"
+    "    LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
+    "     AND cf.fact = 'context_window'"
+    "    WHERE r.model_id = m.id)) ORDER BY m.id) FROM models m), '[]'))";
 
 /* ---- helpers ------------------------------------------------------- */
 
@@ -170,8 +164,8 @@ catalog_notice(void *arg, const char *message)
 }
 
 static enum lr_code
-db_fail(struct catalog *cat, PGresult *res, struct lr_err *err,
-	const char *source, const char *what)
+db_fail(struct catalog *cat, PGresult *res, struct lr_err *err, const char *source,
+	const char *what)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : "";
 	char clean[512];
@@ -190,8 +184,8 @@ db_fail(struct catalog *cat, PGresult *res, struct lr_err *err,
 /* Run a parameterized statement; returns the result (caller PQclears) or
  * NULL with err set. */
 static PGresult *
-db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals,
-	const char *source, const char *what, struct lr_err *err)
+db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
+	const char *what, struct lr_err *err)
 {
 	PGresult *res = PQexecParams(cat->conn, sql, n, NULL, vals, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
@@ -203,8 +197,8 @@ db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals,
 }
 
 static enum lr_code
-db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals,
-       const char *source, const char *what, struct lr_err *err)
+db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
+       const char *what, struct lr_err *err)
 {
 	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
 
@@ -216,8 +210,8 @@ db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals,
 
 /* Run a statement that returns one count; -1 with err set on failure. */
 static long
-db_count(struct catalog *cat, const char *sql, int n, const char *const *vals,
-	 const char *source, const char *what, struct lr_err *err)
+db_count(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
+	 const char *what, struct lr_err *err)
 {
 	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
 	long v;
@@ -255,7 +249,8 @@ catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
 		return LR_ERR_DB;
 	}
 	PQsetNoticeProcessor(cat->conn, catalog_notice, NULL);
-	if (db_cmd(cat, SQL_SESSION, 0, NULL, NULL, "session setup", err) != LR_OK) {
+	if (db_cmd(cat, SQL_SESSION_MESSAGES, 0, NULL, NULL, "session setup", err) != LR_OK ||
+	    db_cmd(cat, SQL_SESSION_TZ, 0, NULL, NULL, "session setup", err) != LR_OK) {
 		catalog_close(cat);
 		return LR_ERR_DB;
 	}
@@ -281,8 +276,7 @@ catalog_schema_version_built(void)
 }
 
 static enum lr_code
-migrate_one(struct catalog *cat, const struct migration *m, int *applied,
-	    struct lr_err *err)
+migrate_one(struct catalog *cat, const struct migration *m, int *applied, struct lr_err *err)
 {
 	char ver[16];
 	const char *vals[2] = { ver, m->name };
@@ -325,23 +319,22 @@ catalog_migrate(struct catalog *cat, int *applied, struct lr_err *err)
 
 	*applied = 0;
 	snprintf(key, sizeof(key), "%d", CATALOG_MIGRATE_LOCK);
-	rc = db_cmd(cat, "SELECT pg_advisory_lock($1::bigint)", 1, vals, NULL,
-		    "migration lock", err);
+	rc = db_cmd(cat, "SELECT pg_advisory_lock($1::bigint)", 1, vals, NULL, "migration lock",
+		    err);
 	if (rc != LR_OK)
 		return rc;
 	rc = db_cmd(cat, SQL_MIGRATIONS_TABLE, 0, NULL, NULL, "schema_migrations", err);
 	for (i = 0; i < migrations_count && rc == LR_OK; i++)
 		rc = migrate_one(cat, &migrations[i], applied, err);
-	PQclear(PQexecParams(cat->conn, "SELECT pg_advisory_unlock($1::bigint)", 1,
-			     NULL, vals, NULL, NULL, 0));
+	PQclear(PQexecParams(cat->conn, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, vals,
+			     NULL, NULL, 0));
 	return rc;
 }
 
 enum lr_code
 catalog_check_schema(struct catalog *cat, struct lr_err *err)
 {
-	PGresult *res = PQexecParams(cat->conn, SQL_SCHEMA_VERSION, 0, NULL, NULL,
-				     NULL, NULL, 0);
+	PGresult *res = PQexecParams(cat->conn, SQL_SCHEMA_VERSION, 0, NULL, NULL, NULL, NULL, 0);
 	int have, want = catalog_schema_version_built();
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -353,11 +346,13 @@ catalog_check_schema(struct catalog *cat, struct lr_err *err)
 	PQclear(res);
 	if (have < want)
 		return lr_err_set(err, LR_ERR_DB, NULL, NULL,
-				  "the database schema is at version %d, this llmref needs %d: run 'llmref db migrate'",
+				  "the database schema is at version %d, this llmref needs %d: run "
+				  "'llmref db migrate'",
 				  have, want);
 	if (have > want)
 		return lr_err_set(err, LR_ERR_DB, NULL, NULL,
-				  "the database schema (version %d) is newer than this llmref (%d): upgrade llmref",
+				  "the database schema (version %d) is newer than this llmref "
+				  "(%d): upgrade llmref",
 				  have, want);
 	return LR_OK;
 }
@@ -365,8 +360,7 @@ catalog_check_schema(struct catalog *cat, struct lr_err *err)
 /* ---- locks --------------------------------------------------------- */
 
 enum lr_code
-catalog_lock_source(struct catalog *cat, const char *source_id,
-		    struct lr_err *err)
+catalog_lock_source(struct catalog *cat, const char *source_id, struct lr_err *err)
 {
 	const char *vals[1] = { source_id };
 	PGresult *res = db_exec(cat, SQL_LOCK, 1, vals, source_id, "lock", err);
@@ -381,9 +375,10 @@ catalog_lock_source(struct catalog *cat, const char *source_id,
 	res = db_exec(cat, SQL_LOCK_HOLDER, 1, vals, source_id, "lock holder", err);
 	if (res != NULL && PQntuples(res) == 1)
 		lr_err_set(err, LR_ERR_BUSY, source_id, NULL,
-			   "another refresh holds the lock (PostgreSQL backend pid %s, application '%s', client %s, since %s)",
-			   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			   PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+			   "another refresh holds the lock (PostgreSQL backend pid %s, application "
+			   "'%s', client %s, since %s)",
+			   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+			   PQgetvalue(res, 0, 3));
 	else
 		lr_err_set(err, LR_ERR_BUSY, source_id, NULL, "another refresh holds the lock");
 	PQclear(res);
@@ -401,8 +396,8 @@ catalog_unlock_source(struct catalog *cat, const char *source_id)
 /* ---- runs ---------------------------------------------------------- */
 
 enum lr_code
-catalog_begin_run(struct catalog *cat, const struct source *src,
-		  const char *trigger, long long *run_id, struct lr_err *err)
+catalog_begin_run(struct catalog *cat, const struct source *src, const char *trigger,
+		  long long *run_id, struct lr_err *err)
 {
 	const char *pv[2] = { src->provider, src->provider_name };
 	const char *sv[4] = { src->id, src->provider, source_kind_name(src->kind), src->url };
@@ -469,8 +464,8 @@ copy_record(struct buf *line, const struct record *r)
 }
 
 static enum lr_code
-copy_records(struct catalog *cat, const struct source *src,
-	     const struct records *recs, struct lr_err *err)
+copy_records(struct catalog *cat, const struct source *src, const struct records *recs,
+	     struct lr_err *err)
 {
 	PGresult *res = PQexec(cat->conn, SQL_COPY_INCOMING);
 	struct buf line;
@@ -497,8 +492,8 @@ copy_records(struct catalog *cat, const struct source *src,
 }
 
 static enum lr_code
-merge_records(struct catalog *cat, const struct source *src, const char *run,
-	      struct run_stats *st, struct lr_err *err)
+merge_records(struct catalog *cat, const struct source *src, const char *run, struct run_stats *st,
+	      struct lr_err *err)
 {
 	const char *v3[3] = { src->id, src->provider, run };
 	const char *v2[2] = { src->id, run };
@@ -524,8 +519,7 @@ merge_records(struct catalog *cat, const struct source *src, const char *run,
 
 static enum lr_code
 finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
-	      const struct run_fetch_info *fi, const struct run_stats *st,
-	      struct lr_err *err)
+	      const struct run_fetch_info *fi, const struct run_stats *st, struct lr_err *err)
 {
 	char n[6][24];
 	const char *rv[7] = { run, n[0], n[1], n[2], n[3], n[4], n[5] };
@@ -543,9 +537,8 @@ finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 }
 
 enum lr_code
-catalog_apply_run(struct catalog *cat, const struct source *src,
-		  long long run_id, const struct run_fetch_info *fi,
-		  const struct records *recs, struct run_stats *st,
+catalog_apply_run(struct catalog *cat, const struct source *src, long long run_id,
+		  const struct run_fetch_info *fi, const struct records *recs, struct run_stats *st,
 		  struct lr_err *err)
 {
 	char run[24];
@@ -567,9 +560,8 @@ catalog_apply_run(struct catalog *cat, const struct source *src,
 }
 
 enum lr_code
-catalog_fail_run(struct catalog *cat, const struct source *src,
-		 long long run_id, long http_status, const char *reason,
-		 struct lr_err *err)
+catalog_fail_run(struct catalog *cat, const struct source *src, long long run_id, long http_status,
+		 const char *reason, struct lr_err *err)
 {
 	char run[24], status[24];
 	const char *rv[3] = { run, status, reason };

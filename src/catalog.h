@@ -14,10 +14,10 @@ struct catalog; /* one connection; opaque */
 
 struct run_stats {
 	long extracted;
-	long added;     /* new routes (or routes back from gone) */
-	long changed;   /* existing routes whose price or facts changed */
+	long added;   /* new routes (or routes back from gone) */
+	long changed; /* existing routes whose price or facts changed */
 	long unchanged;
-	long gone;      /* routes missing from this run */
+	long gone; /* routes missing from this run */
 };
 
 /* Fetch metadata stored with a successful run. */
@@ -30,43 +30,42 @@ struct run_fetch_info {
 
 /* Connect with conninfo (any libpq connection string; "" = the PG*
  * environment). Returns LR_OK with *out set, or LR_ERR_DB. */
-enum lr_code catalog_open(const char *conninfo, struct catalog **out,
-			  struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
+    __attribute__((warn_unused_result));
 void catalog_close(struct catalog *cat);
 
 /* Apply every migration not yet recorded, each in its own transaction,
  * under an advisory lock. *applied counts those applied now. */
-enum lr_code catalog_migrate(struct catalog *cat, int *applied,
-			     struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code catalog_migrate(struct catalog *cat, int *applied, struct lr_err *err)
+    __attribute__((warn_unused_result));
 /* LR_OK if the schema is at this build's version, else LR_ERR_DB with a
  * reason telling the user what to run. */
 enum lr_code catalog_check_schema(struct catalog *cat, struct lr_err *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 int catalog_schema_version_built(void);
 
 /* Take the source's lock for this session, or LR_ERR_BUSY naming the
  * holder. Released by catalog_unlock_source or when the connection ends. */
-enum lr_code catalog_lock_source(struct catalog *cat, const char *source_id,
-				 struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code catalog_lock_source(struct catalog *cat, const char *source_id, struct lr_err *err)
+    __attribute__((warn_unused_result));
 void catalog_unlock_source(struct catalog *cat, const char *source_id);
 
 /* Record the provider and source, open a run; *run_id is set. */
-enum lr_code catalog_begin_run(struct catalog *cat, const struct source *src,
-			       const char *trigger, long long *run_id,
-			       struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code catalog_begin_run(struct catalog *cat, const struct source *src, const char *trigger,
+			       long long *run_id, struct lr_err *err)
+    __attribute__((warn_unused_result));
 /* Apply recs as the source's complete current listing, in one
  * transaction: all of it lands or none of it does. */
-enum lr_code catalog_apply_run(struct catalog *cat, const struct source *src,
-			       long long run_id, const struct run_fetch_info *fi,
-			       const struct records *recs, struct run_stats *st,
-			       struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code catalog_apply_run(struct catalog *cat, const struct source *src, long long run_id,
+			       const struct run_fetch_info *fi, const struct records *recs,
+			       struct run_stats *st, struct lr_err *err)
+    __attribute__((warn_unused_result));
 /* Close the run as failed with reason, bump the source's failure count. */
-enum lr_code catalog_fail_run(struct catalog *cat, const struct source *src,
-			      long long run_id, long http_status,
-			      const char *reason, struct lr_err *err);
+enum lr_code catalog_fail_run(struct catalog *cat, const struct source *src, long long run_id,
+			      long http_status, const char *reason, struct lr_err *err);
 
 /* Write the whole catalog as one JSON document to out. */
-enum lr_code catalog_export(struct catalog *cat, FILE *out,
-			    struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code catalog_export(struct catalog *cat, FILE *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
 
 #endif

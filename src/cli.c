@@ -35,8 +35,7 @@ static int cmd_export_catalog(struct cli *c, int argc, char **argv);
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
 	  "apply pending schema migrations (safe to repeat)" },
-	{ "refresh", cmd_refresh,
-	  "refresh (--all | --provider NAME | --source ID)",
+	{ "refresh", cmd_refresh, "refresh (--all | --provider NAME | --source ID)",
 	  "fetch, extract, normalize and store sources" },
 	{ "export catalog", cmd_export_catalog, "export catalog",
 	  "print the catalog as JSON on stdout" },
@@ -49,12 +48,13 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: llmref [-c FILE] [-v] COMMAND [ARGS]\n"
-		   "       llmref --version | --help\n\n"
-		   "options:\n"
-		   "  -c, --config FILE  configuration file (default: $LLMREF_CONFIG,\n"
-		   "                     else %s)\n"
-		   "  -v, --verbose      more log output\n\ncommands:\n",
+	fprintf(f,
+		"usage: llmref [-c FILE] [-v] COMMAND [ARGS]\n"
+		"       llmref --version | --help\n\n"
+		"options:\n"
+		"  -c, --config FILE  configuration file (default: $LLMREF_CONFIG,\n"
+		"                     else %s)\n"
+		"  -v, --verbose      more log output\n\ncommands:\n",
 		SYSCONFDIR "/llmref/llmref.conf");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-48s %s\n", commands[i].usage, commands[i].summary);
@@ -167,7 +167,6 @@ cmd_export_catalog(struct cli *c, int argc, char **argv)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 
-
 /* Which sources a refresh names: all, one provider's, or one. */
 struct selection {
 	int all;
@@ -224,13 +223,14 @@ refresh_one(struct cli *c, const struct source *s)
 	enum lr_code rc = refresh_source(c->cfg, c->cat, s, "manual", &r, &err);
 
 	if (rc != LR_OK) {
-		printf("%s: %s (run %lld, %.2f s)\n", s->id,
-		       rc == LR_ERR_BUSY ? "busy" : "failed", r.run_id, r.seconds);
+		printf("%s: %s (run %lld, %.2f s)\n", s->id, rc == LR_ERR_BUSY ? "busy" : "failed",
+		       r.run_id, r.seconds);
 		return report(&err);
 	}
-	printf("%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone (run %lld, %.2f s)\n",
-	       s->id, r.stats.extracted, r.stats.added, r.stats.changed,
-	       r.stats.unchanged, r.stats.gone, r.run_id, r.seconds);
+	printf("%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone (run %lld, %.2f "
+	       "s)\n",
+	       s->id, r.stats.extracted, r.stats.added, r.stats.changed, r.stats.unchanged,
+	       r.stats.gone, r.run_id, r.seconds);
 	return EXIT_OK;
 }
 
@@ -257,24 +257,28 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	rc = refresh_parse(argc, argv, &sel);
 	if (rc != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+	if ((rc = cli_load_config(c)) != EXIT_OK)
 		return rc;
-	for (i = 0; i < c->cfg->nsources; i++) {
-		const struct source *s = &c->cfg->sources[i];
-		if (!refresh_selected(s, &sel))
-			continue;
-		matched++;
-		worst = exit_worse(worst, refresh_one(c, s));
-		fflush(stdout);
-		if (worst == EXIT_DATABASE)
-			break; /* the next sources would fail the same way */
-	}
+	for (i = 0; i < c->cfg->nsources; i++)
+		matched += refresh_selected(&c->cfg->sources[i], &sel);
 	if (matched == 0) {
 		log_err("refresh: no source matches %s%s in %s",
-			sel.provider ? "provider " : sel.source ? "source " : "",
-			sel.provider ? sel.provider : sel.source ? sel.source : "--all",
+			sel.provider ? "provider "
+			: sel.source ? "source "
+				     : "",
+			sel.provider ? sel.provider
+			: sel.source ? sel.source
+				     : "--all",
 			c->cfg->sources_dir);
 		return EXIT_USAGE;
+	}
+	if ((rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	for (i = 0; i < c->cfg->nsources && worst != EXIT_DATABASE; i++) {
+		/* after a database error the next sources would fail alike */
+		if (refresh_selected(&c->cfg->sources[i], &sel))
+			worst = exit_worse(worst, refresh_one(c, &c->cfg->sources[i]));
+		fflush(stdout);
 	}
 	return worst;
 }

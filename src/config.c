@@ -47,16 +47,14 @@ static const struct key_def config_keys[] = {
 	{ "database", "conninfo", KEY_STR, "", offsetof(struct config, conninfo) },
 	{ "paths", "sources", KEY_STR, SYSCONFDIR "/llmref/sources.d",
 	  offsetof(struct config, sources_dir) },
-	{ "fetch", "timeout", KEY_DURATION, "60s",
-	  offsetof(struct config, fetch_timeout_sec) },
+	{ "fetch", "timeout", KEY_DURATION, "60s", offsetof(struct config, fetch_timeout_sec) },
 	{ "fetch", "connect_timeout", KEY_DURATION, "15s",
 	  offsetof(struct config, fetch_connect_timeout_sec) },
 	{ "fetch", "low_speed_time", KEY_DURATION, "30s",
 	  offsetof(struct config, fetch_low_speed_sec) },
 	{ "fetch", "max_body_size", KEY_SIZE, "16MiB",
 	  offsetof(struct config, fetch_max_body_bytes) },
-	{ "fetch", "user_agent", KEY_STR,
-	  "llmref/" PACKAGE_VERSION " (+" PACKAGE_BUGREPORT ")",
+	{ "fetch", "user_agent", KEY_STR, "llmref/" PACKAGE_VERSION " (+" PACKAGE_BUGREPORT ")",
 	  offsetof(struct config, fetch_user_agent) },
 	{ "fetch", "ca_file", KEY_STR, "", offsetof(struct config, fetch_ca_file) },
 };
@@ -64,26 +62,21 @@ static const struct key_def config_keys[] = {
 /* sources.d/ID.conf. NULL default = required. */
 static const struct key_def source_keys[] = {
 	{ "source", "provider", KEY_STR, NULL, offsetof(struct source, provider) },
-	{ "source", "provider_name", KEY_STR, NULL,
-	  offsetof(struct source, provider_name) },
+	{ "source", "provider_name", KEY_STR, NULL, offsetof(struct source, provider_name) },
 	{ "source", "kind", KEY_KIND, NULL, offsetof(struct source, kind) },
 	{ "source", "url", KEY_URL, NULL, offsetof(struct source, url) },
 	{ "source", "format", KEY_FORMAT, NULL, offsetof(struct source, format) },
-	{ "source", "interval", KEY_DURATION, "6h",
-	  offsetof(struct source, interval_sec) },
+	{ "source", "interval", KEY_DURATION, "6h", offsetof(struct source, interval_sec) },
 	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
-	{ "extract", "model", KEY_STR, NULL,
-	  offsetof(struct source, fields[FIELD_MODEL]) },
+	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
 	{ "extract", "input_price", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_INPUT_PRICE]) },
 	{ "extract", "output_price", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_OUTPUT_PRICE]) },
 	{ "extract", "context_window", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_CONTEXT_WINDOW]) },
-	{ "units", "input_price", KEY_UNIT, "per_1m",
-	  offsetof(struct source, input_unit) },
-	{ "units", "output_price", KEY_UNIT, "per_1m",
-	  offsetof(struct source, output_unit) },
+	{ "units", "input_price", KEY_UNIT, "per_1m", offsetof(struct source, input_unit) },
+	{ "units", "output_price", KEY_UNIT, "per_1m", offsetof(struct source, output_unit) },
 };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
@@ -99,10 +92,11 @@ struct parse_ctx {
 	const struct key_def *keys;
 	size_t nkeys;
 	void *target;
-	int seen[MAX_KEYS];   /* line where each key was set, 0 = unset */
-	int last_key;         /* index of the last key set, for continuations */
+	int seen[MAX_KEYS]; /* line where each key was set, 0 = unset */
+	int last_key;       /* index of the last key set, for continuations */
 	struct lr_err *err;
 	int failed;
+	int fail_line; /* line of our first error */
 };
 
 const char *
@@ -153,9 +147,12 @@ config_parse_size(const char *text, size_t *out_bytes)
 	static const struct {
 		const char *suffix;
 		size_t mult;
-	} units[] = { { "", 1 },	      { "KiB", 1024 },
-		      { "MiB", 1024 * 1024 }, { "GiB", 1024UL * 1024 * 1024 },
-		      { "K", 1024 },	      { "M", 1024 * 1024 } };
+	} units[] = { { "", 1 },
+		      { "KiB", 1024 },
+		      { "MiB", 1024 * 1024 },
+		      { "GiB", 1024UL * 1024 * 1024 },
+		      { "K", 1024 },
+		      { "M", 1024 * 1024 } };
 	unsigned long long v;
 	char *end;
 	size_t i;
@@ -178,10 +175,8 @@ config_parse_size(const char *text, size_t *out_bytes)
 }
 
 static const char *const kind_names[] = {
-	[SOURCE_PRICING] = "pricing",
-	[SOURCE_MODEL_CARD] = "model_card",
-	[SOURCE_BENCHMARKS] = "benchmarks",
-	[SOURCE_CAPABILITIES] = "capabilities",
+	[SOURCE_PRICING] = "pricing",       [SOURCE_MODEL_CARD] = "model_card",
+	[SOURCE_BENCHMARKS] = "benchmarks", [SOURCE_CAPABILITIES] = "capabilities",
 	[SOURCE_CURATED] = "curated",
 };
 
@@ -194,9 +189,8 @@ source_kind_name(enum source_kind k)
 const char *
 field_name(enum field f)
 {
-	static const char *const names[FIELD_COUNT] = {
-		"model", "input_price", "output_price", "context_window"
-	};
+	static const char *const names[FIELD_COUNT] = { "model", "input_price", "output_price",
+							"context_window" };
 	return (size_t)f < FIELD_COUNT ? names[f] : "?";
 }
 
@@ -230,9 +224,9 @@ ctx_fail(struct parse_ctx *c, const struct key_def *k, const char *fmt, ...)
 	if (c->failed)
 		return 0;
 	c->failed = 1;
+	c->fail_line = c->line;
 	if (k != NULL)
-		snprintf(loc, sizeof(loc), "%s:%d: [%s] %s", c->file, c->line,
-			 k->section, k->name);
+		snprintf(loc, sizeof(loc), "%s:%d: [%s] %s", c->file, c->line, k->section, k->name);
 	else
 		snprintf(loc, sizeof(loc), "%s:%d", c->file, c->line);
 	va_start(ap, fmt);
@@ -269,8 +263,7 @@ store_str(char **slot, const char *v, int append)
 }
 
 static int
-store_value(struct parse_ctx *c, const struct key_def *k, const char *v,
-	    int append)
+store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int append)
 {
 	char *base = (char *)c->target + k->offset;
 
@@ -293,7 +286,10 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v,
 		return 1;
 	case KEY_KIND:
 		if (parse_kind(v, (enum source_kind *)(void *)base) != 0)
-			return ctx_fail(c, k, "unknown kind '%s' (pricing, model_card, benchmarks, capabilities, curated)", v);
+			return ctx_fail(c, k,
+					"unknown kind '%s' (pricing, model_card, benchmarks, "
+					"capabilities, curated)",
+					v);
 		return 1;
 	case KEY_FORMAT:
 		if (strcmp(v, "html") == 0)
@@ -305,15 +301,17 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v,
 		return 1;
 	case KEY_UNIT:
 		if (price_unit_parse(v, (enum price_unit *)(void *)base) != 0)
-			return ctx_fail(c, k, "unknown unit '%s' (per_token, per_1k, per_1m, cents_per_token, auto)", v);
+			return ctx_fail(
+			    c, k,
+			    "unknown unit '%s' (per_token, per_1k, per_1m, cents_per_token, auto)",
+			    v);
 		return 1;
 	}
 	return ctx_fail(c, k, "%s", "internal: unknown key type");
 }
 
 static int
-config_handler(void *user, const char *section, const char *name,
-	       const char *value)
+config_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *c = user;
 	size_t i;
@@ -321,8 +319,7 @@ config_handler(void *user, const char *section, const char *name,
 	if (c->failed)
 		return 0;
 	for (i = 0; i < c->nkeys; i++) {
-		if (strcmp(c->keys[i].section, section) == 0 &&
-		    strcmp(c->keys[i].name, name) == 0)
+		if (strcmp(c->keys[i].section, section) == 0 && strcmp(c->keys[i].name, name) == 0)
 			break;
 	}
 	if (i == c->nkeys) {
@@ -354,7 +351,9 @@ config_reader(char *str, int num, void *stream)
 	c->line++;
 	c->continuation = (*c->pos == ' ' || *c->pos == '\t');
 	if (n >= (size_t)num || n > CONFIG_LINE_MAX + 1) {
-		ctx_fail(c, NULL, "%s", "line longer than 199 characters; continue a long value on an indented next line");
+		ctx_fail(c, NULL, "%s",
+			 "line longer than 199 characters; continue a long value on an indented "
+			 "next line");
 		return NULL;
 	}
 	memcpy(str, c->pos, n);
@@ -409,9 +408,8 @@ apply_defaults(struct parse_ctx *c)
 		if (c->seen[i] != 0)
 			continue;
 		if (c->keys[i].def == NULL) {
-			lr_err_set(c->err, LR_ERR_CONFIG, NULL, NULL,
-				   "%s: [%s] %s is required", c->file,
-				   c->keys[i].section, c->keys[i].name);
+			lr_err_set(c->err, LR_ERR_CONFIG, NULL, NULL, "%s: [%s] %s is required",
+				   c->file, c->keys[i].section, c->keys[i].name);
 			return LR_ERR_CONFIG;
 		}
 		if (store_value(c, &c->keys[i], c->keys[i].def, 0) == 0)
@@ -421,8 +419,8 @@ apply_defaults(struct parse_ctx *c)
 }
 
 static enum lr_code
-parse_file(const char *path, const struct key_def *keys, size_t nkeys,
-	   void *target, int *lines, struct lr_err *err)
+parse_file(const char *path, const struct key_def *keys, size_t nkeys, void *target, int *lines,
+	   struct lr_err *err)
 {
 	struct parse_ctx c;
 	char *text;
@@ -443,12 +441,11 @@ parse_file(const char *path, const struct key_def *keys, size_t nkeys,
 	free(text);
 	if (lines != NULL)
 		memcpy(lines, c.seen, nkeys * sizeof(*lines));
-	if (c.failed)
+	if (c.failed && (rc <= 0 || rc >= c.fail_line))
 		return LR_ERR_CONFIG;
-	if (rc != 0) {
+	if (rc != 0) { /* inih's first syntax error comes before ours */
 		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
-			   "%s:%d: syntax error (expected [section] or key = value)",
-			   path, rc);
+			   "%s:%d: syntax error (expected [section] or key = value)", path, rc);
 		return LR_ERR_CONFIG;
 	}
 	return apply_defaults(&c);
@@ -484,8 +481,8 @@ source_id_from_path(const char *path, char *id, size_t idlen)
 		return -1;
 	for (i = 0; i < n - 5; i++) {
 		char ch = base[i];
-		if (!(islower((unsigned char)ch) || isdigit((unsigned char)ch) ||
-		      ch == '-' || ch == '_'))
+		if (!(islower((unsigned char)ch) || isdigit((unsigned char)ch) || ch == '-' ||
+		      ch == '_'))
 			return -1;
 		id[i] = ch;
 	}
@@ -534,8 +531,7 @@ expr_compiles(enum source_format fmt, const char *expr, char *why, size_t len)
 }
 
 static enum lr_code
-source_check_expressions(const struct source *src, const int *lines,
-			 struct lr_err *err)
+source_check_expressions(const struct source *src, const int *lines, struct lr_err *err)
 {
 	char why[512];
 	int f;
@@ -548,7 +544,8 @@ source_check_expressions(const struct source *src, const int *lines,
 		if (e == NULL || e[0] == '\0' || expr_compiles(src->format, e, why, sizeof(why)))
 			continue;
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
-				  src->path, source_key_line(lines, "extract", field_name((enum field)f)),
+				  src->path,
+				  source_key_line(lines, "extract", field_name((enum field)f)),
 				  field_name((enum field)f), why);
 	}
 	return LR_OK;
@@ -562,7 +559,8 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 
 	if (source_id_from_path(path, src->id, sizeof(src->id)) != 0)
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
-				  "%s: a source file name must be ID.conf with ID of a-z, 0-9, '-' and '_' (at most %d characters)",
+				  "%s: a source file name must be ID.conf with ID of a-z, 0-9, '-' "
+				  "and '_' (at most %d characters)",
 				  path, SOURCE_ID_MAX - 1);
 	src->path = strdup(path);
 	if (src->path == NULL)
@@ -574,9 +572,10 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 	if (rc != LR_OK)
 		return rc;
 	if (src->kind != SOURCE_PRICING)
-		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
-				  "%s: [source] kind: '%s' sources are not supported yet; only 'pricing'",
-				  path, source_kind_name(src->kind));
+		return lr_err_set(
+		    err, LR_ERR_CONFIG, NULL, NULL,
+		    "%s: [source] kind: '%s' sources are not supported yet; only 'pricing'", path,
+		    source_kind_name(src->kind));
 	return LR_OK;
 }
 
@@ -644,7 +643,8 @@ list_source_files(const char *dir, char ***out, struct lr_err *err)
 	size_t len;
 
 	if (d == NULL) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "sources directory %s: %s", dir, strerror(errno));
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "sources directory %s: %s", dir,
+			   strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -652,7 +652,8 @@ list_source_files(const char *dir, char ***out, struct lr_err *err)
 		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
 			continue;
 		if (n >= CONFIG_MAX_SOURCES) {
-			lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: more than %d sources", dir, CONFIG_MAX_SOURCES);
+			lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: more than %d sources", dir,
+				   CONFIG_MAX_SOURCES);
 			goto fail;
 		}
 		p = realloc(names, (size_t)(n + 1) * sizeof(*names));

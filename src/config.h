@@ -10,9 +10,9 @@
 #include "normalize.h"
 
 #define CONFIG_FILE_MAX_BYTES (1024 * 1024)
-#define CONFIG_LINE_MAX 199 /* libinih's INI_MAX_LINE (200) less the NUL */
-#define CONFIG_MAX_SOURCES 4096
-#define SOURCE_ID_MAX 64
+#define CONFIG_LINE_MAX       199 /* libinih's INI_MAX_LINE (200) less the NUL */
+#define CONFIG_MAX_SOURCES    4096
+#define SOURCE_ID_MAX         64
 
 enum source_kind {
 	SOURCE_PRICING,
@@ -50,15 +50,15 @@ struct source {
 };
 
 struct config {
-	char *path;         /* llmref.conf */
-	char *conninfo;     /* libpq connection string, "" = PG* defaults */
-	char *sources_dir;  /* absolute, or relative to the config's folder */
+	char *path;        /* llmref.conf */
+	char *conninfo;    /* libpq connection string, "" = PG* defaults */
+	char *sources_dir; /* absolute, or relative to the config's folder */
 	long fetch_timeout_sec;
 	long fetch_connect_timeout_sec;
-	long fetch_low_speed_sec;   /* abort below 1 byte/s for this long */
+	long fetch_low_speed_sec; /* abort below 1 byte/s for this long */
 	size_t fetch_max_body_bytes;
-	char *fetch_user_agent;     /* full User-Agent header value */
-	char *fetch_ca_file;        /* "" = system default */
+	char *fetch_user_agent; /* full User-Agent header value */
+	char *fetch_ca_file;    /* "" = system default */
 	struct source *sources;
 	size_t nsources;
 };
@@ -70,12 +70,11 @@ void config_free(struct config *cfg);
 
 /* Parse one source file into src (caller zeroes it first; free with
  * source_clear). Returns LR_OK or LR_ERR_CONFIG with file:line in err. */
-enum lr_code source_load(const char *path, struct source *src,
-			 struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code source_load(const char *path, struct source *src, struct lr_err *err)
+    __attribute__((warn_unused_result));
 void source_clear(struct source *src);
 
-const struct source *config_find_source(const struct config *cfg,
-					const char *id);
+const struct source *config_find_source(const struct config *cfg, const char *id);
 const char *source_kind_name(enum source_kind k);
 const char *field_name(enum field f);
 

@@ -24,7 +24,7 @@ typedef struct {
  * Returns 0 and sets *out, or -1 with a reason in why ("too many decimal
  * places", "value too large", "not a number: ..."). */
 int dec_parse(const char *s, int shift, dec_t *out, char *why, size_t whylen)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Write the shortest exact text of d into buf: "0", "0.1", "-12.345".
  * Returns buf. len must be at least DEC_STR_MAX. */
@@ -40,7 +40,6 @@ int dec_add(dec_t a, dec_t b, dec_t *out) __attribute__((warn_unused_result));
 int dec_sub(dec_t a, dec_t b, dec_t *out) __attribute__((warn_unused_result));
 /* a * n / 10^div_pow10, truncated toward zero; used for "price per 1M
  * tokens times tokens". */
-int dec_mul_int(dec_t a, int64_t n, int div_pow10, dec_t *out)
-	__attribute__((warn_unused_result));
+int dec_mul_int(dec_t a, int64_t n, int div_pow10, dec_t *out) __attribute__((warn_unused_result));
 
 #endif

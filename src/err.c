@@ -8,8 +8,8 @@
 #include "err.h"
 
 enum lr_code
-lr_err_set(struct lr_err *err, enum lr_code code, const char *source,
-	   const char *url, const char *fmt, ...)
+lr_err_set(struct lr_err *err, enum lr_code code, const char *source, const char *url,
+	   const char *fmt, ...)
 {
 	va_list ap;
 

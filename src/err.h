@@ -19,7 +19,7 @@ enum lr_code {
 };
 
 #define LR_ERR_SOURCE_MAX 128
-#define LR_ERR_URL_MAX 512
+#define LR_ERR_URL_MAX    512
 #define LR_ERR_REASON_MAX 768
 
 struct lr_err {
@@ -30,9 +30,8 @@ struct lr_err {
 };
 
 /* Fill err (if not NULL) and return code. source and url may be NULL. */
-enum lr_code lr_err_set(struct lr_err *err, enum lr_code code,
-			const char *source, const char *url, const char *fmt,
-			...) __attribute__((format(printf, 5, 6)));
+enum lr_code lr_err_set(struct lr_err *err, enum lr_code code, const char *source, const char *url,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void lr_err_clear(struct lr_err *err);
 const char *lr_code_name(enum lr_code code);
 

@@ -18,8 +18,7 @@ extract_squash_space(char *s)
 		int ws = 0;
 		size_t skip = 1;
 
-		if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' ||
-		    *r == '\f' || *r == '\v')
+		if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' || *r == '\f' || *r == '\v')
 			ws = 1;
 		else if (r[0] == 0xc2 && r[1] == 0xa0)
 			ws = 1, skip = 2; /* U+00A0 NO-BREAK SPACE */
@@ -79,8 +78,8 @@ raw_rows_free(struct raw_rows *rows)
 }
 
 enum lr_code
-extract_page(const struct source *src, const char *body, size_t len,
-	     struct raw_rows *out, struct lr_err *err)
+extract_page(const struct source *src, const char *body, size_t len, struct raw_rows *out,
+	     struct lr_err *err)
 {
 	enum lr_code rc;
 

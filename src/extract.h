@@ -9,7 +9,7 @@
 #include "config.h"
 #include "err.h"
 
-#define EXTRACT_MAX_ROWS 100000
+#define EXTRACT_MAX_ROWS        100000
 #define EXTRACT_FIELD_MAX_BYTES 4096
 
 struct raw_row {
@@ -26,9 +26,9 @@ struct raw_rows {
 /* Extract every record of src from body (len bytes). On LR_OK, out holds
  * the records (free with raw_rows_free); on error out is empty and err
  * names the source, URL and reason. Zero rows is not an error here. */
-enum lr_code extract_page(const struct source *src, const char *body,
-			  size_t len, struct raw_rows *out, struct lr_err *err)
-	__attribute__((warn_unused_result));
+enum lr_code extract_page(const struct source *src, const char *body, size_t len,
+			  struct raw_rows *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
 void raw_rows_free(struct raw_rows *rows);
 
 /* Collapse white space (including U+00A0 and U+202F) to single spaces and

@@ -25,8 +25,7 @@ html_query_free(struct html_query *q)
 }
 
 static enum lr_code
-html_query_compile(const struct source *src, struct html_query *q,
-		   struct lr_err *err)
+html_query_compile(const struct source *src, struct html_query *q, struct lr_err *err)
 {
 	size_t f;
 
@@ -77,9 +76,8 @@ html_value(xmlXPathObjectPtr obj, int *too_long)
 }
 
 static enum lr_code
-html_row(const struct source *src, const struct html_query *q,
-	 xmlXPathContextPtr xp, xmlNodePtr node, struct raw_rows *out,
-	 struct lr_err *err)
+html_row(const struct source *src, const struct html_query *q, xmlXPathContextPtr xp,
+	 xmlNodePtr node, struct raw_rows *out, struct lr_err *err)
 {
 	struct raw_row *row;
 	size_t f;
@@ -107,8 +105,7 @@ html_row(const struct source *src, const struct html_query *q,
 }
 
 static htmlDocPtr
-html_parse(const struct source *src, const char *body, size_t len,
-	   struct lr_err *err)
+html_parse(const struct source *src, const char *body, size_t len, struct lr_err *err)
 {
 	htmlParserCtxtPtr ctxt;
 	htmlDocPtr doc = NULL;
@@ -124,16 +121,15 @@ html_parse(const struct source *src, const char *body, size_t len,
 		return NULL;
 	}
 	doc = htmlCtxtReadMemory(ctxt, body, (int)len, src->url, "UTF-8",
-				 HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-					 HTML_PARSE_NOWARNING | HTML_PARSE_NOBLANKS);
+				 HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+				     HTML_PARSE_NOBLANKS);
 	/* A fatal error (nesting too deep, text node too large, no memory)
 	 * stops the parser early: fail rather than read half a page. */
 	halted = ctxt->disableSAX != 0 || ctxt->errNo == XML_ERR_NO_MEMORY ||
 		 ctxt->errNo == XML_ERR_INTERNAL_ERROR;
 	if (doc == NULL || halted) {
 		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
-			   "HTML parser stopped: %s",
+		lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url, "HTML parser stopped: %s",
 			   e && e->message ? e->message : "document could not be parsed");
 		xmlFreeDoc(doc);
 		doc = NULL;
@@ -143,8 +139,8 @@ html_parse(const struct source *src, const char *body, size_t len,
 }
 
 enum lr_code
-extract_html(const struct source *src, const char *body, size_t len,
-	     struct raw_rows *out, struct lr_err *err)
+extract_html(const struct source *src, const char *body, size_t len, struct raw_rows *out,
+	     struct lr_err *err)
 {
 	xmlXPathContextPtr xp = NULL;
 	xmlXPathObjectPtr rows = NULL;

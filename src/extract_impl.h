@@ -8,9 +8,9 @@
 /* Append a zeroed row; returns 0, -1 over EXTRACT_MAX_ROWS, -2 no memory. */
 int extract_rows_add(struct raw_rows *rows, struct raw_row **out);
 
-enum lr_code extract_html(const struct source *src, const char *body,
-			  size_t len, struct raw_rows *out, struct lr_err *err);
-enum lr_code extract_json(const struct source *src, const char *body,
-			  size_t len, struct raw_rows *out, struct lr_err *err);
+enum lr_code extract_html(const struct source *src, const char *body, size_t len,
+			  struct raw_rows *out, struct lr_err *err);
+enum lr_code extract_json(const struct source *src, const char *body, size_t len,
+			  struct raw_rows *out, struct lr_err *err);
 
 #endif

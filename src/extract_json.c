@@ -36,8 +36,7 @@ json_query_free(struct json_query *q)
 }
 
 static enum lr_code
-json_query_compile(const struct source *src, struct json_query *q,
-		   struct lr_err *err)
+json_query_compile(const struct source *src, struct json_query *q, struct lr_err *err)
 {
 	char why[256];
 	size_t f;
@@ -45,16 +44,15 @@ json_query_compile(const struct source *src, struct json_query *q,
 	memset(q, 0, sizeof(*q));
 	q->rows = jpath_compile(src->rows, why, sizeof(why));
 	if (q->rows == NULL)
-		return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL,
-				  "%s: [extract] rows: %s", src->path, why);
+		return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL, "%s: [extract] rows: %s",
+				  src->path, why);
 	for (f = 0; f < FIELD_COUNT; f++) {
 		if (src->fields[f] == NULL || src->fields[f][0] == '\0')
 			continue;
 		q->field[f] = jpath_compile(src->fields[f], why, sizeof(why));
 		if (q->field[f] == NULL)
-			return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL,
-					  "%s: [extract] %s: %s", src->path,
-					  field_name((enum field)f), why);
+			return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL, "%s: [extract] %s: %s",
+					  src->path, field_name((enum field)f), why);
 	}
 	return LR_OK;
 }
@@ -80,18 +78,14 @@ json_value_text(json_t *v, const char **bad)
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return strdup(num);
-	case JSON_TRUE:
-		return strdup("true");
-	case JSON_FALSE:
-		return strdup("false");
-	case JSON_NULL:
-		return NULL;
+	case JSON_TRUE: return strdup("true");
+	case JSON_FALSE: return strdup("false");
+	case JSON_NULL: return NULL;
 	case JSON_REAL:
-		*bad = "is a JSON number with a fraction or exponent, which cannot be read exactly; expected a string or an integer";
+		*bad = "is a JSON number with a fraction or exponent, which cannot be read "
+		       "exactly; expected a string or an integer";
 		return NULL;
-	default:
-		*bad = "is an object or array, not a value";
-		return NULL;
+	default: *bad = "is an object or array, not a value"; return NULL;
 	}
 }
 
@@ -106,9 +100,8 @@ json_row_cb(json_t *node, void *ctx)
 	int rc = extract_rows_add(w->out, &row);
 
 	if (rc != 0) {
-		w->rc = lr_err_set(w->err, rc == -1 ? LR_ERR_EXTRACT : LR_ERR_NOMEM,
-				   w->src->id, w->src->url, "%s",
-				   rc == -1 ? "too many rows" : "out of memory");
+		w->rc = lr_err_set(w->err, rc == -1 ? LR_ERR_EXTRACT : LR_ERR_NOMEM, w->src->id,
+				   w->src->url, "%s", rc == -1 ? "too many rows" : "out of memory");
 		return 1;
 	}
 	for (f = 0; f < FIELD_COUNT; f++) {
@@ -129,8 +122,8 @@ json_row_cb(json_t *node, void *ctx)
 }
 
 enum lr_code
-extract_json(const struct source *src, const char *body, size_t len,
-	     struct raw_rows *out, struct lr_err *err)
+extract_json(const struct source *src, const char *body, size_t len, struct raw_rows *out,
+	     struct lr_err *err)
 {
 	struct json_walk w = { .src = src, .out = out, .err = err, .rc = LR_OK };
 	struct json_query q;
@@ -144,8 +137,8 @@ extract_json(const struct source *src, const char *body, size_t len,
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
-				"invalid JSON at line %d column %d: %s", jerr.line,
-				jerr.column, jerr.text);
+				"invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
+				jerr.text);
 		goto out;
 	}
 	w.q = &q;

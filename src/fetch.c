@@ -47,8 +47,7 @@ fetch_write_cb(char *data, size_t size, size_t nmemb, void *userp)
 
 /* Copy a header value (trimmed) into dst if the line is "name: value". */
 static void
-header_take(const char *line, size_t n, const char *name, char *dst,
-	    size_t dstlen)
+header_take(const char *line, size_t n, const char *name, char *dst, size_t dstlen)
 {
 	size_t nl = strlen(name);
 
@@ -82,16 +81,14 @@ fetch_header_cb(char *data, size_t size, size_t nmemb, void *userp)
 		return n;
 	}
 	header_take(data, n, "ETag", res->etag, sizeof(res->etag));
-	header_take(data, n, "Last-Modified", res->last_modified,
-		    sizeof(res->last_modified));
-	header_take(data, n, "Content-Type", res->content_type,
-		    sizeof(res->content_type));
+	header_take(data, n, "Last-Modified", res->last_modified, sizeof(res->last_modified));
+	header_take(data, n, "Content-Type", res->content_type, sizeof(res->content_type));
 	return n;
 }
 
 static int
-fetch_setup(CURL *h, const struct fetch_opts *o, const char *url,
-	    struct fetch_ctx *ctx, struct curl_slist **hdrs, char *errbuf)
+fetch_setup(CURL *h, const struct fetch_opts *o, const char *url, struct fetch_ctx *ctx,
+	    struct curl_slist **hdrs, char *errbuf)
 {
 	char line[FETCH_VALIDATOR_MAX + 32];
 	int bad = 0;
@@ -106,7 +103,8 @@ fetch_setup(CURL *h, const struct fetch_opts *o, const char *url,
 	bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_sec) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, o->low_speed_sec) != CURLE_OK;
-	bad |= curl_easy_setopt(h, CURLOPT_MAXLIFETIME_CONN, (long)FETCH_CONN_MAX_LIFETIME_SEC) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_MAXLIFETIME_CONN, (long)FETCH_CONN_MAX_LIFETIME_SEC) !=
+	       CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
@@ -119,7 +117,8 @@ fetch_setup(CURL *h, const struct fetch_opts *o, const char *url,
 	if (o->ca_file != NULL && o->ca_file[0] != '\0')
 		bad |= curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file) != CURLE_OK;
 	if (o->max_body_bytes <= (size_t)0x7fffffff)
-		bad |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE, (long)o->max_body_bytes) != CURLE_OK;
+		bad |=
+		    curl_easy_setopt(h, CURLOPT_MAXFILESIZE, (long)o->max_body_bytes) != CURLE_OK;
 	if (o->if_none_match != NULL && o->if_none_match[0] != '\0') {
 		snprintf(line, sizeof(line), "If-None-Match: %s", o->if_none_match);
 		*hdrs = curl_slist_append(*hdrs, line);
@@ -134,16 +133,14 @@ fetch_setup(CURL *h, const struct fetch_opts *o, const char *url,
 }
 
 static enum lr_code
-fetch_fail_curl(CURLcode cc, const struct fetch_ctx *ctx,
-		const struct fetch_opts *o, const char *errbuf,
-		const char *source_id, const char *url, struct lr_err *err)
+fetch_fail_curl(CURLcode cc, const struct fetch_ctx *ctx, const struct fetch_opts *o,
+		const char *errbuf, const char *source_id, const char *url, struct lr_err *err)
 {
 	const char *msg = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 
 	if (ctx->body_over_cap || cc == CURLE_FILESIZE_EXCEEDED)
 		return lr_err_set(err, LR_ERR_FETCH, source_id, url,
-				  "body exceeds %zu bytes after decompression",
-				  o->max_body_bytes);
+				  "body exceeds %zu bytes after decompression", o->max_body_bytes);
 	if (ctx->alloc_failed)
 		return lr_err_set(err, LR_ERR_NOMEM, source_id, url, "out of memory for the body");
 	if (ctx->header_bytes > FETCH_HEADER_MAX_BYTES)
@@ -153,8 +150,8 @@ fetch_fail_curl(CURLcode cc, const struct fetch_ctx *ctx,
 		return lr_err_set(err, LR_ERR_FETCH, source_id, url,
 				  "redirect to a scheme other than http/https refused (%s)", msg);
 	if (cc == CURLE_TOO_MANY_REDIRECTS)
-		return lr_err_set(err, LR_ERR_FETCH, source_id, url,
-				  "more than %d redirects", FETCH_MAX_REDIRECTS);
+		return lr_err_set(err, LR_ERR_FETCH, source_id, url, "more than %d redirects",
+				  FETCH_MAX_REDIRECTS);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return lr_err_set(err, LR_ERR_FETCH, source_id, url, "timed out: %s", msg);
 	return lr_err_set(err, LR_ERR_FETCH, source_id, url, "%s", msg);

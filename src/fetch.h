@@ -9,9 +9,9 @@
 #include "buf.h"
 #include "err.h"
 
-#define FETCH_MAX_REDIRECTS 5
-#define FETCH_HEADER_MAX_BYTES (64 * 1024)
-#define FETCH_VALIDATOR_MAX 256
+#define FETCH_MAX_REDIRECTS         5
+#define FETCH_HEADER_MAX_BYTES      (64 * 1024)
+#define FETCH_VALIDATOR_MAX         256
 #define FETCH_CONN_MAX_LIFETIME_SEC 300
 
 struct fetch_opts {
@@ -44,9 +44,9 @@ void fetch_global_cleanup(void);
  * returns LR_ERR_FETCH with a reason such as "HTTP 503",
  * "body exceeds 16777216 bytes after decompression" or
  * "redirect to a scheme other than http/https refused". */
-enum lr_code fetch_url(const struct fetch_opts *opts, const char *source_id,
-		       const char *url, struct fetch_result *res,
-		       struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code fetch_url(const struct fetch_opts *opts, const char *source_id, const char *url,
+		       struct fetch_result *res, struct lr_err *err)
+    __attribute__((warn_unused_result));
 void fetch_result_free(struct fetch_result *res);
 
 #endif

@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #define JPATH_MAX_STEPS 32
-#define JPATH_MAX_TEXT 512
+#define JPATH_MAX_TEXT  512
 
 struct jpath; /* compiled path, opaque */
 
@@ -32,8 +32,7 @@ typedef int (*jpath_visit_fn)(json_t *value, void *ctx);
 /* Visit every value that p selects from root, in document order.
  * Returns the number of values visited (stopping early counts the one
  * that stopped), or -1 if the callback asked to stop. */
-long jpath_eval(const struct jpath *p, json_t *root, jpath_visit_fn fn,
-		void *ctx);
+long jpath_eval(const struct jpath *p, json_t *root, jpath_visit_fn fn, void *ctx);
 
 /* Convenience: the first value p selects from root, or NULL. Borrowed
  * reference (not incremented). */

@@ -24,8 +24,7 @@ log_stderr_is_journal(void)
 		return 0;
 	if (fstat(2, &st) != 0)
 		return 0;
-	return (unsigned long long)st.st_dev == dev &&
-	       (unsigned long long)st.st_ino == ino;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 void
@@ -40,8 +39,7 @@ void
 log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	static const char *const names[8] = {
-		"emerg", "alert", "crit", "error", "warning", "notice", "info",
-		"debug",
+		"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
 	};
 	char line[2048];
 	va_list ap;

@@ -45,14 +45,14 @@ const char *price_kind_name(enum price_kind k); /* "value", "free", ... */
  * above PRICE_MAX_USD_PER_MTOK are errors.
  * Returns 0 and fills *out, or -1 with a reason in why. */
 #define PRICE_MAX_USD_PER_MTOK 100000
-int normalize_price(const char *text, enum price_unit unit, struct price *out,
-		    char *why, size_t whylen) __attribute__((warn_unused_result));
+int normalize_price(const char *text, enum price_unit unit, struct price *out, char *why,
+		    size_t whylen) __attribute__((warn_unused_result));
 
 /* Context window in tokens: "128K" (= 128,000; see docs/normalization.md),
  * "131,072", "131072 tokens", "1M", "2m", plain JSON integers. 1K = 1000.
  * Returns 0, or -1 with a reason (empty, negative, over 10^9, garbage). */
-int normalize_context(const char *text, int64_t *out, char *why,
-		      size_t whylen) __attribute__((warn_unused_result));
+int normalize_context(const char *text, int64_t *out, char *why, size_t whylen)
+    __attribute__((warn_unused_result));
 
 /* Canonical model id from a provider's model id or display name:
  * lower-case, drop an organisation prefix up to the last '/', spaces and
@@ -61,8 +61,7 @@ int normalize_context(const char *text, int64_t *out, char *why,
  * "meta-llama/llama-3.2-1b-instruct:free" -> "llama-3.2-1b-instruct", "free"
  * "Llama 3.2 1B Instruct" -> "llama-3.2-1b-instruct", "".
  * Returns 0, or -1 if the result would be empty or does not fit. */
-int normalize_model_id(const char *text, char *id, size_t idlen, char *variant,
-		       size_t variantlen, char *why, size_t whylen)
-	__attribute__((warn_unused_result));
+int normalize_model_id(const char *text, char *id, size_t idlen, char *variant, size_t variantlen,
+		       char *why, size_t whylen) __attribute__((warn_unused_result));
 
 #endif

@@ -8,9 +8,8 @@
 #include "records.h"
 
 static enum lr_code
-norm_price(const struct source *src, long row, enum field f,
-	   const char *text, enum price_unit unit, struct price *out,
-	   struct lr_err *err)
+norm_price(const struct source *src, long row, enum field f, const char *text, enum price_unit unit,
+	   struct price *out, struct lr_err *err)
 {
 	char why[256];
 
@@ -20,14 +19,14 @@ norm_price(const struct source *src, long row, enum field f,
 		return LR_OK;
 	}
 	if (normalize_price(text, unit, out, why, sizeof(why)) != 0)
-		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
-				  "row %ld: %s: %s", row, field_name(f), why);
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url, "row %ld: %s: %s", row,
+				  field_name(f), why);
 	return LR_OK;
 }
 
 static enum lr_code
-norm_one(const struct source *src, const struct raw_row *raw,
-	 struct record *rec, struct lr_err *err)
+norm_one(const struct source *src, const struct raw_row *raw, struct record *rec,
+	 struct lr_err *err)
 {
 	const char *model = raw->field[FIELD_MODEL];
 	const char *ctx = raw->field[FIELD_CONTEXT_WINDOW];
@@ -44,8 +43,8 @@ norm_one(const struct source *src, const struct raw_row *raw,
 				  RECORD_PROVIDER_ID_MAX - 1);
 	if (normalize_model_id(model, rec->model_id, sizeof(rec->model_id), rec->variant,
 			       sizeof(rec->variant), why, sizeof(why)) != 0)
-		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
-				  "row %ld: model: %s", rec->row, why);
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url, "row %ld: model: %s",
+				  rec->row, why);
 	rc = norm_price(src, rec->row, FIELD_INPUT_PRICE, raw->field[FIELD_INPUT_PRICE],
 			src->input_unit, &rec->input, err);
 	if (rc == LR_OK)
@@ -70,8 +69,7 @@ rec_cmp(const void *a, const void *b)
 
 /* Records sorted by provider model id; two rows naming one model fail. */
 static enum lr_code
-norm_check_dups(const struct source *src, struct records *recs,
-		struct lr_err *err)
+norm_check_dups(const struct source *src, struct records *recs, struct lr_err *err)
 {
 	size_t i;
 
@@ -87,8 +85,8 @@ norm_check_dups(const struct source *src, struct records *recs,
 }
 
 enum lr_code
-normalize_rows(const struct source *src, const struct raw_rows *rows,
-	       struct records *out, struct lr_err *err)
+normalize_rows(const struct source *src, const struct raw_rows *rows, struct records *out,
+	       struct lr_err *err)
 {
 	enum lr_code rc = LR_OK;
 	size_t i;

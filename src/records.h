@@ -11,9 +11,9 @@
 #include "extract.h"
 #include "normalize.h"
 
-#define RECORD_MODEL_ID_MAX 128
+#define RECORD_MODEL_ID_MAX    128
 #define RECORD_PROVIDER_ID_MAX 256
-#define RECORD_VARIANT_MAX 32
+#define RECORD_VARIANT_MAX     32
 
 struct record {
 	char model_id[RECORD_MODEL_ID_MAX];             /* canonical */
@@ -34,9 +34,9 @@ struct records {
  * price, a duplicate model) fails the whole page: LR_ERR_NORMALIZE with
  * the row number, field and text in err. On LR_OK free out with
  * records_free. */
-enum lr_code normalize_rows(const struct source *src,
-			    const struct raw_rows *rows, struct records *out,
-			    struct lr_err *err) __attribute__((warn_unused_result));
+enum lr_code normalize_rows(const struct source *src, const struct raw_rows *rows,
+			    struct records *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
 void records_free(struct records *recs);
 
 #endif

@@ -52,9 +52,8 @@ fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
 
 /* Fetch, extract, normalize and apply; the run is open. */
 static enum lr_code
-refresh_pipeline(const struct config *cfg, struct catalog *cat,
-		 const struct source *src, struct refresh_result *out,
-		 struct lr_err *err)
+refresh_pipeline(const struct config *cfg, struct catalog *cat, const struct source *src,
+		 struct refresh_result *out, struct lr_err *err)
 {
 	struct fetch_result page;
 	struct run_fetch_info fi;
@@ -78,7 +77,8 @@ refresh_pipeline(const struct config *cfg, struct catalog *cat,
 		rc = normalize_rows(src, &rows, &recs, err);
 	if (rc == LR_OK && recs.n == 0)
 		rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
-				"no rows extracted ([extract] rows '%s' matched nothing)", src->rows);
+				"no rows extracted ([extract] rows '%s' matched nothing)",
+				src->rows);
 	if (rc != LR_OK)
 		goto out;
 	fi.http_status = page.status;
@@ -94,9 +94,8 @@ out:
 }
 
 enum lr_code
-refresh_source(const struct config *cfg, struct catalog *cat,
-	       const struct source *src, const char *trigger,
-	       struct refresh_result *out, struct lr_err *err)
+refresh_source(const struct config *cfg, struct catalog *cat, const struct source *src,
+	       const char *trigger, struct refresh_result *out, struct lr_err *err)
 {
 	double t0 = now_sec();
 	char reason[LR_ERR_REASON_MAX + LR_ERR_URL_MAX];

@@ -17,10 +17,9 @@ struct refresh_result {
 /* Refresh src. Returns LR_OK, LR_ERR_BUSY (someone else holds the
  * source), LR_ERR_DB, or the failing stage's code; a failure after the
  * run was opened is recorded in the catalog as a failed run. */
-enum lr_code refresh_source(const struct config *cfg, struct catalog *cat,
-			    const struct source *src, const char *trigger,
-			    struct refresh_result *out, struct lr_err *err)
-	__attribute__((warn_unused_result));
+enum lr_code refresh_source(const struct config *cfg, struct catalog *cat, const struct source *src,
+			    const char *trigger, struct refresh_result *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
 
 /* SHA-256 of data as 64 hex digits plus NUL into hex[65]. */
 int refresh_sha256_hex(const void *data, size_t len, char hex[65]);

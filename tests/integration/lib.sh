@@ -11,6 +11,7 @@ T_N=0
 T_FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/llmref-test.XXXXXX")
 T_DB=
+trap cleanup EXIT
 
 ok() { # ok COND_EXIT_STATUS DESCRIPTION
 	T_N=$((T_N + 1))
@@ -43,6 +44,7 @@ skip_all() {
 }
 
 cleanup() {
+	trap - EXIT
 	fixture_stop
 	if [ -n "$T_DB" ]; then
 		dropdb --if-exists "$T_DB" >/dev/null 2>&1 || true

@@ -54,7 +54,7 @@ out=$(llmref refresh --provider openrouter 2>&1); rc=$?
 is "$rc" 0 "refresh --provider openrouter succeeds"
 like "$out" "openrouter: ok, $or_rows rows: 0 added, 1 changed" "one route changed"
 is "$(q "select string_agg(output_usd_per_mtok::text, ',' order by p.id) from prices p join routes r on r.id = p.route_id where r.provider_model_id = 'meta-llama/llama-3.2-1b-instruct'")" \
-	"0.201,0.250" "old price kept, new price added"
+	"0.201,0.25" "old price kept, new price added"
 
 out=$(llmref export catalog); rc=$?
 is "$rc" 0 "export catalog succeeds"

@@ -25,7 +25,8 @@ static const struct extract_case cases[] = {
 	{ "entities decoded", FORMAT_HTML, "//tr", "td[1]", "td[2]",
 	  "<table><tr><td>A &amp; B &lt;x&gt;</td><td>&#36;3</td></tr></table>", "A & B <x>=$3;" },
 	{ "nested markup", FORMAT_HTML, "//tr", "td[1]", "td[2]",
-	  "<table><tr><td><a href='/m'><b>Mod</b>el</a></td><td><span class=p>$</span>0.9</td></tr></table>",
+	  "<table><tr><td><a href='/m'><b>Mod</b>el</a></td><td><span "
+	  "class=p>$</span>0.9</td></tr></table>",
 	  "Model=$0.9;" },
 	{ "missing cell is NULL", FORMAT_HTML, "//tr", "td[1]", "td[5]",
 	  "<table><tr><td>A</td></tr></table>", "A=(null);" },
@@ -33,12 +34,14 @@ static const struct extract_case cases[] = {
 	  "<table><tr><td>A</td></tr></table>", "" },
 	{ "unclosed tags recovered", FORMAT_HTML, "//tr", "td[1]", "td[2]",
 	  "<table><tr><td>A<td>$1<tr><td>B<td>$2</table>", "A=$1;B=$2;" },
-	{ "xpath functions", FORMAT_HTML, "//tr", "normalize-space(td[1])", "substring-after(td[2], ':')",
-	  "<table><tr><td> X </td><td>in:$5</td></tr></table>", "X=$5;" },
+	{ "xpath functions", FORMAT_HTML, "//tr", "normalize-space(td[1])",
+	  "substring-after(td[2], ':')", "<table><tr><td> X </td><td>in:$5</td></tr></table>",
+	  "X=$5;" },
 	{ "rows selecting a string", FORMAT_HTML, "string(//td)", "td", "td",
 	  "<table><tr><td>A</td></tr></table>", "ERR:did not select nodes" },
 	{ "json rows", FORMAT_JSON, "$.data[*]", "$.id", "$.pricing.prompt",
-	  "{\"data\":[{\"id\":\"a/b\",\"pricing\":{\"prompt\":\"0.1\"}},{\"id\":\"c\",\"pricing\":{}}]}",
+	  "{\"data\":[{\"id\":\"a/"
+	  "b\",\"pricing\":{\"prompt\":\"0.1\"}},{\"id\":\"c\",\"pricing\":{}}]}",
 	  "a/b=0.1;c=(null);" },
 	{ "json integers kept exactly", FORMAT_JSON, "$[*]", "$.id", "$.n",
 	  "[{\"id\":\"x\",\"n\":9007199254740993}]", "x=9007199254740993;" },
@@ -50,7 +53,8 @@ static const struct extract_case cases[] = {
 	  "ERR:is an object or array" },
 	{ "json duplicate keys refused", FORMAT_JSON, "$[*]", "$.id", "$.n",
 	  "[{\"id\":\"x\",\"id\":\"y\"}]", "ERR:invalid JSON at line 1" },
-	{ "json truncated", FORMAT_JSON, "$[*]", "$.id", "$.n", "[{\"id\":\"x\"", "ERR:invalid JSON" },
+	{ "json truncated", FORMAT_JSON, "$[*]", "$.id", "$.n", "[{\"id\":\"x\"",
+	  "ERR:invalid JSON" },
 	{ "json trailing garbage", FORMAT_JSON, "$[*]", "$.id", "$.n", "[] x", "ERR:invalid JSON" },
 	{ "json NUL in string", FORMAT_JSON, "$[*]", "$.id", "$.n", "[{\"id\":\"a\\u0000b\"}]",
 	  "ERR:" },
@@ -65,8 +69,10 @@ render(const struct raw_rows *rows, char *out, size_t len)
 
 	out[0] = '\0';
 	for (i = 0; i < rows->n && n < len; i++) {
-		const char *m = rows->v[i].field[FIELD_MODEL], *p = rows->v[i].field[FIELD_INPUT_PRICE];
-		n += (size_t)snprintf(out + n, len - n, "%s=%s;", m ? m : "(null)", p ? p : "(null)");
+		const char *m = rows->v[i].field[FIELD_MODEL],
+			   *p = rows->v[i].field[FIELD_INPUT_PRICE];
+		n += (size_t)snprintf(out + n, len - n, "%s=%s;", m ? m : "(null)",
+				      p ? p : "(null)");
 	}
 }
 
@@ -131,7 +137,10 @@ int
 main(void)
 {
 	size_t i;
-	char s1[] = "  a \t b\n", s2[] = "\xc2\xa0x\xe2\x80\xaf" "y\xc2\xa0", s3[] = "";
+	char s1[] = "  a \t b\n",
+	     s2[] = "\xc2\xa0x\xe2\x80\xaf"
+		    "y\xc2\xa0",
+	     s3[] = "";
 
 	tap_str_eq(extract_squash_space(s1), "a b", "squash ASCII space");
 	tap_str_eq(extract_squash_space(s2), "x y", "squash U+00A0 and U+202F");
