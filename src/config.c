@@ -667,7 +667,8 @@ list_source_files(const char *dir, char ***out, struct lr_err *err)
 		n++;
 	}
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	if (n > 0) /* qsort(NULL, 0) is undefined */
+		qsort(names, (size_t)n, sizeof(*names), name_cmp);
 	*out = names;
 	return n;
 fail:

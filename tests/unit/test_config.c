@@ -178,6 +178,12 @@ test_config_file(const char *dir)
 		tap_ok(cfg->fetch_timeout_sec == 60, "timeout default 60s");
 	}
 	config_free(cfg);
+	snprintf(path, sizeof(path), "%s/src.d/fw.conf", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/llmref.conf", dir);
+	cfg = config_load(path, &err); /* qsort(NULL, 0) here once (UBSan) */
+	tap_ok(cfg != NULL && cfg->nsources == 0, "an empty sources dir loads with no sources");
+	config_free(cfg);
 	write_file(path, "[database]\nconnstring = x\n");
 	cfg = config_load(path, &err);
 	tap_ok(cfg == NULL &&
