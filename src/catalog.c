@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "buf.h"
@@ -586,11 +587,21 @@ enum lr_code
 catalog_export(struct catalog *cat, FILE *out, struct lr_err *err)
 {
 	PGresult *res = db_exec(cat, SQL_EXPORT, 0, NULL, NULL, "export", err);
+	json_error_t jerr;
+	json_t *doc;
+	int rc;
 
 	if (res == NULL)
 		return LR_ERR_DB;
-	fputs(PQgetvalue(res, 0, 0), out);
-	fputc('\n', out);
+	/* The document holds strings and integers only (money is text), so a
+	 * round trip through jansson for indentation is exact. */
+	doc = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
 	PQclear(res);
+	if (doc == NULL)
+		return lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "export: %s", jerr.text);
+	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc != 0 || fputc('\n', out) == EOF)
+		return lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "export: write failed");
 	return LR_OK;
 }
