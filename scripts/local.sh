@@ -51,8 +51,14 @@ sources = sources.d
 [fetch]
 timeout = 20s
 connect_timeout = 5s
-low_speed_time = 5s
+low_speed_time = 3s
 max_body_size = 16MiB
+host_delay = 20ms
+retries = 2
+backoff = 100ms
+backoff_max = 1s
+retry_after_max = 3s
+contact = mailto:tests@llmref.invalid
 CONF
 	echo "$dir/llmref.conf"
 }

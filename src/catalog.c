@@ -2,6 +2,7 @@
  * migrations in src/sql/), all parameterized; COPY for bulk rows. */
 #include "autoconf.h"
 
+#include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,17 +112,39 @@ static const char SQL_MERGE_VALUES[] =
     " SELECT count(DISTINCT c.route_id) FILTER (WHERE c.first_run <> $2::bigint)"
     " FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
     "  UNION SELECT route_id FROM f)";
-static const char SQL_RUN_OK[] =
-    "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
-    " http_status = $2, rows_extracted = $3, rows_added = $4,"
-    " rows_changed = $5, rows_unchanged = $6, rows_gone = $7 WHERE id = $1";
+static const char SQL_RUN_OK[] = "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
+				 " http_status = $2, rows_extracted = $3, rows_added = $4,"
+				 " rows_changed = $5, rows_unchanged = $6, rows_gone = $7,"
+				 " attempts = $8, snapshot_sha256 = $9 WHERE id = $1";
 static const char SQL_SOURCE_OK[] = "UPDATE sources SET last_success = clock_timestamp(),"
 				    " consecutive_failures = 0, last_error = NULL,"
 				    " etag = nullif($2, ''), last_modified = nullif($3, ''),"
-				    " body_sha256 = $4 WHERE id = $1";
+				    " body_sha256 = coalesce($4, body_sha256),"
+				    " extract_sha256 = coalesce($5, extract_sha256) WHERE id = $1";
+static const char SQL_RUN_UNCHANGED[] =
+    "UPDATE runs SET outcome = 'unchanged', finished_at = clock_timestamp(),"
+    " http_status = $2, attempts = $3, snapshot_sha256 = $4 WHERE id = $1";
+static const char SQL_SNAPSHOT[] = "INSERT INTO snapshots (sha256, body, source_id, url, final_url,"
+				   " http_status, headers) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+				   " ON CONFLICT (sha256) DO NOTHING";
+static const char SQL_SOURCE_STATE[] = "SELECT coalesce(etag, ''), coalesce(last_modified, ''),"
+				       " coalesce(body_sha256, ''), coalesce(extract_sha256, ''),"
+				       " consecutive_failures FROM sources WHERE id = $1";
+static const char SQL_LAST_SNAPSHOT[] = "SELECT s.sha256, s.body, r.id FROM runs r"
+					" JOIN snapshots s ON s.sha256 = r.snapshot_sha256"
+					" WHERE r.source_id = $1 ORDER BY r.id DESC LIMIT 1";
+static const char SQL_STATUS[] =
+    "SELECT s.id, s.provider_id,"
+    " coalesce(to_char(s.last_attempt, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'),"
+    " coalesce(to_char(s.last_success, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'),"
+    " s.consecutive_failures, coalesce(s.last_error, ''),"
+    " coalesce((SELECT outcome FROM runs r WHERE r.source_id = s.id"
+    "  ORDER BY r.id DESC LIMIT 1), '-')"
+    " FROM sources s ORDER BY s.id";
 static const char SQL_RUN_FAILED[] =
     "UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(),"
-    " http_status = nullif($2, '0')::integer, error = $3 WHERE id = $1";
+    " http_status = nullif($2, '0')::integer, error = $3,"
+    " attempts = $4, snapshot_sha256 = $5 WHERE id = $1";
 static const char SQL_SOURCE_FAILED[] =
     "UPDATE sources SET consecutive_failures = consecutive_failures + 1,"
     " last_error = $2, etag = NULL, last_modified = NULL WHERE id = $1";
@@ -228,6 +251,14 @@ static void
 db_rollback(struct catalog *cat)
 {
 	PQclear(PQexec(cat->conn, "ROLLBACK"));
+}
+
+static int
+atoi_safe(const char *s)
+{
+	long v = strtol(s, NULL, 10);
+
+	return v > 0x7fffffff ? 0x7fffffff : (int)v;
 }
 
 /* ---- connection ---------------------------------------------------- */
@@ -518,13 +549,38 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 	return LR_OK;
 }
 
+/* Archive the fetched body once, keyed by its SHA-256 (binary param). */
+static enum lr_code
+store_snapshot(struct catalog *cat, const struct source *src, const struct run_fetch_info *fi,
+	       struct lr_err *err)
+{
+	char status[24];
+	const char *vals[7] = { fi->body_sha256, fi->body, src->id,    fi->url,
+				fi->final_url,   status,   fi->headers };
+	int lens[7] = { 0, (int)fi->body_len, 0, 0, 0, 0, 0 };
+	int fmts[7] = { 0, 1, 0, 0, 0, 0, 0 };
+	PGresult *res;
+
+	if (fi->body_sha256 == NULL)
+		return LR_OK;
+	if (fi->body_len > 0x7fffffff)
+		return lr_err_set(err, LR_ERR_INTERNAL, src->id, NULL, "snapshot too large");
+	snprintf(status, sizeof(status), "%ld", fi->http_status);
+	res = PQexecParams(cat->conn, SQL_SNAPSHOT, 7, NULL, vals, lens, fmts, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return db_fail(cat, res, err, src->id, "snapshot");
+	PQclear(res);
+	return LR_OK;
+}
+
 static enum lr_code
 finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	      const struct run_fetch_info *fi, const struct run_stats *st, struct lr_err *err)
 {
-	char n[6][24];
-	const char *rv[7] = { run, n[0], n[1], n[2], n[3], n[4], n[5] };
-	const char *sv[4] = { src->id, fi->etag, fi->last_modified, fi->body_sha256 };
+	char n[7][24];
+	const char *rv[9] = { run, n[0], n[1], n[2], n[3], n[4], n[5], n[6], fi->body_sha256 };
+	const char *sv[5] = { src->id, fi->etag, fi->last_modified, fi->body_sha256,
+			      fi->extract_sha256 };
 
 	snprintf(n[0], sizeof(n[0]), "%ld", fi->http_status);
 	snprintf(n[1], sizeof(n[1]), "%ld", st->extracted);
@@ -532,9 +588,11 @@ finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	snprintf(n[3], sizeof(n[3]), "%ld", st->changed);
 	snprintf(n[4], sizeof(n[4]), "%ld", st->unchanged);
 	snprintf(n[5], sizeof(n[5]), "%ld", st->gone);
-	if (db_cmd(cat, SQL_RUN_OK, 7, rv, src->id, "run", err) != LR_OK)
+	snprintf(n[6], sizeof(n[6]), "%d", fi->attempts);
+	if (store_snapshot(cat, src, fi, err) != LR_OK ||
+	    db_cmd(cat, SQL_RUN_OK, 9, rv, src->id, "run", err) != LR_OK)
 		return LR_ERR_DB;
-	return db_cmd(cat, SQL_SOURCE_OK, 4, sv, src->id, "source", err);
+	return db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err);
 }
 
 enum lr_code
@@ -561,23 +619,151 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 }
 
 enum lr_code
-catalog_fail_run(struct catalog *cat, const struct source *src, long long run_id, long http_status,
-		 const char *reason, struct lr_err *err)
+catalog_fail_run(struct catalog *cat, const struct source *src, long long run_id,
+		 const struct run_fetch_info *fi, const char *reason, struct lr_err *err)
 {
-	char run[24], status[24];
-	const char *rv[3] = { run, status, reason };
+	char run[24], status[24], attempts[24];
+	const char *sha = fi ? fi->body_sha256 : NULL;
+	const char *rv[5] = { run, status, reason, attempts, sha };
 	const char *sv[2] = { src->id, reason };
 
 	snprintf(run, sizeof(run), "%lld", run_id);
-	snprintf(status, sizeof(status), "%ld", http_status);
+	snprintf(status, sizeof(status), "%ld", fi ? fi->http_status : 0);
+	snprintf(attempts, sizeof(attempts), "%d", fi ? fi->attempts : 0);
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
-	if (db_cmd(cat, SQL_RUN_FAILED, 3, rv, src->id, "run", err) != LR_OK ||
+	if ((fi != NULL && store_snapshot(cat, src, fi, err) != LR_OK) ||
+	    db_cmd(cat, SQL_RUN_FAILED, 5, rv, src->id, "run", err) != LR_OK ||
 	    db_cmd(cat, SQL_SOURCE_FAILED, 2, sv, src->id, "source", err) != LR_OK ||
 	    db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err) != LR_OK) {
 		db_rollback(cat);
 		return LR_ERR_DB;
 	}
+	return LR_OK;
+}
+
+enum lr_code
+catalog_unchanged_run(struct catalog *cat, const struct source *src, long long run_id,
+		      const struct run_fetch_info *fi, struct lr_err *err)
+{
+	char run[24], status[24], attempts[24];
+	const char *rv[4] = { run, status, attempts, fi->body_sha256 };
+	const char *sv[5] = { src->id, fi->etag, fi->last_modified, fi->body_sha256,
+			      fi->extract_sha256 };
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	snprintf(status, sizeof(status), "%ld", fi->http_status);
+	snprintf(attempts, sizeof(attempts), "%d", fi->attempts);
+	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
+		return LR_ERR_DB;
+	if (db_cmd(cat, SQL_RUN_UNCHANGED, 4, rv, src->id, "run", err) != LR_OK ||
+	    db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err) != LR_OK ||
+	    db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err) != LR_OK) {
+		db_rollback(cat);
+		return LR_ERR_DB;
+	}
+	return LR_OK;
+}
+
+enum lr_code
+catalog_source_state(struct catalog *cat, const char *source_id, struct source_state *st,
+		     struct lr_err *err)
+{
+	const char *vals[1] = { source_id };
+	PGresult *res = db_exec(cat, SQL_SOURCE_STATE, 1, vals, source_id, "source state", err);
+
+	memset(st, 0, sizeof(*st));
+	if (res == NULL)
+		return LR_ERR_DB;
+	if (PQntuples(res) == 1) {
+		lr_strlcpy(st->etag, PQgetvalue(res, 0, 0), sizeof(st->etag));
+		lr_strlcpy(st->last_modified, PQgetvalue(res, 0, 1), sizeof(st->last_modified));
+		lr_strlcpy(st->body_sha256, PQgetvalue(res, 0, 2), sizeof(st->body_sha256));
+		lr_strlcpy(st->extract_sha256, PQgetvalue(res, 0, 3), sizeof(st->extract_sha256));
+		st->consecutive_failures = strtol(PQgetvalue(res, 0, 4), NULL, 10);
+	}
+	PQclear(res);
+	return LR_OK;
+}
+
+enum lr_code
+catalog_last_snapshot(struct catalog *cat, const char *source_id, struct snapshot *out,
+		      struct lr_err *err)
+{
+	const char *vals[1] = { source_id };
+	PGresult *res = PQexecParams(cat->conn, SQL_LAST_SNAPSHOT, 1, NULL, vals, NULL, NULL, 1);
+	int len;
+
+	memset(out, 0, sizeof(*out));
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return db_fail(cat, res, err, source_id, "snapshot");
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return lr_err_set(err, LR_ERR_USAGE, source_id, NULL,
+				  "no stored page to reparse: refresh the source first");
+	}
+	len = PQgetlength(res, 0, 0);
+	memcpy(out->sha256, PQgetvalue(res, 0, 0), len < 64 ? (size_t)len : 64);
+	len = PQgetlength(res, 0, 1);
+	out->body = malloc((size_t)len + 1);
+	if (out->body == NULL) {
+		PQclear(res);
+		return lr_err_set(err, LR_ERR_NOMEM, source_id, NULL, "out of memory");
+	}
+	memcpy(out->body, PQgetvalue(res, 0, 1), (size_t)len);
+	out->body[len] = '\0';
+	out->len = (size_t)len;
+	out->run_id = (long long)be64toh(*(const uint64_t *)(const void *)PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return LR_OK;
+}
+
+void
+snapshot_free(struct snapshot *snap)
+{
+	if (snap != NULL) {
+		free(snap->body);
+		snap->body = NULL;
+	}
+}
+
+static void
+status_row_json(FILE *out, PGresult *res, int i)
+{
+	json_t *o = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", PQgetvalue(res, i, 0), "provider",
+	    PQgetvalue(res, i, 1), "last_attempt", PQgetvalue(res, i, 2), "last_success",
+	    PQgetvalue(res, i, 3), "consecutive_failures", atoi_safe(PQgetvalue(res, i, 4)),
+	    "last_error", PQgetvalue(res, i, 5), "last_outcome", PQgetvalue(res, i, 6));
+
+	if (o != NULL) {
+		json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', out);
+		json_decref(o);
+	}
+}
+
+enum lr_code
+catalog_print_status(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, SQL_STATUS, 0, NULL, NULL, "status", err);
+	int i;
+
+	if (res == NULL)
+		return LR_ERR_DB;
+	if (!json)
+		fprintf(out, "%-20s %-12s %-20s %-20s %5s %-9s %s\n", "SOURCE", "PROVIDER",
+			"LAST ATTEMPT", "LAST SUCCESS", "FAILS", "OUTCOME", "LAST ERROR");
+	for (i = 0; i < PQntuples(res); i++) {
+		if (json)
+			status_row_json(out, res, i);
+		else
+			fprintf(out, "%-20s %-12s %-20s %-20s %5s %-9s %s\n", PQgetvalue(res, i, 0),
+				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+				PQgetvalue(res, i, 4), PQgetvalue(res, i, 6),
+				PQgetvalue(res, i, 5)[0] ? PQgetvalue(res, i, 5) : "-");
+	}
+	PQclear(res);
 	return LR_OK;
 }
 

@@ -23,9 +23,33 @@ struct run_stats {
 /* Fetch metadata stored with a successful run. */
 struct run_fetch_info {
 	long http_status;
-	const char *etag;          /* may be "" */
-	const char *last_modified; /* may be "" */
-	const char *body_sha256;   /* hex */
+	int attempts;
+	const char *etag;           /* may be "" */
+	const char *last_modified;  /* may be "" */
+	const char *body_sha256;    /* hex; NULL = no body (nothing fetched) */
+	const char *extract_sha256; /* hex, of the source's extraction settings */
+	const char *url;
+	const char *final_url;
+	const char *headers; /* raw response headers */
+	const char *body;    /* archived as a snapshot when body_sha256 is set */
+	size_t body_len;
+};
+
+/* What the catalog remembers of a source between runs. */
+struct source_state {
+	char etag[256];
+	char last_modified[256];
+	char body_sha256[65];
+	char extract_sha256[65];
+	long consecutive_failures;
+};
+
+/* A stored page, for reparse. */
+struct snapshot {
+	char sha256[65];
+	char *body; /* malloc'd; free with snapshot_free */
+	size_t len;
+	long long run_id;
 };
 
 /* Connect with conninfo (any libpq connection string; "" = the PG*
@@ -60,9 +84,31 @@ enum lr_code catalog_apply_run(struct catalog *cat, const struct source *src, lo
 			       const struct run_fetch_info *fi, const struct records *recs,
 			       struct run_stats *st, struct lr_err *err)
     __attribute__((warn_unused_result));
-/* Close the run as failed with reason, bump the source's failure count. */
+/* Close the run as failed with reason, bump the source's failure count,
+ * forget its validators; fi may carry a body to archive (a page that
+ * was fetched but could not be read), or be NULL. */
 enum lr_code catalog_fail_run(struct catalog *cat, const struct source *src, long long run_id,
-			      long http_status, const char *reason, struct lr_err *err);
+			      const struct run_fetch_info *fi, const char *reason,
+			      struct lr_err *err);
+/* Close the run as 'unchanged' (304, or the same body read the same way):
+ * the source's review date advances; no catalog row is written. */
+enum lr_code catalog_unchanged_run(struct catalog *cat, const struct source *src, long long run_id,
+				   const struct run_fetch_info *fi, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* The source's remembered state; zeroes if it never ran. */
+enum lr_code catalog_source_state(struct catalog *cat, const char *source_id,
+				  struct source_state *st, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* The body of the source's last run that stored one, or LR_ERR_USAGE if
+ * there is none. */
+enum lr_code catalog_last_snapshot(struct catalog *cat, const char *source_id, struct snapshot *out,
+				   struct lr_err *err) __attribute__((warn_unused_result));
+void snapshot_free(struct snapshot *snap);
+
+/* Print every source's state (last attempt, last success, consecutive
+ * failures, last error) as a table, or as JSON lines when json is set. */
+enum lr_code catalog_print_status(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+    __attribute__((warn_unused_result));
 
 /* Write the whole catalog as one JSON document to out. */
 enum lr_code catalog_export(struct catalog *cat, FILE *out, struct lr_err *err)

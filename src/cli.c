@@ -31,6 +31,8 @@ struct command {
 static int cmd_db_migrate(struct cli *c, int argc, char **argv);
 static int cmd_refresh(struct cli *c, int argc, char **argv);
 static int cmd_export_catalog(struct cli *c, int argc, char **argv);
+static int cmd_reparse(struct cli *c, int argc, char **argv);
+static int cmd_status(struct cli *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
@@ -39,6 +41,10 @@ static const struct command commands[] = {
 	  "fetch, extract, normalize and store sources" },
 	{ "export catalog", cmd_export_catalog, "export catalog",
 	  "print the catalog as JSON on stdout" },
+	{ "status", cmd_status, "status [--json]",
+	  "every source's last attempt, last success, failures and last error" },
+	{ "reparse", cmd_reparse, "reparse --source ID",
+	  "re-read the source's last stored page without fetching" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -214,26 +220,6 @@ refresh_selected(const struct source *s, const struct selection *sel)
 	       (sel->source && strcmp(s->id, sel->source) == 0);
 }
 
-/* Refresh one source and print its line; returns its exit code. */
-static int
-refresh_one(struct cli *c, const struct source *s)
-{
-	struct refresh_result r;
-	struct lr_err err = { 0 };
-	enum lr_code rc = refresh_source(c->cfg, c->cat, s, "manual", &r, &err);
-
-	if (rc != LR_OK) {
-		printf("%s: %s (run %lld, %.2f s)\n", s->id, rc == LR_ERR_BUSY ? "busy" : "failed",
-		       r.run_id, r.seconds);
-		return report(&err);
-	}
-	printf("%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone (run %lld, %.2f "
-	       "s)\n",
-	       s->id, r.stats.extracted, r.stats.added, r.stats.changed, r.stats.unchanged,
-	       r.stats.gone, r.run_id, r.seconds);
-	return EXIT_OK;
-}
-
 /* Worst first: database, internal, source failure, busy. */
 static int
 exit_worse(int a, int b)
@@ -247,21 +233,54 @@ exit_worse(int a, int b)
 	return a != EXIT_OK ? a : b;
 }
 
+/* refresh_sources callback: one line per source, errors on stderr. */
+static void
+refresh_print(const struct refresh_result *r, void *ctx)
+{
+	int *worst = ctx;
+
+	switch (r->outcome) {
+	case REFRESH_OK:
+		printf(
+		    "%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone (run %lld, "
+		    "%.2f s)\n",
+		    r->src->id, r->stats.extracted, r->stats.added, r->stats.changed,
+		    r->stats.unchanged, r->stats.gone, r->run_id, r->seconds);
+		break;
+	case REFRESH_UNCHANGED:
+		printf("%s: unchanged (HTTP %ld%s, run %lld, %.2f s)\n", r->src->id, r->http_status,
+		       r->http_status == 304 ? "" : ", same body", r->run_id, r->seconds);
+		break;
+	default:
+		printf("%s: %s (run %lld, %.2f s)\n", r->src->id,
+		       r->outcome == REFRESH_BUSY ? "busy" : "failed", r->run_id, r->seconds);
+		*worst = exit_worse(*worst, report(&r->err));
+		break;
+	}
+	fflush(stdout);
+}
+
 static int
 cmd_refresh(struct cli *c, int argc, char **argv)
 {
+	const struct source **sel_src = NULL;
 	struct selection sel = { 0 };
-	int rc, worst = EXIT_OK, matched = 0;
-	size_t i;
+	struct lr_err err = { 0 };
+	int rc, worst = EXIT_OK;
+	size_t i, n = 0;
 
 	rc = refresh_parse(argc, argv, &sel);
 	if (rc != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = cli_load_config(c)) != EXIT_OK)
 		return rc;
+	sel_src = calloc(c->cfg->nsources ? c->cfg->nsources : 1, sizeof(*sel_src));
+	if (sel_src == NULL)
+		return EXIT_INTERNAL;
 	for (i = 0; i < c->cfg->nsources; i++)
-		matched += refresh_selected(&c->cfg->sources[i], &sel);
-	if (matched == 0) {
+		if (refresh_selected(&c->cfg->sources[i], &sel))
+			sel_src[n++] = &c->cfg->sources[i];
+	if (n == 0) {
 		log_err("refresh: no source matches %s%s in %s",
 			sel.provider ? "provider "
 			: sel.source ? "source "
@@ -270,17 +289,69 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			: sel.source ? sel.source
 				     : "--all",
 			c->cfg->sources_dir);
+		rc = EXIT_USAGE;
+	} else if ((rc = cli_open_catalog(c, 1)) == EXIT_OK) {
+		if (refresh_sources(c->cfg, c->cat, sel_src, n, "manual", refresh_print, &worst) !=
+		    LR_OK) {
+			lr_err_set(&err, LR_ERR_INTERNAL, NULL, NULL, "refresh machinery failed");
+			worst = exit_worse(worst, report(&err));
+		}
+		rc = worst;
+	}
+	free(sel_src);
+	return rc;
+}
+
+static int
+cmd_reparse(struct cli *c, int argc, char **argv)
+{
+	struct selection sel = { 0 };
+	const struct source *src;
+	int rc, worst = EXIT_OK;
+
+	rc = refresh_parse(argc, argv, &sel);
+	if (rc != EXIT_OK)
+		return rc < 0 ? EXIT_OK : rc;
+	if (sel.source == NULL) {
+		log_err("reparse: give --source ID");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	src = config_find_source(c->cfg, sel.source);
+	if (src == NULL) {
+		log_err("reparse: no source %s in %s", sel.source, c->cfg->sources_dir);
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_open_catalog(c, 1)) != EXIT_OK)
 		return rc;
-	for (i = 0; i < c->cfg->nsources && worst != EXIT_DATABASE; i++) {
-		/* after a database error the next sources would fail alike */
-		if (refresh_selected(&c->cfg->sources[i], &sel))
-			worst = exit_worse(worst, refresh_one(c, &c->cfg->sources[i]));
-		fflush(stdout);
-	}
+	if (refresh_reparse(c->cfg, c->cat, src, refresh_print, &worst) != LR_OK)
+		return EXIT_INTERNAL;
 	return worst;
+}
+
+static int
+cmd_status(struct cli *c, int argc, char **argv)
+{
+	struct lr_err err = { 0 };
+	int rc, json = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: llmref [-c FILE] status [--json]\n");
+			return EXIT_OK;
+		} else {
+			log_err("status: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	if (catalog_print_status(c->cat, stdout, json, &err) != LR_OK)
+		return report(&err);
+	return EXIT_OK;
 }
 
 static const struct command *

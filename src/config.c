@@ -27,6 +27,8 @@ enum key_type {
 	KEY_STR,      /* char * */
 	KEY_URL,      /* char *, http:// or https:// only */
 	KEY_DURATION, /* long seconds */
+	KEY_MSEC,     /* long milliseconds ("250ms", "2s") */
+	KEY_COUNT,    /* long, 0 .. 100000 */
 	KEY_SIZE,     /* size_t bytes */
 	KEY_KIND,     /* enum source_kind */
 	KEY_FORMAT,   /* enum source_format */
@@ -54,8 +56,16 @@ static const struct key_def config_keys[] = {
 	  offsetof(struct config, fetch_low_speed_sec) },
 	{ "fetch", "max_body_size", KEY_SIZE, "16MiB",
 	  offsetof(struct config, fetch_max_body_bytes) },
-	{ "fetch", "user_agent", KEY_STR, "llmref/" PACKAGE_VERSION " (+" PACKAGE_BUGREPORT ")",
-	  offsetof(struct config, fetch_user_agent) },
+	{ "fetch", "contact", KEY_STR, "", offsetof(struct config, fetch_contact) },
+	{ "fetch", "max_connections", KEY_COUNT, "16",
+	  offsetof(struct config, fetch_max_connections) },
+	{ "fetch", "max_per_host", KEY_COUNT, "1", offsetof(struct config, fetch_max_per_host) },
+	{ "fetch", "host_delay", KEY_MSEC, "1s", offsetof(struct config, fetch_host_delay_ms) },
+	{ "fetch", "retries", KEY_COUNT, "3", offsetof(struct config, fetch_retries) },
+	{ "fetch", "backoff", KEY_MSEC, "1s", offsetof(struct config, fetch_backoff_base_ms) },
+	{ "fetch", "backoff_max", KEY_MSEC, "60s", offsetof(struct config, fetch_backoff_max_ms) },
+	{ "fetch", "retry_after_max", KEY_MSEC, "5m",
+	  offsetof(struct config, fetch_retry_after_max_ms) },
 	{ "fetch", "ca_file", KEY_STR, "", offsetof(struct config, fetch_ca_file) },
 };
 
@@ -139,6 +149,27 @@ config_parse_duration(const char *text, long *out_sec)
 		}
 	}
 	return -1;
+}
+
+int
+config_parse_duration_ms(const char *text, long *out_ms)
+{
+	size_t n = strlen(text);
+	char num[32];
+	long v;
+
+	if (n > 2 && n < sizeof(num) && strcmp(text + n - 2, "ms") == 0) {
+		memcpy(num, text, n - 2);
+		num[n - 2] = '\0';
+		if (config_parse_duration(num, &v) != 0 || num[n - 3] < '0' || num[n - 3] > '9')
+			return -1;
+		*out_ms = v;
+		return 0;
+	}
+	if (config_parse_duration(text, &v) != 0 || v > LONG_MAX / 1000)
+		return -1;
+	*out_ms = v * 1000;
+	return 0;
 }
 
 int
@@ -280,6 +311,20 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 		if (config_parse_duration(v, (long *)(void *)base) != 0)
 			return ctx_fail(c, k, "'%s' is not a duration (e.g. 30s, 15m, 6h, 1d)", v);
 		return 1;
+	case KEY_MSEC:
+		if (config_parse_duration_ms(v, (long *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a duration (e.g. 250ms, 2s, 1m)", v);
+		return 1;
+	case KEY_COUNT: {
+		char *end;
+		long n;
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 || n > 100000)
+			return ctx_fail(c, k, "'%s' is not a whole number from 0 to 100000", v);
+		*(long *)(void *)base = n;
+		return 1;
+	}
 	case KEY_SIZE:
 		if (config_parse_size(v, (size_t *)(void *)base) != 0)
 			return ctx_fail(c, k, "'%s' is not a size (e.g. 16MiB)", v);
@@ -592,7 +637,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->conninfo);
 	free(cfg->sources_dir);
-	free(cfg->fetch_user_agent);
+	free(cfg->fetch_contact);
 	free(cfg->fetch_ca_file);
 	free(cfg);
 }
@@ -720,6 +765,17 @@ config_load(const char *path, struct lr_err *err)
 	}
 	if (parse_file(path, config_keys, NKEYS(config_keys), cfg, NULL, err) != LR_OK)
 		goto fail;
+	if (cfg->fetch_max_connections < 1 || cfg->fetch_max_per_host < 1) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+			   "%s: [fetch] max_connections and max_per_host must be at least 1", path);
+		goto fail;
+	}
+	if (cfg->fetch_contact[0] != '\0')
+		snprintf(cfg->fetch_user_agent, sizeof(cfg->fetch_user_agent),
+			 "llmref/%s (+%.256s)", PACKAGE_VERSION, cfg->fetch_contact);
+	else
+		snprintf(cfg->fetch_user_agent, sizeof(cfg->fetch_user_agent), "llmref/%s",
+			 PACKAGE_VERSION);
 	if (config_load_sources(cfg, err) != LR_OK)
 		goto fail;
 	return cfg;

@@ -57,8 +57,16 @@ struct config {
 	long fetch_connect_timeout_sec;
 	long fetch_low_speed_sec; /* abort below 1 byte/s for this long */
 	size_t fetch_max_body_bytes;
-	char *fetch_user_agent; /* full User-Agent header value */
-	char *fetch_ca_file;    /* "" = system default */
+	char *fetch_contact;        /* contact address for the User-Agent */
+	char fetch_user_agent[320]; /* "llmref/VERSION (+contact)" */
+	long fetch_max_connections;
+	long fetch_max_per_host;
+	long fetch_host_delay_ms;
+	long fetch_retries;
+	long fetch_backoff_base_ms;
+	long fetch_backoff_max_ms;
+	long fetch_retry_after_max_ms;
+	char *fetch_ca_file; /* "" = system default */
 	struct source *sources;
 	size_t nsources;
 };
@@ -80,6 +88,8 @@ const char *field_name(enum field f);
 
 /* "6h", "30m", "45s", "2d", "90" (seconds). Returns 0 or -1. */
 int config_parse_duration(const char *text, long *out_sec);
+/* Like config_parse_duration, also "250ms"; result in milliseconds. */
+int config_parse_duration_ms(const char *text, long *out_ms);
 /* "16MiB", "512KiB", "1048576". Returns 0 or -1. */
 int config_parse_size(const char *text, size_t *out_bytes);
 

@@ -1,6 +1,9 @@
-/* fetch.h - fetching one page with libcurl under hard limits: http and
- * https only (also for redirects), capped decompressed body, timeouts,
- * low-speed abort, TLS verification always on. */
+/* fetch.h - fetching pages with libcurl's multi interface under hard
+ * limits: http and https only (also for redirects), capped decompressed
+ * body, timeouts, low-speed abort, TLS verification always on; many
+ * transfers at once within a global and a per-host limit, a minimum delay
+ * between requests to one host, bounded retries with backoff and jitter,
+ * and Retry-After honoured per host. */
 #ifndef LLMREF_FETCH_H
 #define LLMREF_FETCH_H
 
@@ -13,40 +16,76 @@
 #define FETCH_HEADER_MAX_BYTES      (64 * 1024)
 #define FETCH_VALIDATOR_MAX         256
 #define FETCH_CONN_MAX_LIFETIME_SEC 300
+#define FETCH_HOST_MAX              256
 
+/* Settings shared by every transfer of one fetch_run. */
 struct fetch_opts {
 	long timeout_sec;
 	long connect_timeout_sec;
 	long low_speed_sec;
 	size_t max_body_bytes;
 	const char *user_agent;
-	const char *ca_file;       /* NULL or "" = system default */
-	const char *if_none_match; /* NULL = unconditional */
-	const char *if_modified_since;
+	const char *ca_file;     /* NULL or "" = system default */
+	long max_connections;    /* in flight at once, all hosts */
+	long max_per_host;       /* in flight at once to one host */
+	long host_delay_ms;      /* between two request starts to one host */
+	int retries;             /* extra attempts after a transient failure */
+	long backoff_base_ms;    /* first retry delay; doubles, plus jitter */
+	long backoff_max_ms;     /* cap on one retry delay */
+	long retry_after_max_ms; /* cap on a server's Retry-After */
 };
 
 struct fetch_result {
 	long status;          /* final HTTP status */
 	struct buf body;      /* decompressed body, capped */
+	struct buf headers;   /* raw response headers of the final response */
 	char final_url[1024]; /* after redirects */
 	char etag[FETCH_VALIDATOR_MAX];
 	char last_modified[FETCH_VALIDATOR_MAX];
 	char content_type[128];
+	char retry_after[64];
 	double total_sec;
 };
+
+/* One page to fetch. The caller fills the "in" fields; fetch_run fills
+ * the rest before calling the done callback. */
+struct fetch_job {
+	const char *source_id;     /* in: for messages */
+	const char *url;           /* in */
+	const char *if_none_match; /* in: NULL or "" = unconditional */
+	const char *if_modified_since;
+	void *user;              /* in: the caller's */
+	enum lr_code rc;         /* out: LR_OK for a 200 or a 304 */
+	struct lr_err err;       /* out, when rc != LR_OK */
+	struct fetch_result res; /* out: freed by fetch_run after done() */
+	int attempts;            /* out */
+	/* private to fetch.c */
+	int state;
+	long long due_ms;
+	int host;
+	void *easy;
+	void *hdrs;
+	int body_over_cap, alloc_failed;
+	size_t header_bytes;
+	char errbuf[256];
+};
+
+/* Called once per job as soon as it is finished (after any retries). */
+typedef void (*fetch_done_fn)(struct fetch_job *job, void *ctx);
 
 /* Process-wide libcurl setup; call once before any thread starts. */
 int fetch_global_init(void) __attribute__((warn_unused_result));
 void fetch_global_cleanup(void);
 
-/* GET url. On LR_OK, res holds a 200 or 304 response (free with
- * fetch_result_free). Any other status, a limit hit or a network error
- * returns LR_ERR_FETCH with a reason such as "HTTP 503",
- * "body exceeds 16777216 bytes after decompression" or
- * "redirect to a scheme other than http/https refused". */
-enum lr_code fetch_url(const struct fetch_opts *opts, const char *source_id, const char *url,
-		       struct fetch_result *res, struct lr_err *err)
-    __attribute__((warn_unused_result));
-void fetch_result_free(struct fetch_result *res);
+/* Fetch every job, concurrently within the limits of o, calling done for
+ * each as it finishes. Returns LR_OK, or LR_ERR_NOMEM/LR_ERR_INTERNAL if
+ * the transfer machinery itself failed (jobs not yet done then get
+ * rc = that code and done is still called for each). */
+enum lr_code fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n,
+		       fetch_done_fn done, void *ctx) __attribute__((warn_unused_result));
+
+/* Milliseconds a Retry-After value asks for ("120" or an HTTP date), or
+ * -1 if it cannot be read. now_sec is the wall clock, for dates. */
+long long fetch_retry_after_ms(const char *value, long long now_sec);
 
 #endif

@@ -1,7 +1,9 @@
-/* refresh.c - drive one source through fetch -> extract -> normalize ->
- * catalog. Data flows one way; each stage frees what it made. */
+/* refresh.c - drive sources through fetch -> extract -> normalize ->
+ * catalog. All selected sources are fetched concurrently; each page is
+ * read and applied as soon as it arrives, in its own transaction. */
 #include "autoconf.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +13,21 @@
 #include "fetch.h"
 #include "records.h"
 #include "refresh.h"
+
+struct refresh_item {
+	struct refresh_result r;
+	struct source_state st;
+	char extract_sha[65];
+	int locked;
+};
+
+struct refresh_ctx {
+	const struct config *cfg;
+	struct catalog *cat;
+	refresh_report_fn report;
+	void *rctx;
+	double t0;
+};
 
 int
 refresh_sha256_hex(const void *data, size_t len, char hex[65])
@@ -38,6 +55,23 @@ now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Hash of everything in the source file that decides how a page is read. */
+static int
+extract_settings_sha(const struct source *src, char hex[65])
+{
+	char text[8192];
+	int n, f;
+
+	n = snprintf(text, sizeof(text), "%d\n%s\n%d\n%d\n", (int)src->format, src->rows,
+		     (int)src->input_unit, (int)src->output_unit);
+	for (f = 0; f < FIELD_COUNT && n > 0 && (size_t)n < sizeof(text); f++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s\n",
+			      src->fields[f] ? src->fields[f] : "");
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -1;
+	return refresh_sha256_hex(text, (size_t)n, hex);
+}
+
 static void
 fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
 {
@@ -48,78 +82,259 @@ fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
 	o->max_body_bytes = cfg->fetch_max_body_bytes;
 	o->user_agent = cfg->fetch_user_agent;
 	o->ca_file = cfg->fetch_ca_file;
+	o->max_connections = cfg->fetch_max_connections;
+	o->max_per_host = cfg->fetch_max_per_host;
+	o->host_delay_ms = cfg->fetch_host_delay_ms;
+	o->retries = (int)cfg->fetch_retries;
+	o->backoff_base_ms = cfg->fetch_backoff_base_ms;
+	o->backoff_max_ms = cfg->fetch_backoff_max_ms;
+	o->retry_after_max_ms = cfg->fetch_retry_after_max_ms;
 }
 
-/* Fetch, extract, normalize and apply; the run is open. */
+/* Extract, normalize and apply a body; the run is open. */
 static enum lr_code
-refresh_pipeline(const struct config *cfg, struct catalog *cat, const struct source *src,
-		 struct refresh_result *out, struct lr_err *err)
+refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *body, size_t len,
+		   const struct run_fetch_info *fi)
 {
-	struct fetch_result page;
-	struct run_fetch_info fi;
+	const struct source *src = it->r.src;
 	struct raw_rows rows = { 0 };
 	struct records recs = { 0 };
-	struct fetch_opts fo;
-	char sha[65];
 	enum lr_code rc;
 
-	fetch_opts_from(cfg, &fo);
-	rc = fetch_url(&fo, src->id, src->url, &page, err);
-	if (rc != LR_OK)
-		return rc;
-	out->http_status = page.status;
-	if (refresh_sha256_hex(page.body.data ? page.body.data : "", page.body.len, sha) != 0) {
-		rc = lr_err_set(err, LR_ERR_INTERNAL, src->id, src->url, "sha256 failed");
-		goto out;
-	}
-	rc = extract_page(src, page.body.data ? page.body.data : "", page.body.len, &rows, err);
+	rc = extract_page(src, body, len, &rows, &it->r.err);
 	if (rc == LR_OK)
-		rc = normalize_rows(src, &rows, &recs, err);
+		rc = normalize_rows(src, &rows, &recs, &it->r.err);
 	if (rc == LR_OK && recs.n == 0)
-		rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+		rc = lr_err_set(&it->r.err, LR_ERR_EXTRACT, src->id, src->url,
 				"no rows extracted ([extract] rows '%s' matched nothing)",
 				src->rows);
-	if (rc != LR_OK)
-		goto out;
-	fi.http_status = page.status;
-	fi.etag = page.etag;
-	fi.last_modified = page.last_modified;
-	fi.body_sha256 = sha;
-	rc = catalog_apply_run(cat, src, out->run_id, &fi, &recs, &out->stats, err);
-out:
+	if (rc == LR_OK)
+		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, &it->r.stats,
+				       &it->r.err);
 	records_free(&recs);
 	raw_rows_free(&rows);
-	fetch_result_free(&page);
+	return rc;
+}
+
+/* Record the outcome of an item and tell the caller. */
+static void
+refresh_finish(struct refresh_ctx *c, struct refresh_item *it, const struct run_fetch_info *fi)
+{
+	char reason[LR_ERR_REASON_MAX + LR_ERR_URL_MAX];
+	struct lr_err copy, ferr;
+
+	it->r.rc = it->r.err.code;
+	if (it->r.rc == LR_OK)
+		it->r.outcome = it->r.outcome == REFRESH_UNCHANGED ? REFRESH_UNCHANGED : REFRESH_OK;
+	else if (it->r.rc == LR_ERR_DB)
+		it->r.outcome = REFRESH_DB_ERROR;
+	else
+		it->r.outcome = REFRESH_FAILED;
+	if (it->r.rc != LR_OK) {
+		/* Best effort: if the database itself failed, the run stays
+		 * 'running' and the first error is the one reported. */
+		copy = it->r.err;
+		copy.source[0] = '\0'; /* the run row names the source already */
+		lr_err_text(&copy, reason, sizeof(reason));
+		(void)catalog_fail_run(c->cat, it->r.src, it->r.run_id, fi, reason, &ferr);
+	}
+	if (it->locked)
+		catalog_unlock_source(c->cat, it->r.src->id);
+	it->locked = 0;
+	it->r.seconds = now_sec() - c->t0;
+	c->report(&it->r, c->rctx);
+}
+
+static void
+fetch_info_from(struct run_fetch_info *fi, const struct fetch_job *job, const char *sha,
+		const char *extract_sha)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->http_status = job->res.status;
+	fi->attempts = job->attempts;
+	fi->etag = job->res.etag;
+	fi->last_modified = job->res.last_modified;
+	fi->body_sha256 = sha;
+	fi->extract_sha256 = extract_sha;
+	fi->url = job->url;
+	fi->final_url = job->res.final_url[0] ? job->res.final_url : job->url;
+	fi->headers = job->res.headers.data ? job->res.headers.data : "";
+	fi->body = job->res.body.data ? job->res.body.data : "";
+	fi->body_len = job->res.body.len;
+}
+
+/* A 304: checked, unchanged. Keep validators the reply did not repeat. */
+static void
+refresh_not_modified(struct refresh_ctx *c, struct refresh_item *it, struct fetch_job *job)
+{
+	struct run_fetch_info fi;
+
+	fetch_info_from(&fi, job, NULL, it->extract_sha);
+	if (fi.etag[0] == '\0')
+		fi.etag = it->st.etag;
+	if (fi.last_modified[0] == '\0')
+		fi.last_modified = it->st.last_modified;
+	if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, &fi, &it->r.err) == LR_OK)
+		it->r.outcome = REFRESH_UNCHANGED;
+	refresh_finish(c, it, &fi);
+}
+
+/* fetch_run callback: one page has arrived (or failed for good). */
+static void
+refresh_on_fetched(struct fetch_job *job, void *ctx)
+{
+	struct refresh_ctx *c = ctx;
+	struct refresh_item *it = job->user;
+	const char *body = job->res.body.data ? job->res.body.data : "";
+	struct run_fetch_info fi;
+	char sha[65];
+
+	lr_err_clear(&it->r.err);
+	it->r.http_status = job->res.status;
+	it->r.attempts = job->attempts;
+	if (job->rc == LR_OK && job->res.status == 304) {
+		refresh_not_modified(c, it, job);
+		return;
+	}
+	if (job->rc != LR_OK || refresh_sha256_hex(body, job->res.body.len, sha) != 0) {
+		if (job->rc != LR_OK)
+			it->r.err = job->err;
+		else
+			lr_err_set(&it->r.err, LR_ERR_INTERNAL, it->r.src->id, job->url,
+				   "sha256 failed");
+		fetch_info_from(&fi, job, NULL, it->extract_sha);
+		refresh_finish(c, it, &fi);
+		return;
+	}
+	fetch_info_from(&fi, job, sha, it->extract_sha);
+	if (strcmp(sha, it->st.body_sha256) == 0 &&
+	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
+		/* many pages ignore validators: the same bytes mean the same */
+		if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, &fi, &it->r.err) ==
+		    LR_OK)
+			it->r.outcome = REFRESH_UNCHANGED;
+	} else {
+		(void)refresh_apply_body(c, it, fi.body, fi.body_len, &fi);
+	}
+	refresh_finish(c, it, &fi);
+}
+
+/* Lock the source, read its state and open a run. */
+static enum lr_code
+refresh_prepare(struct refresh_ctx *c, struct refresh_item *it, const char *trigger)
+{
+	const struct source *src = it->r.src;
+	enum lr_code rc;
+
+	if (extract_settings_sha(src, it->extract_sha) != 0)
+		return lr_err_set(&it->r.err, LR_ERR_INTERNAL, src->id, NULL, "sha256 failed");
+	rc = catalog_lock_source(c->cat, src->id, &it->r.err);
+	if (rc != LR_OK)
+		return rc;
+	it->locked = 1;
+	rc = catalog_source_state(c->cat, src->id, &it->st, &it->r.err);
+	if (rc == LR_OK)
+		rc = catalog_begin_run(c->cat, src, trigger, &it->r.run_id, &it->r.err);
+	return rc;
+}
+
+/* A source that could not even start: report it, release its lock. */
+static void
+refresh_not_started(struct refresh_ctx *c, struct refresh_item *it, enum lr_code rc)
+{
+	it->r.rc = rc;
+	it->r.outcome = rc == LR_ERR_BUSY ? REFRESH_BUSY
+			: rc == LR_ERR_DB ? REFRESH_DB_ERROR
+					  : REFRESH_FAILED;
+	if (it->locked)
+		catalog_unlock_source(c->cat, it->r.src->id);
+	it->locked = 0;
+	it->r.seconds = now_sec() - c->t0;
+	c->report(&it->r, c->rctx);
+}
+
+static void
+job_from_item(struct fetch_job *job, struct refresh_item *it)
+{
+	/* After any failed run, or when the source file now reads pages
+	 * differently, the request is unconditional: the page must be read. */
+	int conditional =
+	    it->st.consecutive_failures == 0 && strcmp(it->extract_sha, it->st.extract_sha256) == 0;
+
+	memset(job, 0, sizeof(*job));
+	job->source_id = it->r.src->id;
+	job->url = it->r.src->url;
+	job->if_none_match = conditional ? it->st.etag : NULL;
+	job->if_modified_since = conditional ? it->st.last_modified : NULL;
+	job->user = it;
+}
+
+enum lr_code
+refresh_sources(const struct config *cfg, struct catalog *cat, const struct source *const *srcs,
+		size_t n, const char *trigger, refresh_report_fn report, void *ctx)
+{
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec() };
+	struct refresh_item *items = calloc(n ? n : 1, sizeof(*items));
+	struct fetch_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	struct fetch_opts fo;
+	size_t i, njobs = 0;
+	enum lr_code rc = LR_OK;
+
+	if (items == NULL || jobs == NULL) {
+		rc = LR_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		enum lr_code prc;
+		items[i].r.src = srcs[i];
+		prc = refresh_prepare(&c, &items[i], trigger);
+		if (prc != LR_OK)
+			refresh_not_started(&c, &items[i], prc);
+		else
+			job_from_item(&jobs[njobs++], &items[i]);
+	}
+	fetch_opts_from(cfg, &fo);
+	rc = fetch_run(&fo, jobs, njobs, refresh_on_fetched, &c);
+out:
+	free(jobs);
+	free(items);
 	return rc;
 }
 
 enum lr_code
-refresh_source(const struct config *cfg, struct catalog *cat, const struct source *src,
-	       const char *trigger, struct refresh_result *out, struct lr_err *err)
+refresh_reparse(const struct config *cfg, struct catalog *cat, const struct source *src,
+		refresh_report_fn report, void *ctx)
 {
-	double t0 = now_sec();
-	char reason[LR_ERR_REASON_MAX + LR_ERR_URL_MAX];
-	struct lr_err ferr;
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec() };
+	struct refresh_item it;
+	struct run_fetch_info fi;
+	struct snapshot snap;
 	enum lr_code rc;
 
-	memset(out, 0, sizeof(*out));
-	rc = catalog_lock_source(cat, src->id, err);
-	if (rc != LR_OK)
-		return rc;
-	rc = catalog_begin_run(cat, src, trigger, &out->run_id, err);
-	if (rc != LR_OK)
-		goto out;
-	rc = refresh_pipeline(cfg, cat, src, out, err);
+	memset(&it, 0, sizeof(it));
+	it.r.src = src;
+	rc = refresh_prepare(&c, &it, "reparse");
+	if (rc == LR_OK)
+		rc = catalog_last_snapshot(cat, src->id, &snap, &it.r.err);
 	if (rc != LR_OK) {
-		/* Best effort: if the database itself failed, the run stays
-		 * 'running' and the first error is the one reported. */
-		struct lr_err copy = *err;
-		copy.source[0] = '\0'; /* the run row names the source already */
-		lr_err_text(&copy, reason, sizeof(reason));
-		(void)catalog_fail_run(cat, src, out->run_id, out->http_status, reason, &ferr);
+		if (it.r.run_id != 0)
+			refresh_finish(&c, &it, NULL);
+		else
+			refresh_not_started(&c, &it, rc);
+		return LR_OK;
 	}
-out:
-	catalog_unlock_source(cat, src->id);
-	out->seconds = now_sec() - t0;
-	return rc;
+	memset(&fi, 0, sizeof(fi));
+	fi.extract_sha256 = it.extract_sha;
+	fi.etag = it.st.etag;
+	fi.last_modified = it.st.last_modified;
+	fi.body_sha256 = snap.sha256; /* stored already: the insert is a no-op */
+	fi.body = snap.body;
+	fi.body_len = snap.len;
+	fi.url = fi.final_url = src->url;
+	fi.headers = "";
+	fi.http_status = 200;
+	(void)refresh_apply_body(&c, &it, snap.body, snap.len, &fi);
+	refresh_finish(&c, &it, &fi);
+	snapshot_free(&snap);
+	return LR_OK;
 }

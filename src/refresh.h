@@ -1,5 +1,6 @@
-/* refresh.h - one refresh of one source, end to end: lock, fetch,
- * extract, normalize, apply. The driver of the stages, not a stage. */
+/* refresh.h - refreshing sources end to end: lock, fetch (all selected
+ * sources concurrently), then for each page as it arrives extract,
+ * normalize and apply. The driver of the stages, not a stage. */
 #ifndef LLMREF_REFRESH_H
 #define LLMREF_REFRESH_H
 
@@ -7,18 +8,41 @@
 #include "config.h"
 #include "err.h"
 
-struct refresh_result {
-	struct run_stats stats;
-	long long run_id; /* 0 if no run was opened (lock busy, db down) */
-	long http_status;
-	double seconds;
+enum refresh_outcome {
+	REFRESH_OK,        /* rows applied */
+	REFRESH_UNCHANGED, /* 304, or the same body read the same way */
+	REFRESH_FAILED,    /* recorded as a failed run (err says why) */
+	REFRESH_BUSY,      /* another process holds the source */
+	REFRESH_DB_ERROR,  /* the catalog could not be reached or written */
 };
 
-/* Refresh src. Returns LR_OK, LR_ERR_BUSY (someone else holds the
- * source), LR_ERR_DB, or the failing stage's code; a failure after the
- * run was opened is recorded in the catalog as a failed run. */
-enum lr_code refresh_source(const struct config *cfg, struct catalog *cat, const struct source *src,
-			    const char *trigger, struct refresh_result *out, struct lr_err *err)
+struct refresh_result {
+	const struct source *src;
+	enum refresh_outcome outcome;
+	enum lr_code rc;
+	struct lr_err err;
+	struct run_stats stats;
+	long long run_id; /* 0 if no run was opened */
+	long http_status;
+	int attempts;
+	double seconds; /* from the start of the refresh to this result */
+};
+
+/* Called once per source, as soon as its result is known. */
+typedef void (*refresh_report_fn)(const struct refresh_result *r, void *ctx);
+
+/* Refresh the n sources srcs with trigger ("manual", "daemon", ...).
+ * Returns LR_OK if the machinery ran (each source's own result goes to
+ * report), or LR_ERR_DB/LR_ERR_NOMEM if it could not. */
+enum lr_code refresh_sources(const struct config *cfg, struct catalog *cat,
+			     const struct source *const *srcs, size_t n, const char *trigger,
+			     refresh_report_fn report, void *ctx)
+    __attribute__((warn_unused_result));
+
+/* Re-run extraction, normalization and apply on the source's last stored
+ * page, without fetching. */
+enum lr_code refresh_reparse(const struct config *cfg, struct catalog *cat,
+			     const struct source *src, refresh_report_fn report, void *ctx)
     __attribute__((warn_unused_result));
 
 /* SHA-256 of data as 64 hex digits plus NUL into hex[65]. */

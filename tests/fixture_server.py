@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""Fixture HTTP server for llmref tests: serves saved provider pages on 127.0.0.1.
+"""Fixture HTTP server for llmref tests: serves saved provider pages on loopback.
 
 Usage:
-    fixture_server.py --root DIR [--port 0] [--port-file FILE] [--log FILE]
+    fixture_server.py --root DIR [--bind 127.0.0.1] [--port 0]
+                      [--port-file FILE] [--log FILE]
 
-Binds 127.0.0.1 only.  With --port 0 (the default) the kernel picks a free
-port; once the server is listening the port number is written to --port-file
-atomically (temp file + rename), so a shell script can wait for that file.
-SIGTERM and SIGINT stop the server cleanly (exit status 0).
+Binds --bind (default 127.0.0.1), which must be an IPv4 address literal in
+127.0.0.0/8; anything else (a host name, ::1, 0.0.0.0, 10.x...) is refused
+with exit status 2.  Tests start several servers on 127.0.0.2, 127.0.0.3...
+to act as different hosts.  With --port 0 (the default) the kernel picks a
+free port; once the server is listening the port number is written to
+--port-file atomically (temp file + rename), so a shell script can wait for
+that file.  SIGTERM and SIGINT stop the server cleanly (exit status 0).
 
 URL mapping (Python 3.11 standard library only, HTTP/1.1, keep-alive):
     GET|HEAD /<host>/<path...>  ->  DIR/<host>/<path...>
@@ -21,16 +25,30 @@ sha256 of the body + '"') and Last-Modified (the file's mtime).
 If-None-Match (checked first; a list or "*" is fine) and If-Modified-Since
 give a 304 with the ETag and no body when they match.
 
-Log: one line per request to --log (default stderr), tab-separated, flushed:
-    METHOD  PATH  STATUS  inm=<If-None-Match>  ims=<If-Modified-Since>  ua=<User-Agent>
-with "-" for an absent header, e.g.
-    GET	/openrouter.ai/api/v1/models	304	inm="1f0c..."	ims=-	ua=llmref/0.1
-The line is written when the status line is sent (so a stalled reply is
-logged at once).
+Log: two lines per request to --log (default stderr), tab-separated, flushed:
+    T_START  METHOD  PATH  STATUS  inm=<If-None-Match>  ims=<If-Modified-Since>  ua=<User-Agent>  conn=<client port>
+    END  T_END  METHOD  PATH  STATUS  bytes=<body bytes sent>  conn=<client port>
+with "-" for an absent header (or method), e.g.
+    8121.503377	GET	/openrouter.ai/api/v1/models	304	inm="1f0c..."	ims=-	ua=llmref/0.1	conn=41872
+    END	8121.503691	GET	/openrouter.ai/api/v1/models	304	bytes=0	conn=41872
+T_START and T_END are time.monotonic() seconds with 6 decimals (one clock
+for all servers on the machine, so logs of several servers can be merged
+and compared): T_START is when the request line was read, T_END when the
+response was finished or the connection failed (peer gone, reset, write
+timeout).  The start line is written when the status line is sent (so a
+stalled reply is logged at once, a delay-S one only after the delay), the
+END line after the last byte; lines of concurrent requests interleave, so
+pair them by conn= (the client's local port: equal conn= on successive
+requests means a reused keep-alive connection) and order.  bytes= counts
+body bytes handed to the kernel (0 for HEAD and 304; partial sends
+included; it can exceed what the peer read before it went away).  A
+request still running when the server is stopped gets no END line; nor
+does a connection closed before a request line.
 
 Misbehaviour on command: /_mis/<mode>/<host>/<path...> names the same file as
 /<host>/<path...> but the reply misbehaves.  Conditional headers are ignored
-in these modes (except fail-once after its failure).  Modes:
+in these modes, except in the "served normally" replies of the *-once modes
+and in delay-S.  Redirects point at the bound address and port.  Modes:
     status-NNN      reply NNN (200-599) with a short text body
     retry-after-N   429 with "Retry-After: N"
     slow            normal headers, then the body dripped one byte every 2 s
@@ -49,17 +67,39 @@ in these modes (except fail-once after its failure).  Modes:
     fail-once       the first request for this path is a 500; later ones
                     are served normally (ETag/304 included); state per path,
                     in memory, for the life of the server
-Modes that send the file (slow, stall, truncate, reset, fail-once) 404 when
-it does not exist; the others do not look at it.  An unknown mode is a 404.
+    retry-after-once-N
+                    the first request is a 429 with "Retry-After: N"; later
+                    ones are served normally (ETag/304 included)
+    retry-after-date-once-N
+                    the same, but Retry-After is an HTTP date N seconds after
+                    the request ("Wed, 21 Oct 2015 07:28:00 GMT")
+    status-once-NNN the first request is replied NNN (200-599) with a short
+                    text body; later ones are served normally
+    delay-S         wait S seconds (0 to 30, up to 6 decimals: delay-0.5),
+                    then the normal reply (ETag/304 included)
+    no-validators   200 with the file but no ETag and no Last-Modified;
+                    If-None-Match/If-Modified-Since are ignored
+    short-length    Content-Length 100 more than the body, the whole body,
+                    then a clean close (FIN)
+The state of retry-after-once-N, retry-after-date-once-N and status-once-NNN
+is per full decoded URL path, mode included and query string excluded (so
+/_mis/status-once-503/h/p and /_mis/status-once-502/h/p each fail once), in
+memory, for the life of the server; a 404 does not use up the "once".
+Modes that send the file (slow, stall, truncate, reset, fail-once and the
+modes above) 404 when it does not exist; the others do not look at it.  An
+unknown mode or an out-of-range number is a 404.
 """
 
 import argparse
 import email.utils
 import hashlib
+import io
+import ipaddress
 import os
 import re
 import signal
 import socket
+import socketserver
 import struct
 import sys
 import threading
@@ -111,6 +151,30 @@ class File:
         self.ctype = content_type(self.body)
 
 
+class CountingWriter(io.BufferedIOBase):
+    """Unbuffered socket writer (like socketserver's) that counts the bytes
+    the kernel accepted, partial sends included."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self.sent = 0
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        data = memoryview(b).cast("B")
+        done = 0
+        while done < len(data):
+            n = self._sock.send(data[done:])
+            done += n
+            self.sent += n
+        return done
+
+    def fileno(self):
+        return self._sock.fileno()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 300  # idle keep-alive connections
@@ -120,8 +184,35 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- logging -------------------------------------------------------
 
+    def setup(self):
+        super().setup()
+        self.wfile = CountingWriter(self.connection)
+
+    def handle_one_request(self):
+        self.t_start = self.status = None
+        self.body_start = self.wfile.sent  # HTTP/0.9 errors have no headers
+        try:
+            super().handle_one_request()
+        finally:
+            if self.status is not None:
+                self.log_end()
+
+    def parse_request(self):
+        self.t_start = time.monotonic()  # the request line was just read
+        return super().parse_request()
+
+    def flush_headers(self):
+        super().flush_headers()
+        self.body_start = self.wfile.sent
+
+    def log_fields(self):
+        path = re.sub(r"[\x00-\x20\x7f]", "?", getattr(self, "path", "") or "-")
+        return "%s\t%s\t%s" % (getattr(self, "command", None) or "-", path, self.status)
+
     def log_request(self, code="-", size="-"):
-        code = getattr(code, "value", code)
+        self.status = getattr(code, "value", code)
+        if self.t_start is None:  # error before the request line was parsed
+            self.t_start = time.monotonic()
         hdrs = getattr(self, "headers", None)
 
         def h(name):
@@ -130,10 +221,15 @@ class Handler(BaseHTTPRequestHandler):
                 return "-"
             return re.sub(r"[\x00-\x1f\x7f]", "?", v)
 
-        path = re.sub(r"[\x00-\x20\x7f]", "?", getattr(self, "path", "") or "-")
-        self.server.log("%s\t%s\t%s\tinm=%s\tims=%s\tua=%s" % (
-            getattr(self, "command", None) or "-", path, code,
-            h("If-None-Match"), h("If-Modified-Since"), h("User-Agent")))
+        self.server.log("%.6f\t%s\tinm=%s\tims=%s\tua=%s\tconn=%d" % (
+            self.t_start, self.log_fields(),
+            h("If-None-Match"), h("If-Modified-Since"), h("User-Agent"),
+            self.client_address[1]))
+
+    def log_end(self):
+        self.server.log("END\t%.6f\t%s\tbytes=%d\tconn=%d" % (
+            time.monotonic(), self.log_fields(), self.wfile.sent - self.body_start,
+            self.client_address[1]))
 
     def log_message(self, fmt, *args):
         sys.stderr.write("fixture_server: %s\n" % (fmt % args))
@@ -164,7 +260,16 @@ class Handler(BaseHTTPRequestHandler):
             return None
 
     def local_url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.server.server_address[1], path)
+        host, port = self.server.server_address[:2]
+        return "http://%s:%d%s" % (host, port, path)
+
+    def first_time(self):
+        """True for the first request of this decoded URL path (per server)."""
+        key = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        with self.server.state_lock:
+            first = key not in self.server.seen_once
+            self.server.seen_once.add(key)
+        return first
 
     def write(self, data):
         if self.command != "HEAD" and data:
@@ -185,11 +290,12 @@ class Handler(BaseHTTPRequestHandler):
     def not_found(self):
         self.reply(404, b"404 not found\n")
 
-    def file_headers(self, f, length=None):
+    def file_headers(self, f, length=None, validators=True):
         self.send_header("Content-Type", f.ctype)
         self.send_header("Content-Length", str(len(f.body) if length is None else length))
-        self.send_header("ETag", f.etag)
-        self.send_header("Last-Modified", f.last_modified)
+        if validators:
+            self.send_header("ETag", f.etag)
+            self.send_header("Last-Modified", f.last_modified)
 
     def not_modified(self, f):
         inm = self.headers.get("If-None-Match")
@@ -233,11 +339,7 @@ class Handler(BaseHTTPRequestHandler):
             if len(segs) < 3:
                 return self.not_found()
             mode, rest = segs[1], segs[2:]
-            fn, arg = MODES.get(mode), None
-            if fn is None:
-                m = re.fullmatch(r"(status|retry-after)-(\d{1,9})", mode)
-                if m:
-                    fn, arg = MODES[m.group(1) + "-N"], int(m.group(2))
+            fn, arg = mode_function(mode)
             if fn is None:
                 return self.not_found()
             return fn(self, rest, arg)
@@ -247,6 +349,21 @@ class Handler(BaseHTTPRequestHandler):
         self.serve(f)
 
     do_HEAD = do_GET
+
+
+def mode_function(mode):
+    """(fn, arg) for a mode name, or (None, None).  MODES keys ending in -N
+    take an integer (1-9 digits), those ending in -S seconds (0-30, up to 6
+    decimals)."""
+    m = re.fullmatch(r"([a-z-]+)-([0-9]{1,9})", mode)
+    if m and m.group(1) + "-N" in MODES:
+        return MODES[m.group(1) + "-N"], int(m.group(2))
+    m = re.fullmatch(r"([a-z-]+)-([0-9]{1,2}(?:\.[0-9]{1,6})?)", mode)
+    if m and m.group(1) + "-S" in MODES and float(m.group(2)) <= 30:
+        return MODES[m.group(1) + "-S"], float(m.group(2))
+    if re.search(r"-[NS]$", mode):
+        return None, None
+    return MODES.get(mode), None
 
 
 # ---- misbehaviour modes: fn(handler, rest_segments, numeric_arg) -----------
@@ -260,6 +377,68 @@ def mis_status(h, rest, code):
 def mis_retry_after(h, rest, secs):
     h.reply(429, b"429 too many requests, retry after %d s\n" % secs,
             headers=[("Retry-After", str(secs))])
+
+
+def mis_retry_after_once(h, rest, secs):
+    f = h.open_file(rest)
+    if f is None:
+        return h.not_found()
+    if h.first_time():
+        return mis_retry_after(h, rest, secs)
+    h.serve(f)
+
+
+def mis_retry_after_date_once(h, rest, secs):
+    f = h.open_file(rest)
+    if f is None:
+        return h.not_found()
+    if h.first_time():
+        when = email.utils.formatdate(time.time() + secs, usegmt=True)
+        return h.reply(429, b"429 too many requests, retry after %s\n" % when.encode(),
+                       headers=[("Retry-After", when)])
+    h.serve(f)
+
+
+def mis_status_once(h, rest, code):
+    f = h.open_file(rest)
+    if f is None or not 200 <= code <= 599:
+        return h.not_found()
+    if h.first_time():
+        return mis_status(h, rest, code)
+    h.serve(f)
+
+
+def mis_delay(h, rest, secs):
+    f = h.open_file(rest)
+    if f is None:
+        return h.not_found()
+    time.sleep(secs)
+    h.serve(f)
+
+
+def mis_no_validators(h, rest, _):
+    f = h.open_file(rest)
+    if f is None:
+        return h.not_found()
+    h.send_response(200)
+    h.file_headers(f, validators=False)
+    h.end_headers()
+    h.write(f.body)
+
+
+def mis_short_length(h, rest, _):
+    f = h.open_file(rest)
+    if f is None:
+        return h.not_found()
+    h.send_response(200)
+    h.file_headers(f, length=len(f.body) + 100)
+    h.end_headers()
+    h.close_connection = True
+    h.write(f.body)
+    try:
+        h.connection.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
 
 
 def mis_slow(h, rest, _):
@@ -384,6 +563,12 @@ MODES = {
     "gzip-bomb": mis_gzip_bomb,
     "big": mis_big,
     "fail-once": mis_fail_once,
+    "retry-after-once-N": mis_retry_after_once,
+    "retry-after-date-once-N": mis_retry_after_date_once,
+    "status-once-N": mis_status_once,
+    "delay-S": mis_delay,
+    "no-validators": mis_no_validators,
+    "short-length": mis_short_length,
 }
 
 
@@ -397,6 +582,13 @@ class Server(ThreadingHTTPServer):
         self.log_lock = threading.Lock()
         self.state_lock = threading.Lock()
         self.failed_once = set()
+        self.seen_once = set()
+
+    def server_bind(self):
+        # HTTPServer.server_bind would do a reverse DNS lookup (getfqdn) of
+        # the address, which can hang on 127.0.0.2 and the like
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
 
     def log(self, line):
         with self.log_lock:
@@ -418,13 +610,21 @@ def write_port_file(path, port):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="llmref test fixture HTTP server (127.0.0.1 only)")
+    ap = argparse.ArgumentParser(description="llmref test fixture HTTP server (127.0.0.0/8 only)")
     ap.add_argument("--root", required=True, help="directory holding <host>/<path> files")
+    ap.add_argument("--bind", default="127.0.0.1", metavar="ADDR",
+                    help="IPv4 address in 127.0.0.0/8 to listen on (default 127.0.0.1)")
     ap.add_argument("--port", type=int, default=0, help="TCP port, 0 for any free one")
     ap.add_argument("--port-file", help="write the listening port here (atomically)")
-    ap.add_argument("--log", help="append one line per request here (default stderr)")
+    ap.add_argument("--log", help="append two lines per request here (default stderr)")
     args = ap.parse_args()
 
+    try:
+        bind = ipaddress.IPv4Address(args.bind)
+    except ValueError:
+        bind = None
+    if bind is None or bind not in ipaddress.IPv4Network("127.0.0.0/8"):
+        ap.error("--bind %s is not an IPv4 address in 127.0.0.0/8" % args.bind)
     root = os.path.abspath(args.root)
     if not os.path.isdir(root):
         ap.error("--root %s is not a directory" % args.root)
@@ -438,7 +638,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    server = Server(("127.0.0.1", args.port), root, logfile)
+    server = Server((str(bind), args.port), root, logfile)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               daemon=True)
     thread.start()

@@ -38,13 +38,25 @@ is "$(q "select count(*) from runs where outcome = 'ok'")" 2 "two ok runs record
 before=$(catalog_dump)
 out=$(llmref refresh --all 2>&1); rc=$?
 is "$rc" 0 "second refresh succeeds"
-like "$out" "fireworks: ok, $fw_rows rows: 0 added, 0 changed, $fw_rows unchanged, 0 gone" "fireworks: nothing changed"
-like "$out" "openrouter: ok, $or_rows rows: 0 added, 0 changed, $or_rows unchanged, 0 gone" "openrouter: nothing changed"
+like "$out" "fireworks: unchanged \(HTTP 304" "fireworks: 304, nothing parsed"
+like "$out" "openrouter: unchanged \(HTTP 304" "openrouter: 304, nothing parsed"
 is "$(catalog_dump)" "$before" "catalog tables identical after the second refresh"
+like "$(tail -n 2 "$FIXTURE_LOG")" 'inm="[0-9a-f]{32}"' "the second request carried If-None-Match"
 
-# a price change adds history and keeps the old row
+# bytes that differ but say the same: parsed, nothing written
 mkdir -p "$WORK/pages"
 cp -r "$LLMREF_SRCDIR/tests/fixtures/pages/." "$WORK/pages/"
+echo "<!-- rebuilt -->" >> "$WORK/pages/fireworks.ai/pricing"
+fixture_stop
+fixture_start "$WORK/pages" "$WORK"
+rm -rf "$WORK/sources.d"
+local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
+out=$(llmref refresh --all 2>&1); rc=$?
+is "$rc" 0 "refresh after a cosmetic change succeeds"
+like "$out" "fireworks: ok, $fw_rows rows: 0 added, 0 changed, $fw_rows unchanged, 0 gone" "fireworks: parsed, nothing changed"
+is "$(catalog_dump)" "$before" "catalog tables still identical"
+
+# a price change adds history and keeps the old row
 sed -i 's/"0.000000201"/"0.000000250"/' "$WORK/pages/openrouter.ai/api/v1/models"
 fixture_stop
 fixture_start "$WORK/pages" "$WORK"
