@@ -2,39 +2,47 @@
 # integration tests: serve fixture pages on 127.0.0.1 and write an
 # llmref.conf whose sources point there. Source it; it defines functions only.
 
-# fixture_start ROOT WORKDIR: start tests/fixture_server.py on a free
-# loopback port serving ROOT; sets FIXTURE_PORT, FIXTURE_PID, FIXTURE_LOG.
+# fixture_start ROOT WORKDIR [ADDR]: start tests/fixture_server.py on a
+# free port of ADDR (default 127.0.0.1) serving ROOT; sets FIXTURE_PORT,
+# FIXTURE_PID, FIXTURE_LOG (and FIXTURE_PIDS, for fixture_stop).
 fixture_start() {
-	local root=$1 work=$2 i
+	local root=$1 work=$2 addr=${3:-127.0.0.1} i
 	local srcdir=${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-	FIXTURE_LOG=$work/fixture.log
-	rm -f "$work/fixture.port"
-	python3 "$srcdir/tests/fixture_server.py" --root "$root" --port 0 \
-		--port-file "$work/fixture.port" --log "$FIXTURE_LOG" \
+	local tag=${addr//./_}
+	FIXTURE_LOG=$work/fixture-$tag.log
+	rm -f "$work/fixture-$tag.port"
+	python3 "$srcdir/tests/fixture_server.py" --root "$root" --port 0 --bind "$addr" \
+		--port-file "$work/fixture-$tag.port" --log "$FIXTURE_LOG" \
 		>/dev/null 2>>"$work/fixture.stderr" &
 	FIXTURE_PID=$!
-	for i in $(seq 1 100); do
-		[ -s "$work/fixture.port" ] && break
+	FIXTURE_PIDS="${FIXTURE_PIDS:-} $FIXTURE_PID"
+	for i in $(seq 1 200); do
+		[ -s "$work/fixture-$tag.port" ] && break
 		kill -0 "$FIXTURE_PID" 2>/dev/null || { echo "fixture server died: $(cat "$work/fixture.stderr")" >&2; return 1; }
 		sleep 0.05
 	done
-	FIXTURE_PORT=$(cat "$work/fixture.port")
+	FIXTURE_PORT=$(cat "$work/fixture-$tag.port")
 	[ -n "$FIXTURE_PORT" ] || { echo "fixture server did not start" >&2; return 1; }
 }
 
 fixture_stop() {
-	[ -n "${FIXTURE_PID:-}" ] && kill "$FIXTURE_PID" 2>/dev/null && wait "$FIXTURE_PID" 2>/dev/null
+	local p
+	for p in ${FIXTURE_PIDS:-}; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	FIXTURE_PIDS=
 	FIXTURE_PID=
 }
 
-# local_sources SRC_SOURCES_DIR DEST_DIR PORT [PREFIX]: copy every ID.conf,
-# pointing "url = https://HOST/PATH" at http://127.0.0.1:PORT[PREFIX]/HOST/PATH.
+# local_sources SRC_SOURCES_DIR DEST_DIR PORT [PREFIX [ADDR]]: copy every
+# ID.conf, pointing "url = https://HOST/PATH" at
+# http://ADDR:PORT[PREFIX]/HOST/PATH (ADDR defaults to 127.0.0.1).
 local_sources() {
-	local from=$1 to=$2 port=$3 prefix=${4:-} f
+	local from=$1 to=$2 port=$3 prefix=${4:-} addr=${5:-127.0.0.1} f
 	mkdir -p "$to"
 	for f in "$from"/*.conf; do
 		[ -e "$f" ] || continue
-		sed -E "s#^(url[[:space:]]*=[[:space:]]*)https?://#\1http://127.0.0.1:${port}${prefix}/#" \
+		sed -E "s#^(url[[:space:]]*=[[:space:]]*)https?://#\1http://${addr}:${port}${prefix}/#" \
 			"$f" > "$to/$(basename "$f")"
 	done
 }
