@@ -30,8 +30,8 @@ build() { # build DIR CONFIGURE-ARGS...
 check() { # check DIR: make check under a throw-away cluster
 	(cd "$1" && pg_virtualenv -o "max_connections=50" make -j"$jobs" check) >"$1/check.out" 2>&1
 	local rc=$?
-	grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/check.out" | grep -vE '^PASS:' | head -50
-	grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR):' "$1/check.out" | tail -5
+	grep -aE '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/check.out" | grep -vE '^PASS:' | head -50
+	grep -aE '^# (TOTAL|PASS|FAIL|SKIP|ERROR):' "$1/check.out" | tail -5
 	if [ $rc -ne 0 ]; then
 		for f in $(grep -lE '^(not ok|Bail out)' $(find "$1/tests" -name '*.log') 2>/dev/null); do
 			echo "---- $f"; grep -vE '^ok ' "$f" | head -40

@@ -17,6 +17,7 @@
 #define FETCH_VALIDATOR_MAX         256
 #define FETCH_CONN_MAX_LIFETIME_SEC 300
 #define FETCH_HOST_MAX              256
+#define FETCH_RECV_BUFFER_BYTES     (128L * 1024)
 
 /* Settings shared by every transfer of one fetch_run. */
 struct fetch_opts {
