@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "err.h"
 
 typedef unsigned __int128 dec_u128;
 
@@ -20,18 +21,6 @@ struct dec_digits {
 	bool overflow;  /* mant ran out of bits: too many digits */
 	bool negative;
 };
-
-__attribute__((format(printf, 3, 4))) static void
-dec_why(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 static bool
 dec_isdigit(char c)
@@ -165,18 +154,18 @@ dec_scale(const struct dec_digits *d, __int128 *out, char *why, size_t whylen)
 		return 0;
 	}
 	if (d->overflow || d->lead >= DEC_MAX_WHOLE_DIGITS) {
-		dec_why(why, whylen, "%s",
-			d->lead >= DEC_MAX_WHOLE_DIGITS ? "value too large"
-							: "too many decimal places");
+		lr_why(why, whylen, "%s",
+		       d->lead >= DEC_MAX_WHOLE_DIGITS ? "value too large"
+						       : "too many decimal places");
 		return -1;
 	}
 	/* mant never ends in 0, so any digit below 10^-18 is non-zero */
 	if (p < 0) {
-		dec_why(why, whylen, "too many decimal places");
+		lr_why(why, whylen, "too many decimal places");
 		return -1;
 	}
 	if (dec_mul_pow10(&m, p) != 0 || m >= dec_pow10(DEC_MAX_WHOLE_DIGITS + DEC_FRAC_DIGITS)) {
-		dec_why(why, whylen, "value too large");
+		lr_why(why, whylen, "value too large");
 		return -1;
 	}
 	*out = d->negative ? -(__int128)m : (__int128)m;
@@ -207,11 +196,11 @@ dec_parse(const char *s, int shift, dec_t *out, char *why, size_t whylen)
 	__int128 v;
 
 	if (s == NULL) {
-		dec_why(why, whylen, "not a number: (null)");
+		lr_why(why, whylen, "not a number: (null)");
 		return -1;
 	}
 	if (dec_syntax(s, &d) != 0) {
-		dec_why(why, whylen, "not a number: '%s'", dec_quote(s, q));
+		lr_why(why, whylen, "not a number: '%s'", dec_quote(s, q));
 		return -1;
 	}
 	d.exp10 += shift;

@@ -69,6 +69,18 @@ lr_err_text(const struct lr_err *err, char *buf, size_t len)
 	return buf;
 }
 
+void
+lr_why(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || whylen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
 int
 lr_strlcpy(char *dst, const char *src, size_t dstlen)
 {

@@ -38,6 +38,9 @@ const char *lr_code_name(enum lr_code code);
 /* "source fireworks: https://...: reason" into buf; returns buf. */
 const char *lr_err_text(const struct lr_err *err, char *buf, size_t len);
 
+/* Format a reason into why (whylen bytes); does nothing if why is NULL. */
+void lr_why(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Copy src to dst (size dstlen), always NUL-terminated; returns 0, or -1
  * if src was truncated. */
 int lr_strlcpy(char *dst, const char *src, size_t dstlen);

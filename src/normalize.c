@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "normalize.h"
+#include "err.h"
 
 /* Longest price or context cell accepted, in bytes after folding. */
 #define NORM_TEXT_MAX 256
@@ -28,18 +29,6 @@ struct price_text {
 	enum norm_money money;
 	enum norm_marker marker;
 };
-
-__attribute__((format(printf, 3, 4))) static void
-norm_why(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- text helpers --------------------------------------------------- */
 
@@ -382,7 +371,7 @@ price_check_currency(const char *folded, const char *q, char *why, size_t whylen
 	for (p = folded; *p != '\0'; p++) {
 		cur = price_foreign_at(folded, p);
 		if (cur != NULL) {
-			norm_why(why, whylen, "currency %s is not USD in '%s'", cur, q);
+			lr_why(why, whylen, "currency %s is not USD in '%s'", cur, q);
 			return -1;
 		}
 	}
@@ -534,18 +523,18 @@ price_shift(const struct price_text *pt, enum price_unit unit, int *shift, char 
 	*shift = marker_shift[mk] - (cents ? 2 : 0);
 	return 0;
 fail_unit:
-	norm_why(why, whylen, "unknown price unit %d", (int)unit);
+	lr_why(why, whylen, "unknown price unit %d", (int)unit);
 	return -1;
 fail_marker:
-	norm_why(why, whylen, "unit marker %s contradicts %s in '%s'",
-		 price_marker_names[pt->marker], uname, pt->q);
+	lr_why(why, whylen, "unit marker %s contradicts %s in '%s'", price_marker_names[pt->marker],
+	       uname, pt->q);
 	return -1;
 fail_none:
-	norm_why(why, whylen, "no unit marker (/1M, /1K, /token) in '%s'", pt->q);
+	lr_why(why, whylen, "no unit marker (/1M, /1K, /token) in '%s'", pt->q);
 	return -1;
 fail_money:
-	norm_why(why, whylen, "%s contradict %s in '%s'",
-		 pt->money == MONEY_CENTS ? "cents" : "dollars", uname, pt->q);
+	lr_why(why, whylen, "%s contradict %s in '%s'",
+	       pt->money == MONEY_CENTS ? "cents" : "dollars", uname, pt->q);
 	return -1;
 }
 
@@ -556,7 +545,7 @@ price_value(const struct price_text *pt, int shift, struct price *out, char *why
 	char dwhy[96];
 
 	if (dec_parse(pt->num, shift, &v, dwhy, sizeof(dwhy)) != 0) {
-		norm_why(why, whylen, "price '%s': %s", pt->q, dwhy);
+		lr_why(why, whylen, "price '%s': %s", pt->q, dwhy);
 		return -1;
 	}
 	if (dec_is_zero(v)) {
@@ -564,12 +553,12 @@ price_value(const struct price_text *pt, int shift, struct price *out, char *why
 		return 0;
 	}
 	if (pt->negative) {
-		norm_why(why, whylen, "negative price '%s'", pt->q);
+		lr_why(why, whylen, "negative price '%s'", pt->q);
 		return -1;
 	}
 	if (dec_cmp(v, max) > 0) {
-		norm_why(why, whylen, "absurd price '%s' (over %d USD per 1M tokens)", pt->q,
-			 PRICE_MAX_USD_PER_MTOK);
+		lr_why(why, whylen, "absurd price '%s' (over %d USD per 1M tokens)", pt->q,
+		       PRICE_MAX_USD_PER_MTOK);
 		return -1;
 	}
 	out->kind = PRICE_VALUE;
@@ -591,11 +580,11 @@ normalize_price(const char *text, enum price_unit unit, struct price *out, char 
 	memset(&pt, 0, sizeof(pt));
 	norm_quote(text, pt.q);
 	if (!utf8_valid(text)) {
-		norm_why(why, whylen, "invalid UTF-8 in price '%s'", pt.q);
+		lr_why(why, whylen, "invalid UTF-8 in price '%s'", pt.q);
 		return -1;
 	}
 	if (norm_fold(text, folded, sizeof(folded)) != 0) {
-		norm_why(why, whylen, "price text too long: '%s'", pt.q);
+		lr_why(why, whylen, "price text too long: '%s'", pt.q);
 		return -1;
 	}
 	if (price_special(folded, out))
@@ -603,7 +592,7 @@ normalize_price(const char *text, enum price_unit unit, struct price *out, char 
 	if (price_check_currency(folded, pt.q, why, whylen) != 0)
 		return -1;
 	if (price_scan(folded, &pt) != 0) {
-		norm_why(why, whylen, "%s: '%s'", pt.bad, pt.q);
+		lr_why(why, whylen, "%s: '%s'", pt.bad, pt.q);
 		return -1;
 	}
 	if (price_shift(&pt, unit, &shift, why, whylen) != 0)
@@ -622,20 +611,20 @@ context_value(const char *num, int shift, const char *q, int64_t *out, char *why
 	dec_t v;
 
 	if (shift == 0 && strchr(num, '.') != NULL) {
-		norm_why(why, whylen, "context window '%s' is not a whole number", q);
+		lr_why(why, whylen, "context window '%s' is not a whole number", q);
 		return -1;
 	}
 	if (dec_parse(num, shift, &v, dwhy, sizeof(dwhy)) != 0) {
-		norm_why(why, whylen, "context window '%s': %s", q, dwhy);
+		lr_why(why, whylen, "context window '%s': %s", q, dwhy);
 		return -1;
 	}
 	if (v.v % one != 0) {
-		norm_why(why, whylen, "context window '%s' is not a whole number of tokens", q);
+		lr_why(why, whylen, "context window '%s' is not a whole number of tokens", q);
 		return -1;
 	}
 	if (v.v == 0 || v.v / one > NORM_CONTEXT_MAX_TOKENS) {
-		norm_why(why, whylen, "context window '%s' is %s", q,
-			 v.v == 0 ? "zero" : "over 10^9 tokens");
+		lr_why(why, whylen, "context window '%s' is %s", q,
+		       v.v == 0 ? "zero" : "over 10^9 tokens");
 		return -1;
 	}
 	*out = (int64_t)(v.v / one);
@@ -656,7 +645,7 @@ normalize_context(const char *text, int64_t *out, char *why, size_t whylen)
 	if (!utf8_valid(text) || norm_fold(text, folded, sizeof(folded)) != 0)
 		goto fail;
 	if (folded[0] == '\0') {
-		norm_why(why, whylen, "empty context window");
+		lr_why(why, whylen, "empty context window");
 		return -1;
 	}
 	if (*p == '-') {
@@ -677,7 +666,7 @@ normalize_context(const char *text, int64_t *out, char *why, size_t whylen)
 		goto fail;
 	return context_value(num, shift, q, out, why, whylen);
 fail:
-	norm_why(why, whylen, "%s: '%s'", bad, q);
+	lr_why(why, whylen, "%s: '%s'", bad, q);
 	return -1;
 }
 
@@ -747,13 +736,13 @@ normalize_model_id(const char *text, char *id, size_t idlen, char *variant, size
 		;
 	if (model_map(slash, colon != NULL ? colon : end, id, idlen) != 0 ||
 	    (colon != NULL && model_map(colon + 1, end, variant, variantlen) != 0)) {
-		norm_why(why, whylen, "model id '%s' is too long", q);
+		lr_why(why, whylen, "model id '%s' is too long", q);
 		goto fail;
 	}
 	if (id[0] != '\0')
 		return 0;
 fail_empty:
-	norm_why(why, whylen, "model id '%s' is empty once normalized", q);
+	lr_why(why, whylen, "model id '%s' is empty once normalized", q);
 fail:
 	if (idlen > 0)
 		id[0] = '\0';

@@ -116,6 +116,17 @@ refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *b
 	return rc;
 }
 
+/* Release the item's lock and tell the caller its result. */
+static void
+refresh_report(struct refresh_ctx *c, struct refresh_item *it)
+{
+	if (it->locked)
+		catalog_unlock_source(c->cat, it->r.src->id);
+	it->locked = 0;
+	it->r.seconds = now_sec() - c->t0;
+	c->report(&it->r, c->rctx);
+}
+
 /* Record the outcome of an item and tell the caller. */
 static void
 refresh_finish(struct refresh_ctx *c, struct refresh_item *it, const struct run_fetch_info *fi)
@@ -138,11 +149,7 @@ refresh_finish(struct refresh_ctx *c, struct refresh_item *it, const struct run_
 		lr_err_text(&copy, reason, sizeof(reason));
 		(void)catalog_fail_run(c->cat, it->r.src, it->r.run_id, fi, reason, &ferr);
 	}
-	if (it->locked)
-		catalog_unlock_source(c->cat, it->r.src->id);
-	it->locked = 0;
-	it->r.seconds = now_sec() - c->t0;
-	c->report(&it->r, c->rctx);
+	refresh_report(c, it);
 }
 
 static void
@@ -246,11 +253,7 @@ refresh_not_started(struct refresh_ctx *c, struct refresh_item *it, enum lr_code
 	it->r.outcome = rc == LR_ERR_BUSY ? REFRESH_BUSY
 			: rc == LR_ERR_DB ? REFRESH_DB_ERROR
 					  : REFRESH_FAILED;
-	if (it->locked)
-		catalog_unlock_source(c->cat, it->r.src->id);
-	it->locked = 0;
-	it->r.seconds = now_sec() - c->t0;
-	c->report(&it->r, c->rctx);
+	refresh_report(c, it);
 }
 
 static void
