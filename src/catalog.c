@@ -61,19 +61,53 @@ static const char SQL_RUN_BEGIN[] =
 static const char SQL_INCOMING[] =
     "CREATE TEMP TABLE llmref_incoming ("
     " provider_model_id text NOT NULL, model_id text NOT NULL,"
-    " variant text NOT NULL, input_kind text NOT NULL, input_usd numeric,"
-    " output_kind text NOT NULL, output_usd numeric, context_window bigint)"
-    " ON COMMIT DROP";
+    " variant text NOT NULL, region text NOT NULL, input_kind text NOT NULL,"
+    " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
+    " context_window bigint) ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
-    "COPY llmref_incoming (provider_model_id, model_id, variant, input_kind,"
-    " input_usd, output_kind, output_usd, context_window) FROM STDIN";
+    "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
+    " input_kind, input_usd, output_kind, output_usd, context_window) FROM STDIN";
+/* Unmatched names: $1 source, $2 run, $3 may the source create models.
+ * First close what no longer waits, then open what is new and take every
+ * waiting row out of the incoming set. */
+static const char SQL_UNMATCHED_RESOLVE[] =
+    "UPDATE unmatched u SET resolved_run = $2::bigint"
+    " WHERE u.source_id = $1 AND u.resolved_run IS NULL AND NOT EXISTS"
+    " (SELECT 1 FROM llmref_incoming i WHERE i.provider_model_id = u.provider_model_id"
+    "  AND NOT $3::boolean AND NOT EXISTS (SELECT 1 FROM models m WHERE m.id = i.model_id))";
+static const char SQL_UNMATCHED_OPEN[] =
+    "WITH w AS (SELECT i.provider_model_id, i.model_id FROM llmref_incoming i"
+    "  WHERE NOT $3::boolean AND NOT EXISTS"
+    "  (SELECT 1 FROM models m WHERE m.id = i.model_id)),"
+    " ins AS (INSERT INTO unmatched (source_id, provider_model_id, model_id, first_run)"
+    "  SELECT $1, provider_model_id, model_id, $2::bigint FROM w"
+    "  ON CONFLICT (source_id, provider_model_id) WHERE resolved_run IS NULL"
+    "  DO NOTHING RETURNING 1),"
+    " del AS (DELETE FROM llmref_incoming i USING w"
+    "  WHERE i.provider_model_id = w.provider_model_id RETURNING 1)"
+    " SELECT count(*) FROM del";
+static const char SQL_ALERT_UNMATCHED[] =
+    "INSERT INTO alerts (kind, subject, message, raised_run)"
+    " SELECT 'unmatched_models', $1, 'source ' || $1 || ': ' || count(*)"
+    "  || ' model name(s) match no known model (llmref unmatched)', $2::bigint"
+    " FROM unmatched WHERE source_id = $1 AND resolved_run IS NULL HAVING count(*) > 0"
+    " ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO NOTHING";
+static const char SQL_ALERT_UNMATCHED_END[] =
+    "UPDATE alerts SET resolved_at = now(), resolved_run = $2::bigint"
+    " WHERE kind = 'unmatched_models' AND subject = $1 AND resolved_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM unmatched"
+    "  WHERE source_id = $1 AND resolved_run IS NULL)";
+static const char SQL_UNMATCHED_LIST[] =
+    "SELECT u.source_id, u.provider_model_id, u.model_id, r.started_at::date::text"
+    " FROM unmatched u JOIN runs r ON r.id = u.first_run"
+    " WHERE u.resolved_run IS NULL ORDER BY u.source_id, u.provider_model_id";
 static const char SQL_MERGE_MODELS[] = "INSERT INTO models (id, first_run)"
 				       " SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
 				       " ON CONFLICT (id) DO NOTHING";
 static const char SQL_MERGE_ROUTES[] =
     "WITH ins AS (INSERT INTO routes (source_id, provider_id,"
-    "  provider_model_id, model_id, variant, first_run)"
-    " SELECT $1, $2, provider_model_id, model_id, variant, $3::bigint"
+    "  provider_model_id, model_id, variant, region, first_run)"
+    " SELECT $1, $2, provider_model_id, model_id, variant, region, $3::bigint"
     " FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
     " DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
 static const char SQL_REVIVE_ROUTES[] =
@@ -115,7 +149,8 @@ static const char SQL_MERGE_VALUES[] =
 static const char SQL_RUN_OK[] = "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
 				 " http_status = $2, rows_extracted = $3, rows_added = $4,"
 				 " rows_changed = $5, rows_unchanged = $6, rows_gone = $7,"
-				 " attempts = $8, snapshot_sha256 = $9 WHERE id = $1";
+				 " attempts = $8, snapshot_sha256 = $9, rows_unmatched = $10"
+				 " WHERE id = $1";
 static const char SQL_SOURCE_OK[] = "UPDATE sources SET last_success = clock_timestamp(),"
 				    " consecutive_failures = 0, last_error = NULL,"
 				    " etag = nullif($2, ''), last_modified = nullif($3, ''),"
@@ -129,7 +164,9 @@ static const char SQL_SNAPSHOT[] = "INSERT INTO snapshots (sha256, body, source_
 				   " ON CONFLICT (sha256) DO NOTHING";
 static const char SQL_SOURCE_STATE[] = "SELECT coalesce(etag, ''), coalesce(last_modified, ''),"
 				       " coalesce(body_sha256, ''), coalesce(extract_sha256, ''),"
-				       " consecutive_failures FROM sources WHERE id = $1";
+				       " consecutive_failures, (SELECT count(*) FROM unmatched u"
+				       "  WHERE u.source_id = $1 AND u.resolved_run IS NULL)"
+				       " FROM sources WHERE id = $1";
 static const char SQL_LAST_SNAPSHOT[] = "SELECT s.sha256, s.body, r.id FROM runs r"
 					" JOIN snapshots s ON s.sha256 = r.snapshot_sha256"
 					" WHERE r.source_id = $1 ORDER BY r.id DESC LIMIT 1";
@@ -487,6 +524,7 @@ copy_record(struct buf *line, const struct record *r)
 	rc |= copy_field(line, r->provider_model_id, 0);
 	rc |= copy_field(line, r->model_id, 0);
 	rc |= copy_field(line, r->variant, 0);
+	rc |= copy_field(line, r->region, 0);
 	rc |= copy_field(line, price_kind_name(r->input.kind), 0);
 	rc |= copy_field(line, r->input.kind == PRICE_VALUE ? in : NULL, 0);
 	rc |= copy_field(line, price_kind_name(r->output.kind), 0);
@@ -528,11 +566,18 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 	      struct lr_err *err)
 {
 	const char *v3[3] = { src->id, src->provider, run };
+	const char *u3[3] = { src->id, run, src->authoritative ? "true" : "false" };
 	const char *v2[2] = { src->id, run };
 	const char *v1[1] = { run };
 	long revived;
 
-	if (db_cmd(cat, SQL_MERGE_MODELS, 1, v1, src->id, "models", err) != LR_OK)
+	if (db_cmd(cat, SQL_UNMATCHED_RESOLVE, 3, u3, src->id, "unmatched", err) != LR_OK)
+		return LR_ERR_DB;
+	st->unmatched = db_count(cat, SQL_UNMATCHED_OPEN, 3, u3, src->id, "unmatched", err);
+	if (st->unmatched < 0 ||
+	    db_cmd(cat, SQL_ALERT_UNMATCHED, 2, v2, src->id, "alert", err) != LR_OK ||
+	    db_cmd(cat, SQL_ALERT_UNMATCHED_END, 2, v2, src->id, "alert", err) != LR_OK ||
+	    db_cmd(cat, SQL_MERGE_MODELS, 1, v1, src->id, "models", err) != LR_OK)
 		return LR_ERR_DB;
 	st->added = db_count(cat, SQL_MERGE_ROUTES, 3, v3, src->id, "routes", err);
 	if (st->added < 0)
@@ -545,7 +590,7 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 	if (st->changed < 0)
 		return LR_ERR_DB;
 	st->added += revived;
-	st->unchanged = st->extracted - st->added - st->changed;
+	st->unchanged = st->extracted - st->added - st->changed - st->unmatched;
 	return LR_OK;
 }
 
@@ -577,8 +622,10 @@ static enum lr_code
 finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	      const struct run_fetch_info *fi, const struct run_stats *st, struct lr_err *err)
 {
-	char n[7][24];
-	const char *rv[9] = { run, n[0], n[1], n[2], n[3], n[4], n[5], n[6], fi->body_sha256 };
+	char n[8][24];
+	const char *rv[10] = {
+		run, n[0], n[1], n[2], n[3], n[4], n[5], n[6], fi->body_sha256, n[7]
+	};
 	const char *sv[5] = { src->id, fi->etag, fi->last_modified, fi->body_sha256,
 			      fi->extract_sha256 };
 
@@ -589,8 +636,9 @@ finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	snprintf(n[4], sizeof(n[4]), "%ld", st->unchanged);
 	snprintf(n[5], sizeof(n[5]), "%ld", st->gone);
 	snprintf(n[6], sizeof(n[6]), "%d", fi->attempts);
+	snprintf(n[7], sizeof(n[7]), "%ld", st->unmatched);
 	if (store_snapshot(cat, src, fi, err) != LR_OK ||
-	    db_cmd(cat, SQL_RUN_OK, 9, rv, src->id, "run", err) != LR_OK)
+	    db_cmd(cat, SQL_RUN_OK, 10, rv, src->id, "run", err) != LR_OK)
 		return LR_ERR_DB;
 	return db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err);
 }
@@ -681,6 +729,7 @@ catalog_source_state(struct catalog *cat, const char *source_id, struct source_s
 		lr_strlcpy(st->body_sha256, PQgetvalue(res, 0, 2), sizeof(st->body_sha256));
 		lr_strlcpy(st->extract_sha256, PQgetvalue(res, 0, 3), sizeof(st->extract_sha256));
 		st->consecutive_failures = strtol(PQgetvalue(res, 0, 4), NULL, 10);
+		st->open_unmatched = strtol(PQgetvalue(res, 0, 5), NULL, 10);
 	}
 	PQclear(res);
 	return LR_OK;
@@ -741,6 +790,37 @@ status_row_json(FILE *out, PGresult *res, int i)
 		fputc('\n', out);
 		json_decref(o);
 	}
+}
+
+enum lr_code
+catalog_print_unmatched(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, SQL_UNMATCHED_LIST, 0, NULL, NULL, "unmatched", err);
+	json_t *o;
+	int i;
+
+	if (res == NULL)
+		return LR_ERR_DB;
+	if (!json)
+		fprintf(out, "%-20s %-44s %-32s %s\n", "SOURCE", "NAME", "CANONICAL", "SINCE");
+	for (i = 0; i < PQntuples(res); i++) {
+		if (!json) {
+			fprintf(out, "%-20s %-44s %-32s %s\n", PQgetvalue(res, i, 0),
+				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+				PQgetvalue(res, i, 3));
+			continue;
+		}
+		o = json_pack("{s:s, s:s, s:s, s:s}", "source", PQgetvalue(res, i, 0), "name",
+			      PQgetvalue(res, i, 1), "canonical", PQgetvalue(res, i, 2), "since",
+			      PQgetvalue(res, i, 3));
+		if (o != NULL) {
+			json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			fputc('\n', out);
+			json_decref(o);
+		}
+	}
+	PQclear(res);
+	return LR_OK;
 }
 
 enum lr_code

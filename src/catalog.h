@@ -17,7 +17,8 @@ struct run_stats {
 	long added;   /* new routes (or routes back from gone) */
 	long changed; /* existing routes whose price or facts changed */
 	long unchanged;
-	long gone; /* routes missing from this run */
+	long gone;      /* routes missing from this run */
+	long unmatched; /* names put on (or still on) the unmatched list */
 };
 
 /* Fetch metadata stored with a successful run. */
@@ -42,6 +43,7 @@ struct source_state {
 	char body_sha256[65];
 	char extract_sha256[65];
 	long consecutive_failures;
+	long open_unmatched; /* names of this source waiting to match */
 };
 
 /* A stored page, for reparse. */
@@ -104,6 +106,10 @@ enum lr_code catalog_source_state(struct catalog *cat, const char *source_id,
 enum lr_code catalog_last_snapshot(struct catalog *cat, const char *source_id, struct snapshot *out,
 				   struct lr_err *err) __attribute__((warn_unused_result));
 void snapshot_free(struct snapshot *snap);
+
+/* Print the open unmatched names (table, or JSON lines). */
+enum lr_code catalog_print_unmatched(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+    __attribute__((warn_unused_result));
 
 /* Print every source's state (last attempt, last success, consecutive
  * failures, last error) as a table, or as JSON lines when json is set. */

@@ -33,6 +33,7 @@ static int cmd_refresh(struct cli *c, int argc, char **argv);
 static int cmd_export_catalog(struct cli *c, int argc, char **argv);
 static int cmd_reparse(struct cli *c, int argc, char **argv);
 static int cmd_status(struct cli *c, int argc, char **argv);
+static int cmd_unmatched(struct cli *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
@@ -43,6 +44,8 @@ static const struct command commands[] = {
 	  "print the catalog as JSON on stdout" },
 	{ "status", cmd_status, "status [--json]",
 	  "every source's last attempt, last success, failures and last error" },
+	{ "unmatched", cmd_unmatched, "unmatched [--json]",
+	  "model names that match no known model, waiting for a model or an alias" },
 	{ "reparse", cmd_reparse, "reparse --source ID",
 	  "re-read the source's last stored page without fetching" },
 };
@@ -241,11 +244,12 @@ refresh_print(const struct refresh_result *r, void *ctx)
 
 	switch (r->outcome) {
 	case REFRESH_OK:
-		printf(
-		    "%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone (run %lld, "
-		    "%.2f s)\n",
-		    r->src->id, r->stats.extracted, r->stats.added, r->stats.changed,
-		    r->stats.unchanged, r->stats.gone, r->run_id, r->seconds);
+		printf("%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone, %ld "
+		       "unmatched "
+		       "(run %lld, %.2f s)\n",
+		       r->src->id, r->stats.extracted, r->stats.added, r->stats.changed,
+		       r->stats.unchanged, r->stats.gone, r->stats.unmatched, r->run_id,
+		       r->seconds);
 		break;
 	case REFRESH_UNCHANGED:
 		printf("%s: unchanged (HTTP %ld%s, run %lld, %.2f s)\n", r->src->id, r->http_status,
@@ -330,8 +334,10 @@ cmd_reparse(struct cli *c, int argc, char **argv)
 	return worst;
 }
 
+/* "status" and "unmatched": a table, or JSON lines with --json. */
 static int
-cmd_status(struct cli *c, int argc, char **argv)
+cmd_listing(struct cli *c, int argc, char **argv, const char *name,
+	    enum lr_code (*print)(struct catalog *, FILE *, int, struct lr_err *))
 {
 	struct lr_err err = { 0 };
 	int rc, json = 0, i;
@@ -340,18 +346,30 @@ cmd_status(struct cli *c, int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: llmref [-c FILE] status [--json]\n");
+			printf("usage: llmref [-c FILE] %s [--json]\n", name);
 			return EXIT_OK;
 		} else {
-			log_err("status: unexpected argument '%s'", argv[i]);
+			log_err("%s: unexpected argument '%s'", name, argv[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
 		return rc;
-	if (catalog_print_status(c->cat, stdout, json, &err) != LR_OK)
+	if (print(c->cat, stdout, json, &err) != LR_OK)
 		return report(&err);
 	return EXIT_OK;
+}
+
+static int
+cmd_status(struct cli *c, int argc, char **argv)
+{
+	return cmd_listing(c, argc, argv, "status", catalog_print_status);
+}
+
+static int
+cmd_unmatched(struct cli *c, int argc, char **argv)
+{
+	return cmd_listing(c, argc, argv, "unmatched", catalog_print_unmatched);
 }
 
 static const struct command *

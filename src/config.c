@@ -29,6 +29,7 @@ enum key_type {
 	KEY_DURATION, /* long seconds */
 	KEY_MSEC,     /* long milliseconds ("250ms", "2s") */
 	KEY_COUNT,    /* long, 0 .. 100000 */
+	KEY_BOOL,     /* int: yes/no, true/false, on/off, 1/0 */
 	KEY_SIZE,     /* size_t bytes */
 	KEY_KIND,     /* enum source_kind */
 	KEY_FORMAT,   /* enum source_format */
@@ -77,6 +78,7 @@ static const struct key_def source_keys[] = {
 	{ "source", "url", KEY_URL, NULL, offsetof(struct source, url) },
 	{ "source", "format", KEY_FORMAT, NULL, offsetof(struct source, format) },
 	{ "source", "interval", KEY_DURATION, "6h", offsetof(struct source, interval_sec) },
+	{ "source", "authoritative", KEY_BOOL, "no", offsetof(struct source, authoritative) },
 	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
 	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
 	{ "extract", "input_price", KEY_STR, "",
@@ -293,6 +295,48 @@ store_str(char **slot, const char *v, int append)
 	return 0;
 }
 
+/* Keys whose value is one of a fixed set of words. */
+static int
+store_choice(struct parse_ctx *c, const struct key_def *k, const char *v, char *base)
+{
+	switch (k->type) {
+	case KEY_KIND:
+		if (parse_kind(v, (enum source_kind *)(void *)base) != 0)
+			return ctx_fail(c, k,
+					"unknown kind '%s' (pricing, model_card, benchmarks, "
+					"capabilities, curated)",
+					v);
+		return 1;
+	case KEY_FORMAT:
+		if (strcmp(v, "html") == 0)
+			*(enum source_format *)(void *)base = FORMAT_HTML;
+		else if (strcmp(v, "json") == 0)
+			*(enum source_format *)(void *)base = FORMAT_JSON;
+		else
+			return ctx_fail(c, k, "unknown format '%s' (html, json)", v);
+		return 1;
+	case KEY_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 ||
+		    strcmp(v, "1") == 0)
+			*(int *)(void *)base = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0 ||
+			 strcmp(v, "0") == 0)
+			*(int *)(void *)base = 0;
+		else
+			return ctx_fail(c, k, "'%s' is not yes or no", v);
+		return 1;
+	case KEY_UNIT:
+		if (price_unit_parse(v, (enum price_unit *)(void *)base) != 0)
+			return ctx_fail(
+			    c, k,
+			    "unknown unit '%s' (per_token, per_1k, per_1m, cents_per_token, auto)",
+			    v);
+		return 1;
+	default: break;
+	}
+	return ctx_fail(c, k, "%s", "internal: not a choice key");
+}
+
 static int
 store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int append)
 {
@@ -330,27 +374,9 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 			return ctx_fail(c, k, "'%s' is not a size (e.g. 16MiB)", v);
 		return 1;
 	case KEY_KIND:
-		if (parse_kind(v, (enum source_kind *)(void *)base) != 0)
-			return ctx_fail(c, k,
-					"unknown kind '%s' (pricing, model_card, benchmarks, "
-					"capabilities, curated)",
-					v);
-		return 1;
 	case KEY_FORMAT:
-		if (strcmp(v, "html") == 0)
-			*(enum source_format *)(void *)base = FORMAT_HTML;
-		else if (strcmp(v, "json") == 0)
-			*(enum source_format *)(void *)base = FORMAT_JSON;
-		else
-			return ctx_fail(c, k, "unknown format '%s' (html, json)", v);
-		return 1;
 	case KEY_UNIT:
-		if (price_unit_parse(v, (enum price_unit *)(void *)base) != 0)
-			return ctx_fail(
-			    c, k,
-			    "unknown unit '%s' (per_token, per_1k, per_1m, cents_per_token, auto)",
-			    v);
-		return 1;
+	case KEY_BOOL: return store_choice(c, k, v, base);
 	}
 	return ctx_fail(c, k, "%s", "internal: unknown key type");
 }

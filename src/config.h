@@ -43,6 +43,7 @@ struct source {
 	char *url;
 	enum source_format format;
 	long interval_sec;
+	int authoritative;         /* its model names may create models */
 	char *rows;                /* XPath or JSON path selecting records */
 	char *fields[FIELD_COUNT]; /* NULL when not extracted */
 	enum price_unit input_unit;

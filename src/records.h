@@ -19,6 +19,7 @@ struct record {
 	char model_id[RECORD_MODEL_ID_MAX];             /* canonical */
 	char provider_model_id[RECORD_PROVIDER_ID_MAX]; /* as the page says */
 	char variant[RECORD_VARIANT_MAX];               /* "free", "batch", "" */
+	char region[RECORD_VARIANT_MAX];                /* "us", "ap-south-1", "" */
 	struct price input;
 	struct price output;
 	int64_t context_window; /* tokens, 0 = not stated */

@@ -214,7 +214,7 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 		return;
 	}
 	fetch_info_from(&fi, job, sha, it->extract_sha);
-	if (strcmp(sha, it->st.body_sha256) == 0 &&
+	if (strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
 	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
 		/* many pages ignore validators: the same bytes mean the same */
 		if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, &fi, &it->r.err) ==
@@ -259,10 +259,11 @@ refresh_not_started(struct refresh_ctx *c, struct refresh_item *it, enum lr_code
 static void
 job_from_item(struct fetch_job *job, struct refresh_item *it)
 {
-	/* After any failed run, or when the source file now reads pages
-	 * differently, the request is unconditional: the page must be read. */
-	int conditional =
-	    it->st.consecutive_failures == 0 && strcmp(it->extract_sha, it->st.extract_sha256) == 0;
+	/* After any failed run, while names of the source wait unmatched, or
+	 * when the source file now reads pages differently, the request is
+	 * unconditional: the page must be read. */
+	int conditional = it->st.consecutive_failures == 0 && it->st.open_unmatched == 0 &&
+			  strcmp(it->extract_sha, it->st.extract_sha256) == 0;
 
 	memset(job, 0, sizeof(*job));
 	job->source_id = it->r.src->id;
@@ -272,6 +273,28 @@ job_from_item(struct fetch_job *job, struct refresh_item *it)
 	job->user = it;
 }
 
+/* Open runs for the sources of one phase and fetch them together. */
+static enum lr_code
+refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int authoritative,
+	      struct fetch_job *jobs, const char *trigger)
+{
+	struct fetch_opts fo;
+	size_t i, njobs = 0;
+
+	for (i = 0; i < n; i++) {
+		enum lr_code prc;
+		if (items[i].r.src->authoritative != authoritative)
+			continue;
+		prc = refresh_prepare(c, &items[i], trigger);
+		if (prc != LR_OK)
+			refresh_not_started(c, &items[i], prc);
+		else
+			job_from_item(&jobs[njobs++], &items[i]);
+	}
+	fetch_opts_from(c->cfg, &fo);
+	return fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
+}
+
 enum lr_code
 refresh_sources(const struct config *cfg, struct catalog *cat, const struct source *const *srcs,
 		size_t n, const char *trigger, refresh_report_fn report, void *ctx)
@@ -279,25 +302,20 @@ refresh_sources(const struct config *cfg, struct catalog *cat, const struct sour
 	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec() };
 	struct refresh_item *items = calloc(n ? n : 1, sizeof(*items));
 	struct fetch_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
-	struct fetch_opts fo;
-	size_t i, njobs = 0;
 	enum lr_code rc = LR_OK;
+	size_t i;
 
 	if (items == NULL || jobs == NULL) {
 		rc = LR_ERR_NOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		enum lr_code prc;
+	for (i = 0; i < n; i++)
 		items[i].r.src = srcs[i];
-		prc = refresh_prepare(&c, &items[i], trigger);
-		if (prc != LR_OK)
-			refresh_not_started(&c, &items[i], prc);
-		else
-			job_from_item(&jobs[njobs++], &items[i]);
-	}
-	fetch_opts_from(cfg, &fo);
-	rc = fetch_run(&fo, jobs, njobs, refresh_on_fetched, &c);
+	/* Sources that may create models go first, so that the others' names
+	 * can match the models they bring in the same refresh. */
+	rc = refresh_phase(&c, items, n, 1, jobs, trigger);
+	if (rc == LR_OK)
+		rc = refresh_phase(&c, items, n, 0, jobs, trigger);
 out:
 	free(jobs);
 	free(items);

@@ -12,6 +12,11 @@ T_FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/llmref-test.XXXXXX")
 T_DB=
 trap cleanup EXIT
+# The two foundation samples (OpenRouter JSON, Fireworks HTML): most tests
+# use only these, so that new provider sources do not change their counts.
+SAMPLES=$WORK/samples
+mkdir -p "$SAMPLES"
+cp "$LLMREF_SRCDIR/conf/sources.d/openrouter.conf" "$LLMREF_SRCDIR/conf/sources.d/fireworks.conf" "$SAMPLES/"
 
 ok() { # ok COND_EXIT_STATUS DESCRIPTION
 	T_N=$((T_N + 1))
@@ -74,7 +79,7 @@ need_pg() {
 # sources pointing at it. Sets CONF.
 setup_local() {
 	fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out! fixture server"; exit 1; }
-	local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT" "${1:-}"
+	local_sources "$SAMPLES" "$WORK/sources.d" "$FIXTURE_PORT" "${1:-}"
 	CONF=$(local_config "$WORK")
 }
 

@@ -12,7 +12,7 @@ mkdir -p "$WORK/pages/openrouter.ai/api/v1"
 cp "$full" "$WORK/pages/openrouter.ai/api/v1/models"
 fixture_start "$WORK/pages" "$WORK"
 mkdir -p "$WORK/sources.d"
-local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/all" "$FIXTURE_PORT"
+local_sources "$SAMPLES" "$WORK/all" "$FIXTURE_PORT"
 cp "$WORK/all/openrouter.conf" "$WORK/sources.d/"
 CONF=$(local_config "$WORK")
 llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }

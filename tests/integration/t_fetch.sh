@@ -15,7 +15,7 @@ set_fetch() { # set_fetch KEY VALUE: change one [fetch] key of $CONF
 	sed -i "s/^\[fetch\]$/[fetch]\n$1 = $2/" "$CONF"
 }
 point() { # point MODE: serve openrouter through /_mis/MODE/
-	local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT" "/_mis/$1"
+	local_sources "$SAMPLES" "$WORK/sources.d" "$FIXTURE_PORT" "/_mis/$1"
 }
 runs() { q "select count(*) from runs where source_id = 'openrouter'"; }
 last_run() { q "select outcome || ' ' || coalesce(attempts, 0) from runs where source_id = 'openrouter' order by id desc limit 1"; }
@@ -44,7 +44,7 @@ is "$(last_run)" "failed 3" "three attempts recorded"
 
 # transient failures that clear up: the run succeeds after a retry
 # "once" modes keep their state per path for the server's life: use each once
-point_once() { local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT" "/_mis/$1"; }
+point_once() { local_sources "$SAMPLES" "$WORK/sources.d" "$FIXTURE_PORT" "/_mis/$1"; }
 ok_once() { # ok_once MODE DESCRIPTION MIN_SECONDS
 	point_once "$1"
 	local t0 t1
@@ -75,7 +75,7 @@ set_fetch max_body_size 16MiB
 # after a failed run the next request is unconditional, then validators return
 point no-such-mode-x
 llmref refresh --source openrouter >/dev/null 2>&1
-rm -rf "$WORK/sources.d"; local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
+rm -rf "$WORK/sources.d"; local_sources "$SAMPLES" "$WORK/sources.d" "$FIXTURE_PORT"
 llmref refresh --source openrouter >/dev/null 2>&1
 like "$(grep -F '/openrouter.ai/api/v1/models' "$LOG" | grep -v '^END' | tail -n 1)" "	inm=-	ims=-	" "after a failure the request is unconditional"
 is "$(last_run)" "unchanged 1" "and the same body then counts as unchanged"

@@ -10,7 +10,7 @@ before=$(catalog_dump)
 
 point() { # point MODE: serve the sources through /_mis/MODE/
 	rm -rf "$WORK/sources.d"
-	local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT" "/_mis/$1"
+	local_sources "$SAMPLES" "$WORK/sources.d" "$FIXTURE_PORT" "/_mis/$1"
 }
 
 expect_fail() { # expect_fail MODE REGEX DESCRIPTION

@@ -10,6 +10,7 @@ llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
 out=$(llmref refresh --all 2>&1); rc=$?
 is "$rc" 0 "refresh --all succeeds"
 like "$out" "fireworks: ok, [0-9]+ rows: [0-9]+ added, 0 changed, 0 unchanged, 0 gone" "fireworks reports its rows"
+is "$(printf '%s\n' "$out" | cut -d: -f1 | tr '\n' ' ')" "openrouter fireworks " "the authoritative source is applied first"
 like "$out" "openrouter: ok, [0-9]+ rows: [0-9]+ added, 0 changed, 0 unchanged, 0 gone" "openrouter reports its rows"
 
 or_rows=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["data"]))' \
@@ -17,8 +18,20 @@ or_rows=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["d
 is "$(q "select count(*) from routes where source_id = 'openrouter'")" "$or_rows" "every OpenRouter model is a route"
 fw_rows=$(xmllint --html --xpath "count(//table[@id='serverless-pricing']/tbody/tr)" \
 	"$LLMREF_SRCDIR/tests/fixtures/pages/fireworks.ai/pricing" 2>/dev/null)
-is "$(q "select count(*) from routes where source_id = 'fireworks'")" "$fw_rows" "every Fireworks table row is a route"
-is "$(q "select count(*) from prices")" "$((or_rows + fw_rows))" "one price row per route"
+fw_routes=$(q "select count(*) from routes where source_id = 'fireworks'")
+fw_unmatched=$(q "select count(*) from unmatched where source_id = 'fireworks' and resolved_run is null")
+is "$((fw_routes + fw_unmatched))" "$fw_rows" "every Fireworks table row is a route or waits unmatched"
+ok "$([ "$fw_routes" -ge 4 ]; echo $?)" "Fireworks names matched OpenRouter's models ($fw_routes routes)"
+is "$(q "select count(*) from prices")" "$((or_rows + fw_routes))" "one price row per route"
+is "$(q "select count(*) from models")" "$(q "select count(distinct model_id) from routes where source_id = 'openrouter'")" \
+	"only the authoritative source created models"
+like "$(q "select string_agg(provider_model_id, ',') from unmatched where source_id = 'fireworks'")" "DeepSeek R1" \
+	"a name that matches no model waits on the unmatched list"
+is "$(q "select count(*) from alerts where kind = 'unmatched_models' and subject = 'fireworks' and resolved_at is null")" 1 \
+	"with one open alert"
+like "$(llmref unmatched)" "fireworks +DeepSeek R1 +deepseek-r1" "llmref unmatched lists it"
+like "$out" "fireworks: ok, $fw_rows rows: $fw_routes added, 0 changed, 0 unchanged, 0 gone, $fw_unmatched unmatched" \
+	"fireworks reports routes and unmatched"
 
 # exact values, straight from the fixtures
 is "$(q "select p.input_kind, p.input_usd_per_mtok, p.output_usd_per_mtok from current_prices p join routes r on r.id = p.route_id where r.provider_model_id = 'meta-llama/llama-3.2-1b-instruct'")" \
@@ -38,10 +51,11 @@ is "$(q "select count(*) from runs where outcome = 'ok'")" 2 "two ok runs record
 before=$(catalog_dump)
 out=$(llmref refresh --all 2>&1); rc=$?
 is "$rc" 0 "second refresh succeeds"
-like "$out" "fireworks: unchanged \(HTTP 304" "fireworks: 304, nothing parsed"
+like "$out" "fireworks: ok, $fw_rows rows: 0 added, 0 changed, $fw_routes unchanged, 0 gone, $fw_unmatched unmatched" \
+	"fireworks, with names waiting, is read again (no validators) and changes nothing"
 like "$out" "openrouter: unchanged \(HTTP 304" "openrouter: 304, nothing parsed"
 is "$(catalog_dump)" "$before" "catalog tables identical after the second refresh"
-like "$(grep -v '^END' "$FIXTURE_LOG" | tail -n 2)" 'inm="[0-9a-f]{32}"' "the second request carried If-None-Match"
+like "$(grep -v '^END' "$FIXTURE_LOG" | grep -F /openrouter.ai/ | tail -n 1)" 'inm="[0-9a-f]{32}"' "the second request carried If-None-Match"
 
 # bytes that differ but say the same: parsed, nothing written
 mkdir -p "$WORK/pages"
@@ -50,10 +64,10 @@ echo "<!-- rebuilt -->" >> "$WORK/pages/fireworks.ai/pricing"
 fixture_stop
 fixture_start "$WORK/pages" "$WORK"
 rm -rf "$WORK/sources.d"
-local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
+local_sources "$SAMPLES" "$WORK/sources.d" "$FIXTURE_PORT"
 out=$(llmref refresh --all 2>&1); rc=$?
 is "$rc" 0 "refresh after a cosmetic change succeeds"
-like "$out" "fireworks: ok, $fw_rows rows: 0 added, 0 changed, $fw_rows unchanged, 0 gone" "fireworks: parsed, nothing changed"
+like "$out" "fireworks: ok, $fw_rows rows: 0 added, 0 changed, $fw_routes unchanged, 0 gone, $fw_unmatched unmatched" "fireworks: parsed, nothing changed"
 is "$(catalog_dump)" "$before" "catalog tables still identical"
 
 # a price change adds history and keeps the old row
@@ -61,7 +75,7 @@ sed -i 's/"0.000000201"/"0.000000250"/' "$WORK/pages/openrouter.ai/api/v1/models
 fixture_stop
 fixture_start "$WORK/pages" "$WORK"
 rm -rf "$WORK/sources.d"
-local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
+local_sources "$SAMPLES" "$WORK/sources.d" "$FIXTURE_PORT"
 out=$(llmref refresh --provider openrouter 2>&1); rc=$?
 is "$rc" 0 "refresh --provider openrouter succeeds"
 like "$out" "openrouter: ok, $or_rows rows: 0 added, 1 changed" "one route changed"
