@@ -149,7 +149,8 @@ static const char SQL_MERGE_VALUES[] =
 static const char SQL_RUN_OK[] = "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
 				 " http_status = $2, rows_extracted = $3, rows_added = $4,"
 				 " rows_changed = $5, rows_unchanged = $6, rows_gone = $7,"
-				 " attempts = $8, snapshot_sha256 = $9, rows_unmatched = $10"
+				 " attempts = $8, snapshot_sha256 = $9, rows_unmatched = $10,"
+				 " rows_rejected = $11"
 				 " WHERE id = $1";
 static const char SQL_SOURCE_OK[] = "UPDATE sources SET last_success = clock_timestamp(),"
 				    " consecutive_failures = 0, last_error = NULL,"
@@ -590,7 +591,7 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 	if (st->changed < 0)
 		return LR_ERR_DB;
 	st->added += revived;
-	st->unchanged = st->extracted - st->added - st->changed - st->unmatched;
+	st->unchanged = st->extracted - st->added - st->changed - st->unmatched - st->rejected;
 	return LR_OK;
 }
 
@@ -622,10 +623,9 @@ static enum lr_code
 finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	      const struct run_fetch_info *fi, const struct run_stats *st, struct lr_err *err)
 {
-	char n[8][24];
-	const char *rv[10] = {
-		run, n[0], n[1], n[2], n[3], n[4], n[5], n[6], fi->body_sha256, n[7]
-	};
+	char n[9][24];
+	const char *rv[11] = { run,  n[0], n[1], n[2], n[3], n[4], n[5], n[6], fi->body_sha256,
+			       n[7], n[8] };
 	const char *sv[5] = { src->id, fi->etag, fi->last_modified, fi->body_sha256,
 			      fi->extract_sha256 };
 
@@ -637,8 +637,9 @@ finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	snprintf(n[5], sizeof(n[5]), "%ld", st->gone);
 	snprintf(n[6], sizeof(n[6]), "%d", fi->attempts);
 	snprintf(n[7], sizeof(n[7]), "%ld", st->unmatched);
+	snprintf(n[8], sizeof(n[8]), "%ld", st->rejected);
 	if (store_snapshot(cat, src, fi, err) != LR_OK ||
-	    db_cmd(cat, SQL_RUN_OK, 10, rv, src->id, "run", err) != LR_OK)
+	    db_cmd(cat, SQL_RUN_OK, 11, rv, src->id, "run", err) != LR_OK)
 		return LR_ERR_DB;
 	return db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err);
 }
@@ -652,7 +653,8 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 
 	snprintf(run, sizeof(run), "%lld", run_id);
 	memset(st, 0, sizeof(*st));
-	st->extracted = (long)recs->n;
+	st->rejected = recs->rejected;
+	st->extracted = (long)recs->n + recs->rejected;
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
 	if (db_cmd(cat, SQL_INCOMING, 0, NULL, src->id, "temp table", err) != LR_OK ||

@@ -19,6 +19,7 @@ struct run_stats {
 	long unchanged;
 	long gone;      /* routes missing from this run */
 	long unmatched; /* names put on (or still on) the unmatched list */
+	long rejected;  /* rows dropped by skip_bad_rows */
 };
 
 /* Fetch metadata stored with a successful run. */

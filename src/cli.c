@@ -250,6 +250,9 @@ refresh_print(const struct refresh_result *r, void *ctx)
 		       r->src->id, r->stats.extracted, r->stats.added, r->stats.changed,
 		       r->stats.unchanged, r->stats.gone, r->stats.unmatched, r->run_id,
 		       r->seconds);
+		if (r->stats.rejected > 0)
+			log_warn("source %s: %ld row(s) rejected and skipped; the first: %s",
+				 r->src->id, r->stats.rejected, r->rejection);
 		break;
 	case REFRESH_UNCHANGED:
 		printf("%s: unchanged (HTTP %ld%s, run %lld, %.2f s)\n", r->src->id, r->http_status,

@@ -17,6 +17,7 @@
 #include <libxml/xpath.h>
 
 #include "config.h"
+#include "extract.h"
 #include "jpath.h"
 
 #ifndef SYSCONFDIR
@@ -79,6 +80,7 @@ static const struct key_def source_keys[] = {
 	{ "source", "format", KEY_FORMAT, NULL, offsetof(struct source, format) },
 	{ "source", "interval", KEY_DURATION, "6h", offsetof(struct source, interval_sec) },
 	{ "source", "authoritative", KEY_BOOL, "no", offsetof(struct source, authoritative) },
+	{ "extract", "skip_bad_rows", KEY_BOOL, "no", offsetof(struct source, skip_bad_rows) },
 	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
 	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
 	{ "extract", "input_price", KEY_STR, "",
@@ -589,6 +591,8 @@ expr_compiles(enum source_format fmt, const char *expr, char *why, size_t len)
 	struct jpath *j;
 
 	if (fmt == FORMAT_JSON) {
+		if (strcmp(expr, EXTRACT_JSON_KEY) == 0)
+			return 1;
 		j = jpath_compile(expr, why, len);
 		jpath_free(j);
 		return j != NULL;

@@ -44,6 +44,7 @@ struct source {
 	enum source_format format;
 	long interval_sec;
 	int authoritative;         /* its model names may create models */
+	int skip_bad_rows;         /* drop (and count) rows that fail to normalize */
 	char *rows;                /* XPath or JSON path selecting records */
 	char *fields[FIELD_COUNT]; /* NULL when not extracted */
 	enum price_unit input_unit;

@@ -9,7 +9,9 @@
 #include "config.h"
 #include "err.h"
 
-#define EXTRACT_MAX_ROWS        100000
+#define EXTRACT_MAX_ROWS 100000
+/* A JSON field expression naming the row's own object member name. */
+#define EXTRACT_JSON_KEY        "@key"
 #define EXTRACT_FIELD_MAX_BYTES 4096
 
 struct raw_row {

@@ -44,6 +44,7 @@ struct jnum_scan {
 struct json_query {
 	struct jpath *rows;
 	struct jpath *field[FIELD_COUNT];
+	int field_is_key[FIELD_COUNT]; /* "@key": the row's member name */
 };
 
 struct json_walk {
@@ -383,6 +384,10 @@ json_query_compile(const struct source *src, struct json_query *q, struct lr_err
 	for (f = 0; f < FIELD_COUNT; f++) {
 		if (src->fields[f] == NULL || src->fields[f][0] == '\0')
 			continue;
+		if (strcmp(src->fields[f], EXTRACT_JSON_KEY) == 0) {
+			q->field_is_key[f] = 1;
+			continue;
+		}
 		q->field[f] = jpath_compile(src->fields[f], why, sizeof(why));
 		if (q->field[f] == NULL)
 			return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL, "%s: [extract] %s: %s",
@@ -436,8 +441,28 @@ json_value_text(json_t *v, const char **bad)
 	}
 }
 
+/* The member name that selected the row, for "@key" fields. */
+static char *
+json_key_text(const char *key, const char **bad)
+{
+	char *t;
+
+	if (key == NULL) {
+		*bad = "is @key, but the row is not an object member";
+		return NULL;
+	}
+	if (strlen(key) > EXTRACT_FIELD_MAX_BYTES) {
+		*bad = "is too long";
+		return NULL;
+	}
+	t = strdup(key);
+	if (t == NULL)
+		*bad = "could not be copied (out of memory)";
+	return t ? extract_squash_space(t) : NULL;
+}
+
 static int
-json_row_cb(json_t *node, void *ctx)
+json_row_cb(json_t *node, const char *key, void *ctx)
 {
 	struct json_walk *w = ctx;
 	struct raw_row *row;
@@ -452,12 +477,16 @@ json_row_cb(json_t *node, void *ctx)
 		return 1;
 	}
 	for (f = 0; f < FIELD_COUNT; f++) {
-		if (w->q->field[f] == NULL)
-			continue;
-		v = jpath_first(w->q->field[f], node);
-		if (v == NULL)
-			continue;
-		row->field[f] = json_value_text(v, &bad);
+		if (w->q->field_is_key[f]) {
+			row->field[f] = json_key_text(key, &bad);
+		} else {
+			if (w->q->field[f] == NULL)
+				continue;
+			v = jpath_first(w->q->field[f], node);
+			if (v == NULL)
+				continue;
+			row->field[f] = json_value_text(v, &bad);
+		}
 		if (bad != NULL) {
 			w->rc = lr_err_set(w->err, LR_ERR_EXTRACT, w->src->id, w->src->url,
 					   "row %ld: %s %s", row->index + 1,

@@ -322,7 +322,7 @@ static void jpath_walk_step(struct jpath_walk *w, size_t level, json_t *node);
 /* Hand one value selected by step level on: to the callback after the
  * last step, else to the next step. */
 static void
-jpath_walk_next(struct jpath_walk *w, size_t level, json_t *value)
+jpath_walk_next(struct jpath_walk *w, size_t level, json_t *value, const char *key)
 {
 	if (w->stopped || value == NULL)
 		return;
@@ -331,7 +331,7 @@ jpath_walk_next(struct jpath_walk *w, size_t level, json_t *value)
 		return;
 	}
 	w->count++;
-	if (w->fn != NULL && w->fn(value, w->ctx) != 0)
+	if (w->fn != NULL && w->fn(value, key, w->ctx) != 0)
 		w->stopped = 1;
 }
 
@@ -345,14 +345,14 @@ jpath_walk_all(struct jpath_walk *w, size_t level, json_t *node)
 	if (json_is_array(node)) {
 		json_array_foreach(node, i, value)
 		{
-			jpath_walk_next(w, level, value);
+			jpath_walk_next(w, level, value, NULL);
 			if (w->stopped)
 				return;
 		}
 	} else if (json_is_object(node)) {
 		json_object_foreach(node, key, value)
 		{
-			jpath_walk_next(w, level, value);
+			jpath_walk_next(w, level, value, key);
 			if (w->stopped)
 				return;
 		}
@@ -370,11 +370,11 @@ jpath_walk_step(struct jpath_walk *w, size_t level, json_t *node)
 	switch (s->kind) {
 	case JPATH_NAME:
 		child = json_object_get(node, s->name);
-		jpath_walk_next(w, level, child);
+		jpath_walk_next(w, level, child, s->name);
 		break;
 	case JPATH_INDEX:
 		child = json_array_get(node, s->index);
-		jpath_walk_next(w, level, child);
+		jpath_walk_next(w, level, child, NULL);
 		break;
 	case JPATH_ALL: jpath_walk_all(w, level, node); break;
 	}
@@ -389,7 +389,7 @@ jpath_eval(const struct jpath *p, json_t *root, jpath_visit_fn fn, void *ctx)
 		return 0;
 	if (p->nsteps == 0) {
 		w.count = 1;
-		w.stopped = fn != NULL && fn(root, ctx) != 0;
+		w.stopped = fn != NULL && fn(root, NULL, ctx) != 0;
 	} else {
 		jpath_walk_step(&w, 0, root);
 	}
@@ -397,7 +397,7 @@ jpath_eval(const struct jpath *p, json_t *root, jpath_visit_fn fn, void *ctx)
 }
 
 static int
-jpath_first_cb(json_t *value, void *ctx)
+jpath_first_cb(json_t *value, const char *key, void *ctx)
 {
 	json_t **out = ctx;
 

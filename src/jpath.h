@@ -26,8 +26,10 @@ struct jpath; /* compiled path, opaque */
 struct jpath *jpath_compile(const char *text, char *why, size_t whylen);
 void jpath_free(struct jpath *p);
 
-/* Callback for each selected value; return non-zero to stop early. */
-typedef int (*jpath_visit_fn)(json_t *value, void *ctx);
+/* Callback for each selected value; key is the object member name that
+ * selected it in the last step (NULL for an array element or the root).
+ * Return non-zero to stop early. */
+typedef int (*jpath_visit_fn)(json_t *value, const char *key, void *ctx);
 
 /* Visit every value that p selects from root, in document order.
  * Returns the number of values visited (stopping early counts the one

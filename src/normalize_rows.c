@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "records.h"
 
 static enum lr_code
@@ -92,12 +93,23 @@ normalize_rows(const struct source *src, const struct raw_rows *rows, struct rec
 	size_t i;
 
 	out->n = 0;
+	out->rejected = 0;
+	out->first_rejection[0] = '\0';
 	out->v = calloc(rows->n ? rows->n : 1, sizeof(*out->v));
 	if (out->v == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
 	for (i = 0; i < rows->n && rc == LR_OK; i++) {
-		rc = norm_one(src, &rows->v[i], &out->v[i], err);
-		out->n = i + 1;
+		rc = norm_one(src, &rows->v[i], &out->v[out->n], err);
+		if (rc == LR_ERR_NORMALIZE && src->skip_bad_rows) {
+			log_debug("source %s: skipped %s", src->id, err->reason);
+			if (out->rejected++ == 0)
+				lr_strlcpy(out->first_rejection, err->reason,
+					   sizeof(out->first_rejection));
+			lr_err_clear(err);
+			rc = LR_OK;
+			continue;
+		}
+		out->n++;
 	}
 	if (rc == LR_OK)
 		rc = norm_check_dups(src, out, err);

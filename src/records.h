@@ -29,12 +29,15 @@ struct record {
 struct records {
 	struct record *v;
 	size_t n;
+	long rejected;             /* rows dropped under skip_bad_rows */
+	char first_rejection[512]; /* the first one's reason */
 };
 
 /* Normalize every raw row of src. Any row that fails (no model, a bad
- * price, a duplicate model) fails the whole page: LR_ERR_NORMALIZE with
- * the row number, field and text in err. On LR_OK free out with
- * records_free. */
+ * price) fails the whole page: LR_ERR_NORMALIZE with the row number, field
+ * and text in err; unless the source sets skip_bad_rows, when such rows
+ * are dropped and counted in out->rejected. Two rows naming one model
+ * always fail the page. On LR_OK free out with records_free. */
 enum lr_code normalize_rows(const struct source *src, const struct raw_rows *rows,
 			    struct records *out, struct lr_err *err)
     __attribute__((warn_unused_result));

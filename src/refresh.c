@@ -104,10 +104,16 @@ refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *b
 	rc = extract_page(src, body, len, &rows, &it->r.err);
 	if (rc == LR_OK)
 		rc = normalize_rows(src, &rows, &recs, &it->r.err);
-	if (rc == LR_OK && recs.n == 0)
+	if (rc == LR_OK && recs.n == 0 && recs.rejected > 0)
+		rc = lr_err_set(&it->r.err, LR_ERR_NORMALIZE, src->id, src->url,
+				"all %ld rows rejected; the first: %s", recs.rejected,
+				recs.first_rejection);
+	else if (rc == LR_OK && recs.n == 0)
 		rc = lr_err_set(&it->r.err, LR_ERR_EXTRACT, src->id, src->url,
 				"no rows extracted ([extract] rows '%s' matched nothing)",
 				src->rows);
+	if (rc == LR_OK)
+		lr_strlcpy(it->r.rejection, recs.first_rejection, sizeof(it->r.rejection));
 	if (rc == LR_OK)
 		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, &it->r.stats,
 				       &it->r.err);

@@ -25,7 +25,8 @@ struct refresh_result {
 	long long run_id; /* 0 if no run was opened */
 	long http_status;
 	int attempts;
-	double seconds; /* from the start of the refresh to this result */
+	double seconds;      /* from the start of the refresh to this result */
+	char rejection[512]; /* first row dropped by skip_bad_rows, if any */
 };
 
 /* Called once per source, as soon as its result is known. */

@@ -4,6 +4,8 @@
 
 ALTER TABLE routes ADD COLUMN region text NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN rows_unmatched integer;
+-- rows dropped by a source's skip_bad_rows
+ALTER TABLE runs ADD COLUMN rows_rejected integer;
 
 -- A provider model name from a source that may not create models, whose
 -- canonical id (model_id, what the rules made of it) is no known model.

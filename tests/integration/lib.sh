@@ -86,9 +86,9 @@ setup_local() {
 # q SQL: one psql query, unaligned, tuples only.
 q() { psql -X -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
-# catalog_dump: the catalog tables that a refresh must not rewrite.
+# catalog_dump: the catalog tables that a refresh must not rewrite (not
+# providers and sources: those come from the configuration).
 catalog_dump() {
-	q "select * from providers order by id" &&
 	q "select * from models order by id" &&
 	q "select * from routes order by id" &&
 	q "select * from prices order by id" &&

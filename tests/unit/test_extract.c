@@ -42,6 +42,12 @@ static const struct extract_case cases[] = {
 	  "X=$5;" },
 	{ "rows selecting a string", FORMAT_HTML, "string(//td)", "td", "td",
 	  "<table><tr><td>A</td></tr></table>", "ERR:did not select nodes" },
+	{ "json member names as the model (@key)", FORMAT_JSON, "$.*", "@key", "$.p",
+	  "{\"gpt-4o\":{\"p\":1.5e-07},\" b  c \":{\"p\":\"2\"}}", "gpt-4o=1.5e-07;b c=2;" },
+	{ "@key on array rows", FORMAT_JSON, "$[*]", "@key", "$.p", "[{\"p\":1}]",
+	  "ERR:model is @key, but the row is not an object member" },
+	{ "@key after a name step", FORMAT_JSON, "$.data", "@key", "$.p", "{\"data\":{\"p\":3}}",
+	  "data=3;" },
 	{ "json rows", FORMAT_JSON, "$.data[*]", "$.id", "$.pricing.prompt",
 	  "{\"data\":[{\"id\":\"a/"
 	  "b\",\"pricing\":{\"prompt\":\"0.1\"}},{\"id\":\"c\",\"pricing\":{}}]}",

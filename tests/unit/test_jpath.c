@@ -110,7 +110,7 @@ static const struct error_case error_cases[] = {
 };
 
 static int
-jt_collect_cb(json_t *value, void *ctx)
+jt_collect_cb(json_t *value, const char *key, void *ctx)
 {
 	json_t *list = ctx;
 
@@ -258,7 +258,7 @@ struct jt_stop {
 };
 
 static int
-jt_stop_cb(json_t *value, void *ctx)
+jt_stop_cb(json_t *value, const char *key, void *ctx)
 {
 	struct jt_stop *s = ctx;
 
@@ -365,6 +365,45 @@ jt_test_edges(void)
 	json_decref(doc);
 }
 
+static int
+jt_key_cb(json_t *value, const char *key, void *ctx)
+{
+	char *acc = ctx;
+	size_t n = strlen(acc);
+
+	snprintf(acc + n, 256 - n, "%s;", key ? key : "(null)");
+	return 0;
+}
+
+/* The callback learns the member name that selected each value. */
+static void
+test_keys(void)
+{
+	static const struct {
+		const char *path, *doc, *want;
+	} t[] = {
+		{ "$.*", "{\"a\":1,\"b\":2}", "a;b;" },
+		{ "$[*]", "[1,2]", "(null);(null);" },
+		{ "$.x", "{\"x\":1}", "x;" },
+		{ "$['y z']", "{\"y z\":1}", "y z;" },
+		{ "$", "{}", "(null);" },
+		{ "$.a[0]", "{\"a\":[1]}", "(null);" },
+	};
+	char why[256], acc[256];
+	json_error_t e;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct jpath *p = jpath_compile(t[i].path, why, sizeof(why));
+		json_t *doc = json_loads(t[i].doc, JSON_DECODE_ANY, &e);
+		acc[0] = '\0';
+		jpath_eval(p, doc, jt_key_cb, acc);
+		tap_str_eq(acc, t[i].want, t[i].path);
+		json_decref(doc);
+		jpath_free(p);
+	}
+}
+
 int
 main(void)
 {
@@ -378,5 +417,6 @@ main(void)
 	jt_test_stop();
 	jt_test_limits();
 	jt_test_edges();
+	test_keys();
 	return tap_done();
 }
