@@ -2,6 +2,7 @@
  * thin command functions that call the stages. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,8 @@ static int cmd_export_catalog(struct cli *c, int argc, char **argv);
 static int cmd_reparse(struct cli *c, int argc, char **argv);
 static int cmd_status(struct cli *c, int argc, char **argv);
 static int cmd_unmatched(struct cli *c, int argc, char **argv);
+static int cmd_sources_check(struct cli *c, int argc, char **argv);
+static int cmd_sources_test(struct cli *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
@@ -44,6 +47,10 @@ static const struct command commands[] = {
 	  "print the catalog as JSON on stdout" },
 	{ "status", cmd_status, "status [--json]",
 	  "every source's last attempt, last success, failures and last error" },
+	{ "sources check", cmd_sources_check, "sources check",
+	  "validate llmref.conf and every source file (file:line errors)" },
+	{ "sources test", cmd_sources_test, "sources test ID [--page FILE | --fetch]",
+	  "print the rows a source yields from a saved page or a live fetch; writes nothing" },
 	{ "unmatched", cmd_unmatched, "unmatched [--json]",
 	  "model names that match no known model, waiting for a model or an alias" },
 	{ "reparse", cmd_reparse, "reparse --source ID",
@@ -373,6 +380,166 @@ static int
 cmd_unmatched(struct cli *c, int argc, char **argv)
 {
 	return cmd_listing(c, argc, argv, "unmatched", catalog_print_unmatched);
+}
+
+static int
+cmd_sources_check(struct cli *c, int argc, char **argv)
+{
+	size_t i;
+	int rc;
+
+	if (wants_help(argc, argv, "sources check"))
+		return EXIT_OK;
+	if (argc > 1) {
+		log_err("sources check: unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	for (i = 0; i < c->cfg->nsources; i++)
+		printf("%s: ok (%s, %s)\n", c->cfg->sources[i].path, c->cfg->sources[i].provider,
+		       c->cfg->sources[i].format == FORMAT_HTML ? "html" : "json");
+	printf("%zu source%s ok\n", c->cfg->nsources, c->cfg->nsources == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+/* Read a saved page into body (capped like a fetch). */
+static int
+read_page(const char *path, size_t max, struct buf *body)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	buf_init(body, max);
+	if (f == NULL) {
+		log_err("sources test: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_append(body, chunk, n);
+	if (rc != 0 || ferror(f))
+		log_err("sources test: %s: %s", path,
+			rc == -1 ? "larger than max_body_size" : "read error");
+	fclose(f);
+	return rc != 0 || ferror(f) ? -1 : 0;
+}
+
+static void
+print_price(const struct price *p)
+{
+	char v[DEC_STR_MAX];
+
+	printf("\t%s\t%s", price_kind_name(p->kind),
+	       p->kind == PRICE_VALUE ? dec_format(p->usd_per_mtok, v, sizeof(v)) : "");
+}
+
+/* Extract and normalize body as src would; print one TSV line per row. */
+static int
+test_body(const struct source *src, const char *body, size_t len)
+{
+	struct raw_rows rows;
+	struct records recs = { 0 };
+	struct lr_err err = { 0 };
+	size_t i;
+
+	if (extract_page(src, body, len, &rows, &err) != LR_OK)
+		return report(&err);
+	if (normalize_rows(src, &rows, &recs, &err) != LR_OK) {
+		raw_rows_free(&rows);
+		return report(&err);
+	}
+	printf("# provider_model_id\tmodel\tvariant\tregion\tinput\t\toutput\t\tcontext\n");
+	for (i = 0; i < recs.n; i++) {
+		const struct record *r = &recs.v[i];
+		printf("%s\t%s\t%s\t%s", r->provider_model_id, r->model_id, r->variant, r->region);
+		print_price(&r->input);
+		print_price(&r->output);
+		if (r->context_window > 0)
+			printf("\t%lld\n", (long long)r->context_window);
+		else
+			printf("\t\n");
+	}
+	printf("# %zu rows, %ld rejected%s%s\n", recs.n, recs.rejected,
+	       recs.rejected ? "; the first: " : "", recs.first_rejection);
+	records_free(&recs);
+	raw_rows_free(&rows);
+	return EXIT_OK;
+}
+
+struct test_fetch {
+	const struct source *src;
+	int rc;
+};
+
+static void
+test_fetched(struct fetch_job *job, void *ctx)
+{
+	struct test_fetch *t = ctx;
+
+	if (job->rc != LR_OK)
+		t->rc = report(&job->err);
+	else
+		t->rc = test_body(t->src, job->res.body.data ? job->res.body.data : "",
+				  job->res.body.len);
+}
+
+/* Fetch the source's page now (unconditionally) and test it. */
+static int
+test_fetch(struct cli *c, const struct source *src)
+{
+	struct fetch_job job = { .source_id = src->id, .url = src->url };
+	struct test_fetch t = { src, EXIT_OK };
+	struct fetch_opts fo;
+
+	refresh_fetch_opts(c->cfg, &fo);
+	if (fetch_run(&fo, &job, 1, test_fetched, &t) != LR_OK)
+		return EXIT_INTERNAL;
+	return t.rc;
+}
+
+static int
+cmd_sources_test(struct cli *c, int argc, char **argv)
+{
+	const char *id = NULL, *page = NULL;
+	const struct source *src;
+	struct buf body;
+	int i, rc, fetch = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--page") == 0 && i + 1 < argc)
+			page = argv[++i];
+		else if (strcmp(argv[i], "--fetch") == 0)
+			fetch = 1;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return printf("usage: llmref [-c FILE] sources test ID [--page FILE | "
+				      "--fetch]\n"),
+			       EXIT_OK;
+		else if (argv[i][0] != '-' && id == NULL)
+			id = argv[i];
+		else {
+			log_err("sources test: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (id == NULL || (page == NULL) == !fetch) {
+		log_err("sources test: give a source ID and one of --page FILE, --fetch");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	if ((src = config_find_source(c->cfg, id)) == NULL) {
+		log_err("sources test: no source %s in %s", id, c->cfg->sources_dir);
+		return EXIT_USAGE;
+	}
+	if (fetch)
+		return test_fetch(c, src);
+	if (read_page(page, c->cfg->fetch_max_body_bytes, &body) != 0)
+		return EXIT_SOURCE_FAILED;
+	rc = test_body(src, body.data ? body.data : "", body.len);
+	buf_free(&body);
+	return rc;
 }
 
 static const struct command *

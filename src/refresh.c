@@ -72,8 +72,8 @@ extract_settings_sha(const struct source *src, char hex[65])
 	return refresh_sha256_hex(text, (size_t)n, hex);
 }
 
-static void
-fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
+void
+refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->timeout_sec = cfg->fetch_timeout_sec;
@@ -297,7 +297,7 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 		else
 			job_from_item(&jobs[njobs++], &items[i]);
 	}
-	fetch_opts_from(c->cfg, &fo);
+	refresh_fetch_opts(c->cfg, &fo);
 	return fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
 }
 

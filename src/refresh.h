@@ -46,6 +46,10 @@ enum lr_code refresh_reparse(const struct config *cfg, struct catalog *cat,
 			     const struct source *src, refresh_report_fn report, void *ctx)
     __attribute__((warn_unused_result));
 
+/* The fetch settings of cfg. */
+struct fetch_opts;
+void refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o);
+
 /* SHA-256 of data as 64 hex digits plus NUL into hex[65]. */
 int refresh_sha256_hex(const void *data, size_t len, char hex[65]);
 

@@ -18,7 +18,10 @@ URL mapping (Python 3.11 standard library only, HTTP/1.1, keep-alive):
 e.g. /openrouter.ai/api/v1/models -> DIR/openrouter.ai/api/v1/models.  The
 query string is ignored for the lookup.  A path with an empty, "." or ".."
 segment (after percent-decoding), a backslash or a NUL, or one that does not
-name a regular file, is a 404.  Content-Type is application/json when the
+name a regular file, is a 404.  A URL that names a folder (with or
+without a trailing "/") is served from the file __index__ in it, so a
+page can live at a URL that is also a prefix of other pages' URLs
+(OpenRouter's /api/v1/models and /api/v1/models/<id>/endpoints).  Content-Type is application/json when the
 file's first non-space byte is "{" or "[", else text/html; charset=utf-8.
 Every file response carries a strong ETag ('"' + first 32 hex digits of the
 sha256 of the body + '"') and Last-Modified (the file's mtime).
@@ -107,6 +110,8 @@ import time
 import urllib.parse
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+INDEX_NAME = "__index__"
 
 CHUNK = 64 * 1024
 BIG_SIZE = 20 * 1024 * 1024
@@ -243,6 +248,8 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith("/"):
             return None
         segs = path[1:].split("/")
+        if len(segs) > 1 and segs[-1] == "":
+            segs = segs[:-1] + [INDEX_NAME]  # "/dir/" is "/dir/__index__"
         for s in segs:
             if s in ("", ".", "..") or "\\" in s or "\0" in s:
                 return None
@@ -252,6 +259,8 @@ class Handler(BaseHTTPRequestHandler):
         if not segs:
             return None
         path = os.path.join(self.server.root, *segs)
+        if os.path.isdir(path):
+            path = os.path.join(path, INDEX_NAME)
         if not os.path.isfile(path):
             return None
         try:

@@ -14,7 +14,7 @@ is "$(printf '%s\n' "$out" | cut -d: -f1 | tr '\n' ' ')" "openrouter fireworks "
 like "$out" "openrouter: ok, [0-9]+ rows: [0-9]+ added, 0 changed, 0 unchanged, 0 gone" "openrouter reports its rows"
 
 or_rows=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["data"]))' \
-	"$LLMREF_SRCDIR/tests/fixtures/pages/openrouter.ai/api/v1/models")
+	"$LLMREF_SRCDIR/tests/fixtures/pages/openrouter.ai/api/v1/models/__index__")
 is "$(q "select count(*) from routes where source_id = 'openrouter'")" "$or_rows" "every OpenRouter model is a route"
 fw_rows=$(xmllint --html --xpath "count(//table[@id='serverless-pricing']/tbody/tr)" \
 	"$LLMREF_SRCDIR/tests/fixtures/pages/fireworks.ai/pricing" 2>/dev/null)
@@ -71,7 +71,7 @@ like "$out" "fireworks: ok, $fw_rows rows: 0 added, 0 changed, $fw_routes unchan
 is "$(catalog_dump)" "$before" "catalog tables still identical"
 
 # a price change adds history and keeps the old row
-sed -i 's/"0.000000201"/"0.000000250"/' "$WORK/pages/openrouter.ai/api/v1/models"
+sed -i 's/"0.000000201"/"0.000000250"/' "$WORK/pages/openrouter.ai/api/v1/models/__index__"
 fixture_stop
 fixture_start "$WORK/pages" "$WORK"
 rm -rf "$WORK/sources.d"

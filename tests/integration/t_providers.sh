@@ -1,0 +1,38 @@
+#!/bin/bash
+# Every shipped source extracts exactly the rows listed for it in
+# tests/fixtures/expected/ID.tsv from its fixture page (served on
+# 127.0.0.1 in the provider's real format), through `llmref sources test
+# ID --fetch`, which writes nothing.
+. "$(dirname "$0")/lib.sh"
+fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out! fixture server"; exit 1; }
+local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
+CONF=$(local_config "$WORK")
+
+out=$(llmref sources check); rc=$?
+is "$rc" 0 "sources check passes on every shipped source"
+n=$(ls "$LLMREF_SRCDIR"/conf/sources.d/*.conf | wc -l)
+like "$out" "^$n sources ok$" "and counts them ($n)"
+
+for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf; do
+	id=$(basename "$conf" .conf)
+	exp=$LLMREF_SRCDIR/tests/fixtures/expected/$id.tsv
+	if [ ! -f "$exp" ]; then
+		ok 1 "$id: has an expected-rows file"
+		continue
+	fi
+	got=$(llmref sources test "$id" --fetch 2>&1); rc=$?
+	is "$rc" 0 "$id: sources test succeeds"
+	# provider_model_id, input kind+value, output kind+value, context
+	rows=$(printf '%s\n' "$got" | grep -v '^#' | awk -F'\t' -v OFS='\t' '{print $1, $5, $6, $7, $8, $9}' | sort)
+	is "$rows" "$(sort "$exp")" "$id: rows equal tests/fixtures/expected/$id.tsv"
+done
+
+# a saved page works the same without any server
+got=$(llmref sources test fireworks --page "$LLMREF_SRCDIR/tests/fixtures/pages/fireworks.ai/pricing"); rc=$?
+is "$rc" 0 "sources test --page reads a saved page"
+like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000$" "and prints the normalized row"
+"$LLMREF_BIN" -c "$CONF" sources test fireworks >/dev/null 2>&1
+is "$?" 2 "sources test without --page or --fetch is a usage error"
+"$LLMREF_BIN" -c "$CONF" sources test nosuch --page /dev/null >/dev/null 2>&1
+is "$?" 2 "sources test of an unknown source is a usage error"
+done_testing
