@@ -63,10 +63,23 @@ static const char SQL_INCOMING[] =
     " provider_model_id text NOT NULL, model_id text NOT NULL,"
     " variant text NOT NULL, region text NOT NULL, input_kind text NOT NULL,"
     " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
-    " context_window bigint) ON COMMIT DROP";
+    " context_window bigint, fact text, value text) ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
-    " input_kind, input_usd, output_kind, output_usd, context_window) FROM STDIN";
+    " input_kind, input_usd, output_kind, output_usd, context_window, fact, value)"
+    " FROM STDIN";
+/* Model facts: $1 source, $2 run. Returns added, changed. */
+static const char SQL_MERGE_FACTS[] =
+    "WITH cur AS (SELECT DISTINCT ON (model_id, fact) model_id, fact, value"
+    "  FROM llmref_incoming ORDER BY model_id, fact, provider_model_id),"
+    " diff AS (SELECT c.*, m.model_id IS NOT NULL AS existed FROM cur c"
+    "  LEFT JOIN current_model_facts m ON m.model_id = c.model_id"
+    "  AND m.fact = c.fact AND m.source_id = $1"
+    "  WHERE m.model_id IS NULL OR m.value IS DISTINCT FROM c.value),"
+    " ins AS (INSERT INTO model_facts (model_id, fact, value, source_id, run_id)"
+    "  SELECT model_id, fact, value, $1, $2::bigint FROM diff RETURNING 1)"
+    " SELECT (SELECT count(*) FROM ins) - count(*) FILTER (WHERE existed),"
+    " count(*) FILTER (WHERE existed) FROM diff";
 /* Unmatched names: $1 source, $2 run, $3 may the source create models.
  * First close what no longer waits, then open what is new and take every
  * waiting row out of the incoming set. */
@@ -80,7 +93,8 @@ static const char SQL_UNMATCHED_OPEN[] =
     "  WHERE NOT $3::boolean AND NOT EXISTS"
     "  (SELECT 1 FROM models m WHERE m.id = i.model_id)),"
     " ins AS (INSERT INTO unmatched (source_id, provider_model_id, model_id, first_run)"
-    "  SELECT $1, provider_model_id, model_id, $2::bigint FROM w"
+    "  SELECT DISTINCT ON (provider_model_id) $1, provider_model_id, model_id, $2::bigint"
+    "  FROM w"
     "  ON CONFLICT (source_id, provider_model_id) WHERE resolved_run IS NULL"
     "  DO NOTHING RETURNING 1),"
     " del AS (DELETE FROM llmref_incoming i USING w"
@@ -198,7 +212,11 @@ static const char SQL_EXPORT[] =
     "   'consecutive_failures', s.consecutive_failures,"
     "   'last_error', s.last_error) ORDER BY s.id) FROM sources s), '[]'),"
     " 'models', coalesce((SELECT json_agg(json_build_object("
-    "   'id', m.id, 'routes', (SELECT coalesce(json_agg(json_build_object("
+    "   'id', m.id,"
+    "   'facts', (SELECT coalesce(json_agg(json_build_object('fact', f.fact,"
+    "     'value', f.value, 'source', f.source_id) ORDER BY f.fact, f.source_id), '[]')"
+    "    FROM current_model_facts f WHERE f.model_id = m.id),"
+    "   'routes', (SELECT coalesce(json_agg(json_build_object("
     "     'provider', r.provider_id, 'provider_name', p.name,"
     "     'source', r.source_id, 'provider_model_id', r.provider_model_id,"
     "     'variant', r.variant, 'status', r.status,"
@@ -512,8 +530,9 @@ copy_field(struct buf *line, const char *s, int last)
 	return rc;
 }
 
+/* One COPY line of r; fact f (or none if f < 0) goes in fact, value. */
 static int
-copy_record(struct buf *line, const struct record *r)
+copy_record(struct buf *line, const struct record *r, int f)
 {
 	char in[DEC_STR_MAX], out[DEC_STR_MAX], ctx[24];
 	int rc = 0;
@@ -530,7 +549,9 @@ copy_record(struct buf *line, const struct record *r)
 	rc |= copy_field(line, r->input.kind == PRICE_VALUE ? in : NULL, 0);
 	rc |= copy_field(line, price_kind_name(r->output.kind), 0);
 	rc |= copy_field(line, r->output.kind == PRICE_VALUE ? out : NULL, 0);
-	rc |= copy_field(line, r->context_window > 0 ? ctx : NULL, 1);
+	rc |= copy_field(line, r->context_window > 0 ? ctx : NULL, 0);
+	rc |= copy_field(line, f >= 0 ? r->facts[f].name : NULL, 0);
+	rc |= copy_field(line, f >= 0 ? r->facts[f].value : NULL, 1);
 	return rc;
 }
 
@@ -547,9 +568,13 @@ copy_records(struct catalog *cat, const struct source *src, const struct records
 		return db_fail(cat, res, err, src->id, "copy");
 	PQclear(res);
 	buf_init(&line, CATALOG_COPY_LINE_MAX);
-	for (i = 0; i < recs->n && ok; i++)
-		ok = copy_record(&line, &recs->v[i]) == 0 &&
-		     PQputCopyData(cat->conn, line.data, (int)line.len) == 1;
+	for (i = 0; i < recs->n && ok; i++) {
+		int f = recs->v[i].nfacts > 0 ? 0 : -1;
+		do /* a pricing row once; a facts row once per fact */
+			ok = copy_record(&line, &recs->v[i], f) == 0 &&
+			     PQputCopyData(cat->conn, line.data, (int)line.len) == 1;
+		while (ok && f >= 0 && ++f < recs->v[i].nfacts);
+	}
 	buf_free(&line);
 	if (PQputCopyEnd(cat->conn, ok ? NULL : "llmref: copy aborted") != 1)
 		ok = 0;
@@ -559,6 +584,23 @@ copy_records(struct catalog *cat, const struct source *src, const struct records
 	PQclear(res);
 	while ((res = PQgetResult(cat->conn)) != NULL)
 		PQclear(res);
+	return LR_OK;
+}
+
+/* Facts of a model_card, benchmarks or capabilities page; the counts are
+ * of facts, not rows. */
+static enum lr_code
+merge_facts(struct catalog *cat, const struct source *src, const char *run, struct run_stats *st,
+	    struct lr_err *err)
+{
+	const char *v2[2] = { src->id, run };
+	PGresult *res = db_exec(cat, SQL_MERGE_FACTS, 2, v2, src->id, "model facts", err);
+	if (res == NULL)
+		return LR_ERR_DB;
+	st->added = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	st->changed = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	st->unchanged = st->extracted - st->added - st->changed - st->unmatched;
 	return LR_OK;
 }
 
@@ -580,6 +622,8 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 	    db_cmd(cat, SQL_ALERT_UNMATCHED_END, 2, v2, src->id, "alert", err) != LR_OK ||
 	    db_cmd(cat, SQL_MERGE_MODELS, 1, v1, src->id, "models", err) != LR_OK)
 		return LR_ERR_DB;
+	if (src->kind != SOURCE_PRICING)
+		return merge_facts(cat, src, run, st, err);
 	st->added = db_count(cat, SQL_MERGE_ROUTES, 3, v3, src->id, "routes", err);
 	if (st->added < 0)
 		return LR_ERR_DB;
@@ -655,6 +699,11 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 	memset(st, 0, sizeof(*st));
 	st->rejected = recs->rejected;
 	st->extracted = (long)recs->n + recs->rejected;
+	if (src->kind != SOURCE_PRICING) { /* counted in facts */
+		size_t i;
+		for (st->extracted = 0, i = 0; i < recs->n; i++)
+			st->extracted += recs->v[i].nfacts;
+	}
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
 	if (db_cmd(cat, SQL_INCOMING, 0, NULL, src->id, "temp table", err) != LR_OK ||

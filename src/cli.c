@@ -435,9 +435,24 @@ print_price(const struct price *p)
 	       p->kind == PRICE_VALUE ? dec_format(p->usd_per_mtok, v, sizeof(v)) : "");
 }
 
+/* One TSV line per fact of each row of a facts source. */
+static void
+test_print_facts(const struct records *recs)
+{
+	size_t i;
+	int f;
+
+	printf("# provider_model_id\tmodel\tfact\tvalue\n");
+	for (i = 0; i < recs->n; i++)
+		for (f = 0; f < recs->v[i].nfacts; f++)
+			printf("%s\t%s\t%s\t%s\n", recs->v[i].provider_model_id,
+			       recs->v[i].model_id, recs->v[i].facts[f].name,
+			       recs->v[i].facts[f].value);
+}
+
 /* Extract and normalize body as src would; print one TSV line per row. */
 static int
-test_body(const struct source *src, const char *body, size_t len)
+test_body(const struct identity *identity, const struct source *src, const char *body, size_t len)
 {
 	struct raw_rows rows;
 	struct records recs = { 0 };
@@ -446,9 +461,13 @@ test_body(const struct source *src, const char *body, size_t len)
 
 	if (extract_page(src, body, len, &rows, &err) != LR_OK)
 		return report(&err);
-	if (normalize_rows(src, &rows, &recs, &err) != LR_OK) {
+	if (normalize_rows(identity, src, &rows, &recs, &err) != LR_OK) {
 		raw_rows_free(&rows);
 		return report(&err);
+	}
+	if (src->kind != SOURCE_PRICING) {
+		test_print_facts(&recs);
+		goto out;
 	}
 	printf("# provider_model_id\tmodel\tvariant\tregion\tinput\t\toutput\t\tcontext\n");
 	for (i = 0; i < recs.n; i++) {
@@ -461,6 +480,7 @@ test_body(const struct source *src, const char *body, size_t len)
 		else
 			printf("\t\n");
 	}
+out:
 	printf("# %zu rows, %ld rejected%s%s\n", recs.n, recs.rejected,
 	       recs.rejected ? "; the first: " : "", recs.first_rejection);
 	records_free(&recs);
@@ -469,6 +489,7 @@ test_body(const struct source *src, const char *body, size_t len)
 }
 
 struct test_fetch {
+	const struct identity *identity;
 	const struct source *src;
 	int rc;
 };
@@ -481,7 +502,7 @@ test_fetched(struct fetch_job *job, void *ctx)
 	if (job->rc != LR_OK)
 		t->rc = report(&job->err);
 	else
-		t->rc = test_body(t->src, job->res.body.data ? job->res.body.data : "",
+		t->rc = test_body(t->identity, t->src, job->res.body.data ? job->res.body.data : "",
 				  job->res.body.len);
 }
 
@@ -490,7 +511,7 @@ static int
 test_fetch(struct cli *c, const struct source *src)
 {
 	struct fetch_job job = { .source_id = src->id, .url = src->url };
-	struct test_fetch t = { src, EXIT_OK };
+	struct test_fetch t = { c->cfg->identity, src, EXIT_OK };
 	struct fetch_opts fo;
 
 	refresh_fetch_opts(c->cfg, &fo);
@@ -537,7 +558,7 @@ cmd_sources_test(struct cli *c, int argc, char **argv)
 		return test_fetch(c, src);
 	if (read_page(page, c->cfg->fetch_max_body_bytes, &body) != 0)
 		return EXIT_SOURCE_FAILED;
-	rc = test_body(src, body.data ? body.data : "", body.len);
+	rc = test_body(c->cfg->identity, src, body.data ? body.data : "", body.len);
 	buf_free(&body);
 	return rc;
 }

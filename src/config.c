@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 #include <libxml/xmlerror.h>
@@ -51,6 +52,7 @@ static const struct key_def config_keys[] = {
 	{ "database", "conninfo", KEY_STR, "", offsetof(struct config, conninfo) },
 	{ "paths", "sources", KEY_STR, SYSCONFDIR "/llmref/sources.d",
 	  offsetof(struct config, sources_dir) },
+	{ "paths", "aliases", KEY_STR, "", offsetof(struct config, aliases_path) },
 	{ "fetch", "timeout", KEY_DURATION, "60s", offsetof(struct config, fetch_timeout_sec) },
 	{ "fetch", "connect_timeout", KEY_DURATION, "15s",
 	  offsetof(struct config, fetch_connect_timeout_sec) },
@@ -89,6 +91,21 @@ static const struct key_def source_keys[] = {
 	  offsetof(struct source, fields[FIELD_OUTPUT_PRICE]) },
 	{ "extract", "context_window", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_CONTEXT_WINDOW]) },
+	{ "extract", "parameters", KEY_STR, "", offsetof(struct source, fields[FIELD_PARAMETERS]) },
+	{ "extract", "license", KEY_STR, "", offsetof(struct source, fields[FIELD_LICENSE]) },
+	{ "extract", "release_date", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_RELEASE_DATE]) },
+	{ "extract", "knowledge_cutoff", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_KNOWLEDGE_CUTOFF]) },
+	{ "extract", "architecture", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_ARCHITECTURE]) },
+	{ "extract", "openness", KEY_STR, "", offsetof(struct source, fields[FIELD_OPENNESS]) },
+	{ "extract", "commercial_use", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_COMMERCIAL_USE]) },
+	{ "extract", "benchmark", KEY_STR, "", offsetof(struct source, fields[FIELD_BENCHMARK]) },
+	{ "extract", "score", KEY_STR, "", offsetof(struct source, fields[FIELD_SCORE]) },
+	{ "extract", "capability", KEY_STR, "", offsetof(struct source, fields[FIELD_CAPABILITY]) },
+	{ "extract", "supported", KEY_STR, "", offsetof(struct source, fields[FIELD_SUPPORTED]) },
 	{ "units", "input_price", KEY_UNIT, "per_1m", offsetof(struct source, input_unit) },
 	{ "units", "output_price", KEY_UNIT, "per_1m", offsetof(struct source, output_unit) },
 };
@@ -224,9 +241,59 @@ source_kind_name(enum source_kind k)
 const char *
 field_name(enum field f)
 {
-	static const char *const names[FIELD_COUNT] = { "model", "input_price", "output_price",
-							"context_window" };
+	static const char *const names[FIELD_COUNT] = {
+		"model",        "input_price", "output_price",   "context_window",
+		"parameters",   "license",     "release_date",   "knowledge_cutoff",
+		"architecture", "openness",    "commercial_use", "benchmark",
+		"score",        "capability",  "supported",
+	};
 	return (size_t)f < FIELD_COUNT ? names[f] : "?";
+}
+
+int
+source_kind_allows(enum source_kind kind, enum field f)
+{
+	switch (kind) {
+	case SOURCE_PRICING: return f <= FIELD_CONTEXT_WINDOW;
+	case SOURCE_MODEL_CARD:
+		return f == FIELD_MODEL || f == FIELD_CONTEXT_WINDOW ||
+		       (f >= FIELD_PARAMETERS && f <= FIELD_COMMERCIAL_USE);
+	case SOURCE_BENCHMARKS: return f == FIELD_MODEL || f == FIELD_BENCHMARK || f == FIELD_SCORE;
+	case SOURCE_CAPABILITIES:
+		return f == FIELD_MODEL || f == FIELD_CAPABILITY || f == FIELD_SUPPORTED;
+	case SOURCE_CURATED: return 0;
+	}
+	return 0;
+}
+
+static int source_key_line(const int *lines, const char *section, const char *name);
+
+/* Every field set must suit the kind; benchmarks and capabilities rows
+ * need both of their fields. */
+static enum lr_code
+source_check_kind(const struct source *src, const int *lines, struct lr_err *err)
+{
+	int f;
+
+	for (f = 0; f < FIELD_COUNT; f++) {
+		if (src->fields[f] == NULL || src->fields[f][0] == '\0' ||
+		    source_kind_allows(src->kind, (enum field)f))
+			continue;
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [extract] %s: not a field of '%s' sources", src->path,
+				  source_key_line(lines, "extract", field_name((enum field)f)),
+				  field_name((enum field)f), source_kind_name(src->kind));
+	}
+	if ((src->kind == SOURCE_BENCHMARKS &&
+	     (src->fields[FIELD_BENCHMARK][0] == '\0' || src->fields[FIELD_SCORE][0] == '\0')) ||
+	    (src->kind == SOURCE_CAPABILITIES &&
+	     (src->fields[FIELD_CAPABILITY][0] == '\0' || src->fields[FIELD_SUPPORTED][0] == '\0')))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] a '%s' source needs %s", src->path,
+				  source_kind_name(src->kind),
+				  src->kind == SOURCE_BENCHMARKS ? "benchmark and score"
+								 : "capability and supported");
+	return LR_OK;
 }
 
 static int
@@ -646,12 +713,11 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 	rc = source_check_expressions(src, lines, err);
 	if (rc != LR_OK)
 		return rc;
-	if (src->kind != SOURCE_PRICING)
-		return lr_err_set(
-		    err, LR_ERR_CONFIG, NULL, NULL,
-		    "%s: [source] kind: '%s' sources are not supported yet; only 'pricing'", path,
-		    source_kind_name(src->kind));
-	return LR_OK;
+	if (src->kind == SOURCE_CURATED)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [source] kind: 'curated' sources are not supported yet",
+				  path);
+	return source_check_kind(src, lines, err);
 }
 
 void
@@ -667,6 +733,8 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->conninfo);
 	free(cfg->sources_dir);
+	free(cfg->aliases_path);
+	identity_free(cfg->identity);
 	free(cfg->fetch_contact);
 	free(cfg->fetch_ca_file);
 	free(cfg);
@@ -691,20 +759,45 @@ name_cmp(const void *a, const void *b)
 
 /* Resolve the sources directory against the config file's folder. */
 static char *
-sources_dir_resolve(const struct config *cfg)
+config_path_resolve(const struct config *cfg, const char *rel)
 {
 	const char *slash = strrchr(cfg->path, '/');
 	size_t dlen, n;
 	char *p;
 
-	if (cfg->sources_dir[0] == '/' || slash == NULL)
-		return strdup(cfg->sources_dir);
+	if (rel[0] == '/' || slash == NULL)
+		return strdup(rel);
 	dlen = (size_t)(slash - cfg->path);
-	n = dlen + 1 + strlen(cfg->sources_dir) + 1;
+	n = dlen + 1 + strlen(rel) + 1;
 	p = malloc(n);
 	if (p != NULL)
-		snprintf(p, n, "%.*s/%s", (int)dlen, cfg->path, cfg->sources_dir);
+		snprintf(p, n, "%.*s/%s", (int)dlen, cfg->path, rel);
 	return p;
+}
+
+static char *
+sources_dir_resolve(const struct config *cfg)
+{
+	return config_path_resolve(cfg, cfg->sources_dir);
+}
+
+/* The identity rules, plus the alias file: the one named by [paths]
+ * aliases (which must exist), else aliases.conf beside llmref.conf if
+ * there is one. */
+static enum lr_code
+config_load_identity(struct config *cfg, struct lr_err *err)
+{
+	int named = cfg->aliases_path[0] != '\0';
+	char *path = config_path_resolve(cfg, named ? cfg->aliases_path : "aliases.conf");
+	enum lr_code rc = LR_OK;
+
+	cfg->identity = identity_new();
+	if (cfg->identity == NULL || path == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	else if (named || access(path, F_OK) == 0)
+		rc = identity_load_aliases(cfg->identity, path, err);
+	free(path);
+	return rc;
 }
 
 /* List *.conf names in dir, sorted; returns count or -1. */
@@ -806,7 +899,7 @@ config_load(const char *path, struct lr_err *err)
 	else
 		snprintf(cfg->fetch_user_agent, sizeof(cfg->fetch_user_agent), "llmref/%s",
 			 PACKAGE_VERSION);
-	if (config_load_sources(cfg, err) != LR_OK)
+	if (config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK)
 		goto fail;
 	return cfg;
 fail:

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "identity.h"
 #include "normalize.h"
 
 #define CONFIG_FILE_MAX_BYTES (1024 * 1024)
@@ -28,11 +29,29 @@ enum source_format { FORMAT_HTML, FORMAT_JSON };
  * the row node. */
 enum field {
 	FIELD_MODEL,
+	/* pricing */
 	FIELD_INPUT_PRICE,
 	FIELD_OUTPUT_PRICE,
 	FIELD_CONTEXT_WINDOW,
+	/* model_card: facts about the model */
+	FIELD_PARAMETERS,
+	FIELD_LICENSE,
+	FIELD_RELEASE_DATE,
+	FIELD_KNOWLEDGE_CUTOFF,
+	FIELD_ARCHITECTURE,
+	FIELD_OPENNESS,
+	FIELD_COMMERCIAL_USE,
+	/* benchmarks: one row per model and benchmark */
+	FIELD_BENCHMARK,
+	FIELD_SCORE,
+	/* capabilities: one row per model and capability */
+	FIELD_CAPABILITY,
+	FIELD_SUPPORTED,
 	FIELD_COUNT
 };
+
+/* Which fields a kind of source may extract (FIELD_MODEL always). */
+int source_kind_allows(enum source_kind kind, enum field f);
 
 struct source {
 	char id[SOURCE_ID_MAX]; /* file name without .conf */
@@ -52,9 +71,11 @@ struct source {
 };
 
 struct config {
-	char *path;        /* llmref.conf */
-	char *conninfo;    /* libpq connection string, "" = PG* defaults */
-	char *sources_dir; /* absolute, or relative to the config's folder */
+	char *path;                /* llmref.conf */
+	char *conninfo;            /* libpq connection string, "" = PG* defaults */
+	char *sources_dir;         /* absolute, or relative to the config's folder */
+	char *aliases_path;        /* "" = aliases.conf beside llmref.conf, if any */
+	struct identity *identity; /* model identity rules + aliases */
 	long fetch_timeout_sec;
 	long fetch_connect_timeout_sec;
 	long fetch_low_speed_sec; /* abort below 1 byte/s for this long */

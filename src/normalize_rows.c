@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "records.h"
+#include "records_impl.h"
 
 static enum lr_code
 norm_price(const struct source *src, long row, enum field f, const char *text, enum price_unit unit,
@@ -26,11 +27,12 @@ norm_price(const struct source *src, long row, enum field f, const char *text, e
 }
 
 static enum lr_code
-norm_one(const struct source *src, const struct raw_row *raw, struct record *rec,
-	 struct lr_err *err)
+norm_one(const struct identity *id, const struct source *src, const struct raw_row *raw,
+	 struct record *rec, struct lr_err *err)
 {
 	const char *model = raw->field[FIELD_MODEL];
 	const char *ctx = raw->field[FIELD_CONTEXT_WINDOW];
+	struct model_ref ref;
 	char why[256];
 	enum lr_code rc;
 
@@ -42,10 +44,14 @@ norm_one(const struct source *src, const struct raw_row *raw, struct record *rec
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
 				  "row %ld: model name longer than %d bytes", rec->row,
 				  RECORD_PROVIDER_ID_MAX - 1);
-	if (normalize_model_id(model, rec->model_id, sizeof(rec->model_id), rec->variant,
-			       sizeof(rec->variant), why, sizeof(why)) != 0)
+	if (identity_resolve(id, model, &ref, why, sizeof(why)) != 0)
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url, "row %ld: model: %s",
 				  rec->row, why);
+	lr_strlcpy(rec->model_id, ref.id, sizeof(rec->model_id));
+	lr_strlcpy(rec->variant, ref.variant, sizeof(rec->variant));
+	lr_strlcpy(rec->region, ref.region, sizeof(rec->region));
+	if (src->kind != SOURCE_PRICING)
+		return normalize_row_facts(src, raw, rec, err);
 	rc = norm_price(src, rec->row, FIELD_INPUT_PRICE, raw->field[FIELD_INPUT_PRICE],
 			src->input_unit, &rec->input, err);
 	if (rc == LR_OK)
@@ -60,12 +66,21 @@ norm_one(const struct source *src, const struct raw_row *raw, struct record *rec
 	return LR_OK;
 }
 
+/* What must be unique in a page: the model, and for benchmarks and
+ * capabilities rows also the fact they state. */
+static const char *
+rec_fact_key(const struct record *r)
+{
+	return r->nfacts > 0 ? r->facts[0].name : "";
+}
+
 static int
 rec_cmp(const void *a, const void *b)
 {
 	const struct record *x = a, *y = b;
+	int c = strcmp(x->provider_model_id, y->provider_model_id);
 
-	return strcmp(x->provider_model_id, y->provider_model_id);
+	return c != 0 ? c : strcmp(rec_fact_key(x), rec_fact_key(y));
 }
 
 /* Records sorted by provider model id; two rows naming one model fail. */
@@ -76,18 +91,19 @@ norm_check_dups(const struct source *src, struct records *recs, struct lr_err *e
 
 	qsort(recs->v, recs->n, sizeof(*recs->v), rec_cmp);
 	for (i = 1; i < recs->n; i++) {
-		if (strcmp(recs->v[i - 1].provider_model_id, recs->v[i].provider_model_id) == 0)
-			return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
-					  "rows %ld and %ld both name model '%s'",
-					  recs->v[i - 1].row, recs->v[i].row,
-					  recs->v[i].provider_model_id);
+		if (rec_cmp(&recs->v[i - 1], &recs->v[i]) == 0)
+			return lr_err_set(
+			    err, LR_ERR_NORMALIZE, src->id, src->url,
+			    "rows %ld and %ld both name model '%s'%s%s", recs->v[i - 1].row,
+			    recs->v[i].row, recs->v[i].provider_model_id,
+			    recs->v[i].nfacts ? " with " : "", rec_fact_key(&recs->v[i]));
 	}
 	return LR_OK;
 }
 
 enum lr_code
-normalize_rows(const struct source *src, const struct raw_rows *rows, struct records *out,
-	       struct lr_err *err)
+normalize_rows(const struct identity *id, const struct source *src, const struct raw_rows *rows,
+	       struct records *out, struct lr_err *err)
 {
 	enum lr_code rc = LR_OK;
 	size_t i;
@@ -99,7 +115,11 @@ normalize_rows(const struct source *src, const struct raw_rows *rows, struct rec
 	if (out->v == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
 	for (i = 0; i < rows->n && rc == LR_OK; i++) {
-		rc = norm_one(src, &rows->v[i], &out->v[out->n], err);
+		rc = norm_one(id, src, &rows->v[i], &out->v[out->n], err);
+		if (rc != LR_OK) { /* the slot is reused or dropped: free its facts */
+			free(out->v[out->n].facts);
+			memset(&out->v[out->n], 0, sizeof(out->v[out->n]));
+		}
 		if (rc == LR_ERR_NORMALIZE && src->skip_bad_rows) {
 			log_debug("source %s: skipped %s", src->id, err->reason);
 			if (out->rejected++ == 0)
@@ -121,8 +141,12 @@ normalize_rows(const struct source *src, const struct raw_rows *rows, struct rec
 void
 records_free(struct records *recs)
 {
+	size_t i;
+
 	if (recs == NULL)
 		return;
+	for (i = 0; i < recs->n; i++)
+		free(recs->v[i].facts);
 	free(recs->v);
 	recs->v = NULL;
 	recs->n = 0;

@@ -15,6 +15,17 @@
 #define RECORD_PROVIDER_ID_MAX 256
 #define RECORD_VARIANT_MAX     32
 
+#define RECORD_FACTS_MAX      10
+#define RECORD_FACT_NAME_MAX  96
+#define RECORD_FACT_VALUE_MAX 192
+
+/* One fact about a model, from a model_card, benchmarks or capabilities
+ * source: "parameters" = "1230000000", "benchmark:mmlu" = "88.6". */
+struct record_fact {
+	char name[RECORD_FACT_NAME_MAX];
+	char value[RECORD_FACT_VALUE_MAX];
+};
+
 struct record {
 	char model_id[RECORD_MODEL_ID_MAX];             /* canonical */
 	char provider_model_id[RECORD_PROVIDER_ID_MAX]; /* as the page says */
@@ -22,8 +33,10 @@ struct record {
 	char region[RECORD_VARIANT_MAX];                /* "us", "ap-south-1", "" */
 	struct price input;
 	struct price output;
-	int64_t context_window; /* tokens, 0 = not stated */
-	long row;               /* 1-based row number in the page */
+	int64_t context_window;    /* tokens, 0 = not stated */
+	long row;                  /* 1-based row number in the page */
+	struct record_fact *facts; /* malloc'd for fact kinds; NULL for pricing */
+	int nfacts;
 };
 
 struct records {
@@ -38,8 +51,8 @@ struct records {
  * and text in err; unless the source sets skip_bad_rows, when such rows
  * are dropped and counted in out->rejected. Two rows naming one model
  * always fail the page. On LR_OK free out with records_free. */
-enum lr_code normalize_rows(const struct source *src, const struct raw_rows *rows,
-			    struct records *out, struct lr_err *err)
+enum lr_code normalize_rows(const struct identity *id, const struct source *src,
+			    const struct raw_rows *rows, struct records *out, struct lr_err *err)
     __attribute__((warn_unused_result));
 void records_free(struct records *recs);
 

@@ -103,7 +103,7 @@ refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *b
 
 	rc = extract_page(src, body, len, &rows, &it->r.err);
 	if (rc == LR_OK)
-		rc = normalize_rows(src, &rows, &recs, &it->r.err);
+		rc = normalize_rows(c->cfg->identity, src, &rows, &recs, &it->r.err);
 	if (rc == LR_OK && recs.n == 0 && recs.rejected > 0)
 		rc = lr_err_set(&it->r.err, LR_ERR_NORMALIZE, src->id, src->url,
 				"all %ld rows rejected; the first: %s", recs.rejected,

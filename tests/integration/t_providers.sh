@@ -22,8 +22,13 @@ for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf; do
 	fi
 	got=$(llmref sources test "$id" --fetch 2>&1); rc=$?
 	is "$rc" 0 "$id: sources test succeeds"
-	# provider_model_id, input kind+value, output kind+value, context
-	rows=$(printf '%s\n' "$got" | grep -v '^#' | awk -F'\t' -v OFS='\t' '{print $1, $5, $6, $7, $8, $9}' | sort)
+	# pricing: provider_model_id, input kind+value, output kind+value, context
+	if grep -q '^kind = pricing' "$conf"; then
+		cols='{print $1, $5, $6, $7, $8, $9}'
+	else # facts: name, fact, value
+		cols='{print $1, $3, $4}'
+	fi
+	rows=$(printf '%s\n' "$got" | grep -v '^#' | awk -F'\t' -v OFS='\t' "$cols" | sort)
 	is "$rows" "$(sort "$exp")" "$id: rows equal tests/fixtures/expected/$id.tsv"
 done
 

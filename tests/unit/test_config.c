@@ -55,7 +55,19 @@ static const struct source_case source_cases[] = {
 	{ "bad.conf",
 	  "[source]\nkind = model_card\nprovider=a\nprovider_name=A\nurl=http://x/\n"
 	  "format=html\n[extract]\nrows=//tr\nmodel=td\n",
-	  "'model_card' sources are not supported yet" },
+	  NULL },
+	{ "bad.conf",
+	  "[source]\nkind = model_card\nprovider=a\nprovider_name=A\nurl=http://x/\n"
+	  "format=html\n[extract]\nrows=//tr\nmodel=td\ninput_price=td[2]\n",
+	  "bad.conf:10: [extract] input_price: not a field of 'model_card' sources" },
+	{ "bad.conf",
+	  "[source]\nkind = benchmarks\nprovider=a\nprovider_name=A\nurl=http://x/\n"
+	  "format=html\n[extract]\nrows=//tr\nmodel=td\nbenchmark=td[2]\n",
+	  "a 'benchmarks' source needs benchmark and score" },
+	{ "bad.conf",
+	  "[source]\nkind = curated\nprovider=a\nprovider_name=A\nurl=http://x/\n"
+	  "format=html\n[extract]\nrows=//tr\nmodel=td\n",
+	  "'curated' sources are not supported yet" },
 	{ "bad.conf",
 	  "[source]\nprovider=a\nprovider_name=A\nkind=pricing\nurl=http://x/\n"
 	  "format=json\n[extract]\nrows=data[*]\nmodel=$.id\n",
