@@ -56,6 +56,7 @@ local_config() {
 conninfo =
 [paths]
 sources = sources.d
+aliases = ${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/conf/aliases.conf
 [fetch]
 timeout = 20s
 connect_timeout = 5s
