@@ -63,10 +63,12 @@ static const char SQL_INCOMING[] =
     " provider_model_id text NOT NULL, model_id text NOT NULL,"
     " variant text NOT NULL, region text NOT NULL, input_kind text NOT NULL,"
     " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
-    " context_window bigint, fact text, value text) ON COMMIT DROP";
+    " context_window bigint, max_output bigint, cached_input text,"
+    " deprecation_date text, fact text, value text) ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
-    " input_kind, input_usd, output_kind, output_usd, context_window, fact, value)"
+    " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
+    " cached_input, deprecation_date, fact, value)"
     " FROM STDIN";
 /* Model facts: $1 source, $2 run. Returns added, changed. */
 static const char SQL_MERGE_FACTS[] =
@@ -138,13 +140,10 @@ static const char SQL_MERGE_VALUES[] =
     "WITH cur AS (SELECT i.*, r.id AS route_id, r.first_run,"
     "  cp.route_id AS has_price, cp.input_kind AS c_ik,"
     "  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
-    "  cp.output_usd_per_mtok AS c_ou, cf.route_id AS has_ctx,"
-    "  cf.value AS c_ctx"
+    "  cp.output_usd_per_mtok AS c_ou"
     " FROM llmref_incoming i JOIN routes r"
     "  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
-    " LEFT JOIN current_prices cp ON cp.route_id = r.id"
-    " LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
-    "  AND cf.fact = 'context_window'),"
+    " LEFT JOIN current_prices cp ON cp.route_id = r.id),"
     " p AS (INSERT INTO prices (route_id, input_kind, input_usd_per_mtok,"
     "  output_kind, output_usd_per_mtok, valid_from, run_id)"
     " SELECT route_id, input_kind, input_usd, output_kind, output_usd,"
@@ -152,14 +151,26 @@ static const char SQL_MERGE_VALUES[] =
     "  OR (c_ik, c_iu, c_ok, c_ou) IS DISTINCT FROM"
     "   (input_kind, input_usd, output_kind, output_usd)"
     " RETURNING route_id),"
+    " v AS (SELECT c.route_id, f.fact, f.value FROM cur c CROSS JOIN LATERAL"
+    "  (VALUES ('context_window', c.context_window::text),"
+    "   ('max_output', c.max_output::text), ('cached_input_usd_per_mtok', c.cached_input),"
+    "   ('deprecation_date', c.deprecation_date)) f(fact, value)),"
     " f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
-    " SELECT route_id, 'context_window', context_window::text, $2::bigint"
-    " FROM cur WHERE (has_ctx IS NULL AND context_window IS NOT NULL)"
-    "  OR (has_ctx IS NOT NULL AND c_ctx IS DISTINCT FROM context_window::text)"
+    " SELECT v.route_id, v.fact, v.value, $2::bigint FROM v"
+    "  LEFT JOIN current_route_facts cf ON cf.route_id = v.route_id AND cf.fact = v.fact"
+    " WHERE (cf.route_id IS NULL AND v.value IS NOT NULL)"
+    "  OR (cf.route_id IS NOT NULL AND cf.value IS DISTINCT FROM v.value)"
     " RETURNING route_id)"
     " SELECT count(DISTINCT c.route_id) FILTER (WHERE c.first_run <> $2::bigint)"
     " FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
     "  UNION SELECT route_id FROM f)";
+/* A deprecation date that has come marks the route deprecated. */
+static const char SQL_DEPRECATE_ROUTES[] =
+    "WITH up AS (UPDATE routes r SET status = 'deprecated' FROM llmref_incoming i"
+    " WHERE r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
+    " AND r.status = 'active' AND i.deprecation_date IS NOT NULL"
+    " AND i.deprecation_date <= to_char(current_date, 'YYYY-MM-DD') RETURNING 1)"
+    " SELECT count(*) FROM up";
 static const char SQL_RUN_OK[] = "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
 				 " http_status = $2, rows_extracted = $3, rows_added = $4,"
 				 " rows_changed = $5, rows_unchanged = $6, rows_gone = $7,"
@@ -530,6 +541,25 @@ copy_field(struct buf *line, const char *s, int last)
 	return rc;
 }
 
+/* The COPY fields max_output, cached_input, deprecation_date of r. */
+static int
+copy_route_facts(struct buf *line, const struct record *r)
+{
+	char max[24], cached[DEC_STR_MAX];
+	const char *c = NULL;
+	int rc = 0;
+
+	snprintf(max, sizeof(max), "%" PRId64, r->max_output);
+	if (r->cached_input.kind == PRICE_VALUE)
+		c = dec_format(r->cached_input.usd_per_mtok, cached, sizeof(cached));
+	else if (r->cached_input.kind == PRICE_FREE)
+		c = "0";
+	rc |= copy_field(line, r->max_output > 0 ? max : NULL, 0);
+	rc |= copy_field(line, c, 0);
+	rc |= copy_field(line, r->deprecation_date[0] ? r->deprecation_date : NULL, 0);
+	return rc;
+}
+
 /* One COPY line of r; fact f (or none if f < 0) goes in fact, value. */
 static int
 copy_record(struct buf *line, const struct record *r, int f)
@@ -550,6 +580,7 @@ copy_record(struct buf *line, const struct record *r, int f)
 	rc |= copy_field(line, price_kind_name(r->output.kind), 0);
 	rc |= copy_field(line, r->output.kind == PRICE_VALUE ? out : NULL, 0);
 	rc |= copy_field(line, r->context_window > 0 ? ctx : NULL, 0);
+	rc |= copy_route_facts(line, r);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].name : NULL, 0);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].value : NULL, 1);
 	return rc;
@@ -632,7 +663,8 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 	if (revived < 0 || st->gone < 0)
 		return LR_ERR_DB;
 	st->changed = db_count(cat, SQL_MERGE_VALUES, 2, v2, src->id, "prices", err);
-	if (st->changed < 0)
+	if (st->changed < 0 ||
+	    db_count(cat, SQL_DEPRECATE_ROUTES, 1, v2, src->id, "routes", err) < 0)
 		return LR_ERR_DB;
 	st->added += revived;
 	st->unchanged = st->extracted - st->added - st->changed - st->unmatched - st->rejected;

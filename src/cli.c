@@ -431,6 +431,15 @@ read_page(const char *path, size_t max, struct buf *body)
 }
 
 static void
+print_count(int64_t n)
+{
+	if (n > 0)
+		printf("\t%lld", (long long)n);
+	else
+		printf("\t");
+}
+
+static void
 print_price(const struct price *p)
 {
 	char v[DEC_STR_MAX];
@@ -473,16 +482,17 @@ test_body(const struct identity *identity, const struct source *src, const char 
 		test_print_facts(&recs);
 		goto out;
 	}
-	printf("# provider_model_id\tmodel\tvariant\tregion\tinput\t\toutput\t\tcontext\n");
+	printf("# provider_model_id\tmodel\tvariant\tregion\tinput\t\toutput\t\tcontext\tmax_"
+	       "output\tcached_input\t\tdeprecation_date\n");
 	for (i = 0; i < recs.n; i++) {
 		const struct record *r = &recs.v[i];
 		printf("%s\t%s\t%s\t%s", r->provider_model_id, r->model_id, r->variant, r->region);
 		print_price(&r->input);
 		print_price(&r->output);
-		if (r->context_window > 0)
-			printf("\t%lld\n", (long long)r->context_window);
-		else
-			printf("\t\n");
+		print_count(r->context_window);
+		print_count(r->max_output);
+		print_price(&r->cached_input);
+		printf("\t%s\n", r->deprecation_date);
 	}
 out:
 	printf("# %zu rows, %ld rejected%s%s\n", recs.n, recs.rejected,

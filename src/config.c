@@ -91,6 +91,11 @@ static const struct key_def source_keys[] = {
 	  offsetof(struct source, fields[FIELD_OUTPUT_PRICE]) },
 	{ "extract", "context_window", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_CONTEXT_WINDOW]) },
+	{ "extract", "cached_input_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_CACHED_INPUT_PRICE]) },
+	{ "extract", "max_output", KEY_STR, "", offsetof(struct source, fields[FIELD_MAX_OUTPUT]) },
+	{ "extract", "deprecation_date", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_DEPRECATION_DATE]) },
 	{ "extract", "parameters", KEY_STR, "", offsetof(struct source, fields[FIELD_PARAMETERS]) },
 	{ "extract", "license", KEY_STR, "", offsetof(struct source, fields[FIELD_LICENSE]) },
 	{ "extract", "release_date", KEY_STR, "",
@@ -242,10 +247,24 @@ const char *
 field_name(enum field f)
 {
 	static const char *const names[FIELD_COUNT] = {
-		"model",        "input_price", "output_price",   "context_window",
-		"parameters",   "license",     "release_date",   "knowledge_cutoff",
-		"architecture", "openness",    "commercial_use", "benchmark",
-		"score",        "capability",  "supported",
+		"model",
+		"input_price",
+		"output_price",
+		"context_window",
+		"cached_input_price",
+		"max_output",
+		"deprecation_date",
+		"parameters",
+		"license",
+		"release_date",
+		"knowledge_cutoff",
+		"architecture",
+		"openness",
+		"commercial_use",
+		"benchmark",
+		"score",
+		"capability",
+		"supported",
 	};
 	return (size_t)f < FIELD_COUNT ? names[f] : "?";
 }
@@ -254,7 +273,7 @@ int
 source_kind_allows(enum source_kind kind, enum field f)
 {
 	switch (kind) {
-	case SOURCE_PRICING: return f <= FIELD_CONTEXT_WINDOW;
+	case SOURCE_PRICING: return f <= FIELD_DEPRECATION_DATE;
 	case SOURCE_MODEL_CARD:
 		return f == FIELD_MODEL || f == FIELD_CONTEXT_WINDOW ||
 		       (f >= FIELD_PARAMETERS && f <= FIELD_COMMERCIAL_USE);

@@ -33,6 +33,9 @@ enum field {
 	FIELD_INPUT_PRICE,
 	FIELD_OUTPUT_PRICE,
 	FIELD_CONTEXT_WINDOW,
+	FIELD_CACHED_INPUT_PRICE, /* per 1M cached input tokens, input's unit */
+	FIELD_MAX_OUTPUT,         /* tokens */
+	FIELD_DEPRECATION_DATE,   /* the route is deprecated from this date */
 	/* model_card: facts about the model */
 	FIELD_PARAMETERS,
 	FIELD_LICENSE,

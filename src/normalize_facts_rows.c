@@ -60,8 +60,9 @@ facts_model_card(const struct raw_row *raw, struct record *rec, enum field *bad,
 
 	for (f = FIELD_CONTEXT_WINDOW; f <= FIELD_COMMERCIAL_USE && rc == 0; f++) {
 		const char *t = raw->field[f];
-		if (f == FIELD_INPUT_PRICE || f == FIELD_OUTPUT_PRICE || t == NULL || t[0] == '\0')
-			continue;
+		if ((f > FIELD_CONTEXT_WINDOW && f < FIELD_PARAMETERS) || f == FIELD_INPUT_PRICE ||
+		    f == FIELD_OUTPUT_PRICE || t == NULL || t[0] == '\0')
+			continue; /* pricing fields */
 		*bad = f;
 		if (f == FIELD_CONTEXT_WINDOW || f == FIELD_PARAMETERS) {
 			rc = f == FIELD_PARAMETERS ? normalize_parameters(t, &n, why, whylen)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "normalize_facts.h"
 #include "records.h"
 #include "records_impl.h"
 
@@ -23,6 +24,35 @@ norm_price(const struct source *src, long row, enum field f, const char *text, e
 	if (normalize_price(text, unit, out, why, sizeof(why)) != 0)
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url, "row %ld: %s: %s", row,
 				  field_name(f), why);
+	return LR_OK;
+}
+
+/* The other route facts of a pricing row: cached input price (in the
+ * input price's unit), max output tokens, deprecation date. */
+static enum lr_code
+norm_route_facts(const struct source *src, const struct raw_row *raw, struct record *rec,
+		 struct lr_err *err)
+{
+	const char *max = raw->field[FIELD_MAX_OUTPUT], *dep = raw->field[FIELD_DEPRECATION_DATE];
+	struct fact_date d;
+	char why[256];
+	enum lr_code rc;
+
+	rc = norm_price(src, rec->row, FIELD_CACHED_INPUT_PRICE,
+			raw->field[FIELD_CACHED_INPUT_PRICE], src->input_unit, &rec->cached_input,
+			err);
+	if (rc != LR_OK)
+		return rc;
+	if (max != NULL && max[0] != '\0' &&
+	    normalize_context(max, &rec->max_output, why, sizeof(why)) != 0)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: max_output: %s", rec->row, why);
+	if (dep == NULL || dep[0] == '\0')
+		return LR_OK;
+	if (normalize_date(dep, &d, why, sizeof(why)) != 0 ||
+	    fact_date_format(&d, rec->deprecation_date, sizeof(rec->deprecation_date)) < 0)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: deprecation_date: %s", rec->row, why);
 	return LR_OK;
 }
 
@@ -63,7 +93,7 @@ norm_one(const struct identity *id, const struct source *src, const struct raw_r
 	    normalize_context(ctx, &rec->context_window, why, sizeof(why)) != 0)
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
 				  "row %ld: context_window: %s", rec->row, why);
-	return LR_OK;
+	return norm_route_facts(src, raw, rec, err);
 }
 
 /* What must be unique in a page: the model, and for benchmarks and

@@ -34,6 +34,9 @@ struct record {
 	struct price input;
 	struct price output;
 	int64_t context_window;    /* tokens, 0 = not stated */
+	int64_t max_output;        /* tokens, 0 = not stated */
+	struct price cached_input; /* PRICE_UNPRICED when not stated */
+	char deprecation_date[16]; /* "2026-12-31", "2026-12", "" */
 	long row;                  /* 1-based row number in the page */
 	struct record_fact *facts; /* malloc'd for fact kinds; NULL for pricing */
 	int nfacts;

@@ -35,7 +35,7 @@ done
 # a saved page works the same without any server
 got=$(llmref sources test fireworks --page "$LLMREF_SRCDIR/tests/fixtures/pages/fireworks.ai/pricing"); rc=$?
 is "$rc" 0 "sources test --page reads a saved page"
-like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000$" "and prints the normalized row"
+like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000		unpriced		$" "and prints the normalized row"
 "$LLMREF_BIN" -c "$CONF" sources test fireworks >/dev/null 2>&1
 is "$?" 2 "sources test without --page or --fetch is a usage error"
 "$LLMREF_BIN" -c "$CONF" sources test nosuch --page /dev/null >/dev/null 2>&1
