@@ -427,12 +427,27 @@ price_scan_marker(const char *p, enum norm_marker *mk)
 		const char *w;
 		enum norm_marker mk;
 	} qty[] = {
-		{ "1,000,000", MARK_1M },  { "1000000", MARK_1M },  { "1 million", MARK_1M },
-		{ "million", MARK_1M },    { "1m", MARK_1M },       { "m", MARK_1M },
-		{ "mtok", MARK_1M },       { "1,000", MARK_1K },    { "1000", MARK_1K },
-		{ "1 thousand", MARK_1K }, { "thousand", MARK_1K }, { "1k", MARK_1K },
-		{ "k", MARK_1K },          { "ktok", MARK_1K },     { "1 token", MARK_TOKEN },
-		{ "tokens", MARK_TOKEN },  { "token", MARK_TOKEN }, { "tok", MARK_TOKEN },
+		{ "1,000,000", MARK_1M },
+		{ "1000000", MARK_1M },
+		{ "1 million", MARK_1M },
+		{ "million", MARK_1M },
+		{ "1m", MARK_1M },
+		{ "m", MARK_1M },
+		{ "mtok", MARK_1M },
+		{ "1,000", MARK_1K },
+		{ "1000", MARK_1K },
+		{ "1 thousand", MARK_1K },
+		{ "thousand", MARK_1K },
+		{ "1k", MARK_1K },
+		{ "k", MARK_1K },
+		{ "ktok", MARK_1K },
+		{ "1 token", MARK_TOKEN },
+		{ "tokens", MARK_TOKEN },
+		{ "token", MARK_TOKEN },
+		{ "tok", MARK_TOKEN },
+		/* IBM watsonx bills in resource units of 1,000 tokens */
+		{ "resource unit", MARK_1K },
+		{ "ru", MARK_1K },
 	};
 	const char *start = p, *q;
 	size_t i;

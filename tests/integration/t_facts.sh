@@ -7,7 +7,8 @@
 need_pg
 fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out! fixture server"; exit 1; }
 mkdir -p "$WORK/pick"
-for id in hf-llama-3-2-1b hf-llama-3-1-405b card-llama-3-2-1b card-llama-3-1-405b fireworks-features; do
+for id in hf-llama-3-2-1b hf-llama-3-1-405b card-llama-3-2-1b card-llama-3-1-405b fireworks-features \
+	cardfacts-llama-3-2-1b cardfacts-llama-3-1-405b; do
 	cp "$LLMREF_SRCDIR/conf/sources.d/$id.conf" "$WORK/pick/"
 done
 local_sources "$WORK/pick" "$WORK/sources.d" "$FIXTURE_PORT"
@@ -25,8 +26,15 @@ is "$(fact llama-3.2-1b-instruct parameters)" 1235814400 "parameters from safete
 is "$(fact llama-3.1-405b-instruct parameters)" 405853388800 "405B parameters"
 is "$(fact llama-3.2-1b-instruct license)" llama-3.2-community "license id from cardData.license"
 is "$(fact llama-3.2-1b-instruct license_name)" "Llama 3.2 Community" "and its display name"
-is "$(fact llama-3.2-1b-instruct release_date)" 2024-09-18 "release date from createdAt, day precision"
+is "$(q "select value from current_model_facts where model_id = 'llama-3.2-1b-instruct' and fact = 'release_date' and source_id = 'hf-llama-3-2-1b'")" \
+	2024-09-18 "release date from createdAt, day precision"
 is "$(fact llama-3.2-1b-instruct context_window)" 131072 "context window from the model config"
+sfact() { q "select value from current_model_facts where model_id = '$1' and fact = '$2' and source_id = '$3'"; }
+is "$(sfact llama-3.2-1b-instruct release_date cardfacts-llama-3-2-1b)" 2024-09-25 "release date from the model card page (Sept 25, 2024)"
+is "$(sfact llama-3.1-405b-instruct release_date cardfacts-llama-3-1-405b)" 2024-07-23 "405B: July 23, 2024."
+is "$(sfact llama-3.2-1b-instruct knowledge_cutoff cardfacts-llama-3-2-1b)" 2023-12 "knowledge cutoff at month precision (December 2023)"
+is "$(q "select count(distinct source_id) from current_model_facts where model_id = 'llama-3.2-1b-instruct' and fact = 'release_date'")" 2 \
+	"two sources state a release date, each kept with its source"
 is "$(fact llama-3.2-1b-instruct benchmark:mmlu)" 54.2 "MMLU from the 1B card's table"
 is "$(fact llama-3.1-405b-instruct benchmark:mmlu)" 88.6 "MMLU from the 405B card's table"
 is "$(fact llama-3.1-405b-instruct benchmark:gsm8k)" 96.8 "'GSM8K (CoT)' is benchmark gsm8k"

@@ -38,6 +38,11 @@ static const struct price_case price_cases[] = {
 	{ "2.5e-7", UNIT_PER_TOKEN, PRICE_VALUE, "0.25" },
 	/* unit markers in the text */
 	{ "$0.0024 per 1K tokens", UNIT_AUTO, PRICE_VALUE, "2.4" },
+	{ "$0.0006 per RU", UNIT_AUTO, PRICE_VALUE, "0.6" },
+	{ "$0.0006/RU", UNIT_PER_1K, PRICE_VALUE, "0.6" },
+	{ "USD 0.005 per resource unit", UNIT_AUTO, PRICE_VALUE, "5" },
+	{ "$0.0006 per RU", UNIT_PER_1M, ERR, "contradicts per_1m" },
+	{ "$0.0006 per rupee", UNIT_AUTO, ERR, "" },
 	{ "$0.0024 per 1,000 tokens", UNIT_AUTO, PRICE_VALUE, "2.4" },
 	{ "$0.0024/1K", UNIT_PER_1K, PRICE_VALUE, "2.4" },
 	{ "$0.15/M", UNIT_AUTO, PRICE_VALUE, "0.15" },
