@@ -42,7 +42,9 @@ local_sources() {
 	mkdir -p "$to"
 	for f in "$from"/*.conf; do
 		[ -e "$f" ] || continue
-		sed -E "s#^(url[[:space:]]*=[[:space:]]*)https?://#\1http://${addr}:${port}${prefix}/#" \
+		# curated files stay where they are: point at them from the copy
+		sed -E -e "s#^(url[[:space:]]*=[[:space:]]*)https?://#\1http://${addr}:${port}${prefix}/#" \
+			-e "s#^(file[[:space:]]*=[[:space:]]*)([^/])#\1$(cd "$from" && pwd)/\2#" \
 			"$f" > "$to/$(basename "$f")"
 	done
 }

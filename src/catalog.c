@@ -64,22 +64,27 @@ static const char SQL_INCOMING[] =
     " variant text NOT NULL, region text NOT NULL, input_kind text NOT NULL,"
     " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
     " context_window bigint, max_output bigint, cached_input text,"
-    " deprecation_date text, fact text, value text) ON COMMIT DROP";
+    " deprecation_date text, fact text, value text, reason text, expires text)"
+    " ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
-    " cached_input, deprecation_date, fact, value)"
+    " cached_input, deprecation_date, fact, value, reason, expires)"
     " FROM STDIN";
 /* Model facts: $1 source, $2 run. Returns added, changed. */
 static const char SQL_MERGE_FACTS[] =
-    "WITH cur AS (SELECT DISTINCT ON (model_id, fact) model_id, fact, value"
+    "WITH cur AS (SELECT DISTINCT ON (model_id, fact) model_id, fact, value,"
+    "  nullif(reason, '') AS reason, nullif(expires, '') AS expires"
     "  FROM llmref_incoming ORDER BY model_id, fact, provider_model_id),"
     " diff AS (SELECT c.*, m.model_id IS NOT NULL AS existed FROM cur c"
     "  LEFT JOIN current_model_facts m ON m.model_id = c.model_id"
     "  AND m.fact = c.fact AND m.source_id = $1"
-    "  WHERE m.model_id IS NULL OR m.value IS DISTINCT FROM c.value),"
-    " ins AS (INSERT INTO model_facts (model_id, fact, value, source_id, run_id)"
-    "  SELECT model_id, fact, value, $1, $2::bigint FROM diff RETURNING 1)"
+    "  WHERE m.model_id IS NULL OR (m.value, m.reason, m.expires)"
+    "   IS DISTINCT FROM (c.value, c.reason, c.expires)),"
+    " ins AS (INSERT INTO model_facts (model_id, fact, value, source_id, run_id,"
+    "  reason, expires)"
+    "  SELECT model_id, fact, value, $1, $2::bigint, reason, expires FROM diff"
+    "  RETURNING 1)"
     " SELECT (SELECT count(*) FROM ins) - count(*) FILTER (WHERE existed),"
     " count(*) FILTER (WHERE existed) FROM diff";
 /* Unmatched names: $1 source, $2 run, $3 may the source create models.
@@ -225,7 +230,8 @@ static const char SQL_EXPORT[] =
     " 'models', coalesce((SELECT json_agg(json_build_object("
     "   'id', m.id,"
     "   'facts', (SELECT coalesce(json_agg(json_build_object('fact', f.fact,"
-    "     'value', f.value, 'source', f.source_id) ORDER BY f.fact, f.source_id), '[]')"
+    "     'value', f.value, 'source', f.source_id, 'reason', f.reason) ORDER BY f.fact, "
+    "f.source_id), '[]')"
     "    FROM current_model_facts f WHERE f.model_id = m.id),"
     "   'routes', (SELECT coalesce(json_agg(json_build_object("
     "     'provider', r.provider_id, 'provider_name', p.name,"
@@ -499,7 +505,8 @@ catalog_begin_run(struct catalog *cat, const struct source *src, const char *tri
 		  long long *run_id, struct lr_err *err)
 {
 	const char *pv[2] = { src->provider, src->provider_name };
-	const char *sv[4] = { src->id, src->provider, source_kind_name(src->kind), src->url };
+	const char *sv[4] = { src->id, src->provider, source_kind_name(src->kind),
+			      src->kind == SOURCE_CURATED ? src->file : src->url };
 	const char *rv[2] = { src->id, trigger };
 	PGresult *res;
 
@@ -582,7 +589,9 @@ copy_record(struct buf *line, const struct record *r, int f)
 	rc |= copy_field(line, r->context_window > 0 ? ctx : NULL, 0);
 	rc |= copy_route_facts(line, r);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].name : NULL, 0);
-	rc |= copy_field(line, f >= 0 ? r->facts[f].value : NULL, 1);
+	rc |= copy_field(line, f >= 0 ? r->facts[f].value : NULL, 0);
+	rc |= copy_field(line, f >= 0 ? r->facts[f].reason : NULL, 0);
+	rc |= copy_field(line, f >= 0 ? r->facts[f].expires : NULL, 1);
 	return rc;
 }
 

@@ -568,8 +568,10 @@ cmd_sources_test(struct cli *c, int argc, char **argv)
 		log_err("sources test: no source %s in %s", id, c->cfg->sources_dir);
 		return EXIT_USAGE;
 	}
-	if (fetch)
+	if (fetch && src->kind != SOURCE_CURATED)
 		return test_fetch(c, src);
+	if (fetch) /* a curated source's "page" is its local file */
+		page = src->file;
 	if (read_page(page, c->cfg->fetch_max_body_bytes, &body) != 0)
 		return EXIT_SOURCE_FAILED;
 	rc = test_body(c->cfg->identity, src, body.data ? body.data : "", body.len);

@@ -78,7 +78,8 @@ static const struct key_def source_keys[] = {
 	{ "source", "provider", KEY_STR, NULL, offsetof(struct source, provider) },
 	{ "source", "provider_name", KEY_STR, NULL, offsetof(struct source, provider_name) },
 	{ "source", "kind", KEY_KIND, NULL, offsetof(struct source, kind) },
-	{ "source", "url", KEY_URL, NULL, offsetof(struct source, url) },
+	{ "source", "url", KEY_URL, "", offsetof(struct source, url) },
+	{ "source", "file", KEY_STR, "", offsetof(struct source, file) },
 	{ "source", "format", KEY_FORMAT, NULL, offsetof(struct source, format) },
 	{ "source", "interval", KEY_DURATION, "6h", offsetof(struct source, interval_sec) },
 	{ "source", "authoritative", KEY_BOOL, "no", offsetof(struct source, authoritative) },
@@ -111,12 +112,18 @@ static const struct key_def source_keys[] = {
 	{ "extract", "score", KEY_STR, "", offsetof(struct source, fields[FIELD_SCORE]) },
 	{ "extract", "capability", KEY_STR, "", offsetof(struct source, fields[FIELD_CAPABILITY]) },
 	{ "extract", "supported", KEY_STR, "", offsetof(struct source, fields[FIELD_SUPPORTED]) },
+	{ "extract", "fact", KEY_STR, "", offsetof(struct source, fields[FIELD_FACT]) },
+	{ "extract", "value", KEY_STR, "", offsetof(struct source, fields[FIELD_VALUE]) },
+	{ "extract", "reason", KEY_STR, "", offsetof(struct source, fields[FIELD_REASON]) },
+	{ "extract", "expires", KEY_STR, "", offsetof(struct source, fields[FIELD_EXPIRES]) },
 	{ "units", "input_price", KEY_UNIT, "per_1m", offsetof(struct source, input_unit) },
 	{ "units", "output_price", KEY_UNIT, "per_1m", offsetof(struct source, output_unit) },
 };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
-#define MAX_KEYS 32
+#define MAX_KEYS 64
+_Static_assert(NKEYS(source_keys) <= MAX_KEYS && NKEYS(config_keys) <= MAX_KEYS,
+	       "a key table outgrew parse_ctx.seen");
 
 /* State shared by the line reader and the inih handler. */
 struct parse_ctx {
@@ -265,6 +272,10 @@ field_name(enum field f)
 		"score",
 		"capability",
 		"supported",
+		"fact",
+		"value",
+		"reason",
+		"expires",
 	};
 	return (size_t)f < FIELD_COUNT ? names[f] : "?";
 }
@@ -280,12 +291,46 @@ source_kind_allows(enum source_kind kind, enum field f)
 	case SOURCE_BENCHMARKS: return f == FIELD_MODEL || f == FIELD_BENCHMARK || f == FIELD_SCORE;
 	case SOURCE_CAPABILITIES:
 		return f == FIELD_MODEL || f == FIELD_CAPABILITY || f == FIELD_SUPPORTED;
-	case SOURCE_CURATED: return 0;
+	case SOURCE_CURATED: return f == FIELD_MODEL || f >= FIELD_FACT;
 	}
 	return 0;
 }
 
 static int source_key_line(const int *lines, const char *section, const char *name);
+
+/* A curated source reads a local file (relative to its own folder) and
+ * names no URL; every other kind fetches a URL. */
+static enum lr_code
+source_check_location(struct source *src, struct lr_err *err)
+{
+	const char *slash = strrchr(src->path, '/');
+	size_t n;
+	char *abs;
+
+	if (src->kind != SOURCE_CURATED) {
+		if (src->url[0] == '\0')
+			return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+					  "%s: [source] url is required", src->path);
+		if (src->file[0] != '\0')
+			return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+					  "%s: [source] file is only for curated sources",
+					  src->path);
+		return LR_OK;
+	}
+	if (src->file[0] == '\0' || src->url[0] != '\0')
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: a curated source names a file, not a url", src->path);
+	if (src->file[0] == '/' || slash == NULL)
+		return LR_OK;
+	n = (size_t)(slash - src->path) + 1 + strlen(src->file) + 1;
+	abs = malloc(n);
+	if (abs == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	snprintf(abs, n, "%.*s/%s", (int)(slash - src->path), src->path, src->file);
+	free(src->file);
+	src->file = abs;
+	return LR_OK;
+}
 
 /* Every field set must suit the kind; benchmarks and capabilities rows
  * need both of their fields. */
@@ -303,6 +348,12 @@ source_check_kind(const struct source *src, const int *lines, struct lr_err *err
 				  source_key_line(lines, "extract", field_name((enum field)f)),
 				  field_name((enum field)f), source_kind_name(src->kind));
 	}
+	if (src->kind == SOURCE_CURATED &&
+	    (src->fields[FIELD_FACT][0] == '\0' || src->fields[FIELD_VALUE][0] == '\0' ||
+	     src->fields[FIELD_REASON][0] == '\0'))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] a 'curated' source needs fact, value and reason",
+				  src->path);
 	if ((src->kind == SOURCE_BENCHMARKS &&
 	     (src->fields[FIELD_BENCHMARK][0] == '\0' || src->fields[FIELD_SCORE][0] == '\0')) ||
 	    (src->kind == SOURCE_CAPABILITIES &&
@@ -432,7 +483,7 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 
 	switch (k->type) {
 	case KEY_URL:
-		if (!url_is_http(v))
+		if (v[0] != '\0' && !url_is_http(v))
 			return ctx_fail(c, k, "'%s' is not an http:// or https:// URL", v);
 		/* fall through */
 	case KEY_STR:
@@ -621,6 +672,7 @@ source_clear(struct source *src)
 	free(src->provider);
 	free(src->provider_name);
 	free(src->url);
+	free(src->file);
 	free(src->rows);
 	for (i = 0; i < FIELD_COUNT; i++)
 		free(src->fields[i]);
@@ -732,10 +784,9 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 	rc = source_check_expressions(src, lines, err);
 	if (rc != LR_OK)
 		return rc;
-	if (src->kind == SOURCE_CURATED)
-		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
-				  "%s: [source] kind: 'curated' sources are not supported yet",
-				  path);
+	rc = source_check_location(src, err);
+	if (rc != LR_OK)
+		return rc;
 	return source_check_kind(src, lines, err);
 }
 

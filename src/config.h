@@ -50,6 +50,11 @@ enum field {
 	/* capabilities: one row per model and capability */
 	FIELD_CAPABILITY,
 	FIELD_SUPPORTED,
+	/* curated: one row per hand-kept fact, with its reason */
+	FIELD_FACT,
+	FIELD_VALUE,
+	FIELD_REASON,
+	FIELD_EXPIRES,
 	FIELD_COUNT
 };
 
@@ -62,7 +67,8 @@ struct source {
 	char *provider;         /* e.g. "fireworks" */
 	char *provider_name;    /* e.g. "Fireworks AI" */
 	enum source_kind kind;
-	char *url;
+	char *url;  /* "" for curated sources */
+	char *file; /* curated: the local file, absolute after loading */
 	enum source_format format;
 	long interval_sec;
 	int authoritative;         /* its model names may create models */

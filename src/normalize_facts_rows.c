@@ -135,6 +135,61 @@ facts_capability(const struct raw_row *raw, struct record *rec, enum field *bad,
 	return fact_add(rec, fact, yes ? "true" : "false");
 }
 
+/* A fact name as page builders use them: [a-z0-9_:.-]+. */
+static int
+fact_name_ok(const char *s, char *why, size_t whylen)
+{
+	const char *p;
+
+	if (s[0] == '\0' || strlen(s) >= RECORD_FACT_NAME_MAX) {
+		lr_why(why, whylen, "must be 1 to %d characters", RECORD_FACT_NAME_MAX - 1);
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == ':' || *p == '.' || *p == '-')) {
+			lr_why(why, whylen, "'%.40s' may hold only a-z, 0-9, _ : . -", s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* curated: one hand-kept fact with the reason it is kept, and maybe an
+ * expiry date. */
+static int
+facts_curated(const struct raw_row *raw, struct record *rec, enum field *bad, char *why,
+	      size_t whylen)
+{
+	const char *fact = raw->field[FIELD_FACT], *value = raw->field[FIELD_VALUE];
+	const char *reason = raw->field[FIELD_REASON], *expires = raw->field[FIELD_EXPIRES];
+	struct record_fact *f;
+	struct fact_date d;
+
+	*bad = FIELD_FACT;
+	if (fact == NULL || fact_name_ok(fact, why, whylen) != 0)
+		return fact ? -1 : (lr_why(why, whylen, "is empty"), -1);
+	*bad = FIELD_VALUE;
+	if (value == NULL || value[0] == '\0')
+		return lr_why(why, whylen, "is empty"), -1;
+	*bad = FIELD_REASON;
+	if (reason == NULL || reason[0] == '\0')
+		return lr_why(why, whylen, "is empty: a curated fact says why it is kept"), -1;
+	if (fact_add(rec, fact, value) != 0 || strlen(value) >= RECORD_FACT_VALUE_MAX ||
+	    strlen(reason) >= RECORD_FACT_VALUE_MAX)
+		return lr_why(why, whylen, "value or reason longer than %d bytes",
+			      RECORD_FACT_VALUE_MAX - 1),
+		       -1;
+	f = &rec->facts[rec->nfacts - 1];
+	lr_strlcpy(f->reason, reason, sizeof(f->reason));
+	*bad = FIELD_EXPIRES;
+	if (expires == NULL || expires[0] == '\0')
+		return 0;
+	if (normalize_date(expires, &d, why, whylen) != 0)
+		return -1;
+	return fact_date_format(&d, f->expires, sizeof(f->expires)) < 0 ? -1 : 0;
+}
+
 enum lr_code
 normalize_row_facts(const struct source *src, const struct raw_row *raw, struct record *rec,
 		    struct lr_err *err)
@@ -150,6 +205,8 @@ normalize_row_facts(const struct source *src, const struct raw_row *raw, struct 
 		rc = facts_model_card(raw, rec, &bad, why, sizeof(why));
 	else if (src->kind == SOURCE_BENCHMARKS)
 		rc = facts_benchmark(raw, rec, &bad, why, sizeof(why));
+	else if (src->kind == SOURCE_CURATED)
+		rc = facts_curated(raw, rec, &bad, why, sizeof(why));
 	else
 		rc = facts_capability(raw, rec, &bad, why, sizeof(why));
 	if (rc != 0)

@@ -24,6 +24,8 @@
 struct record_fact {
 	char name[RECORD_FACT_NAME_MAX];
 	char value[RECORD_FACT_VALUE_MAX];
+	char reason[RECORD_FACT_VALUE_MAX]; /* curated facts: why; "" otherwise */
+	char expires[16];                   /* curated facts: "2026-12-31" or "" */
 };
 
 struct record {

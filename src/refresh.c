@@ -3,6 +3,8 @@
  * read and applied as soon as it arrives, in its own transaction. */
 #include "autoconf.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -279,6 +281,69 @@ job_from_item(struct fetch_job *job, struct refresh_item *it)
 	job->user = it;
 }
 
+/* Read a curated source's local file (capped like a page) into body. */
+static enum lr_code
+read_local(const struct source *src, size_t max, struct buf *body, struct lr_err *err)
+{
+	FILE *f = fopen(src->file, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	buf_init(body, max);
+	if (f == NULL)
+		return lr_err_set(err, LR_ERR_FETCH, src->id, src->file, "%s", strerror(errno));
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_append(body, chunk, n);
+	if (rc == 0 && ferror(f))
+		rc = -3;
+	fclose(f);
+	if (rc == 0)
+		return LR_OK;
+	buf_free(body);
+	return lr_err_set(err, rc == -2 ? LR_ERR_NOMEM : LR_ERR_FETCH, src->id, src->file, "%s",
+			  rc == -1 ? "file larger than max_body_size" : "read error");
+}
+
+/* A curated source: its local file stands for the page (same-bytes
+ * shortcut, snapshot, one transaction), without any fetch. */
+static void
+refresh_curated(struct refresh_ctx *c, struct refresh_item *it)
+{
+	const struct source *src = it->r.src;
+	struct run_fetch_info fi;
+	struct buf body;
+	char sha[65];
+
+	memset(&fi, 0, sizeof(fi));
+	lr_err_clear(&it->r.err);
+	if (read_local(src, c->cfg->fetch_max_body_bytes, &body, &it->r.err) != LR_OK) {
+		refresh_finish(c, it, NULL);
+		return;
+	}
+	if (refresh_sha256_hex(body.data ? body.data : "", body.len, sha) != 0) {
+		lr_err_set(&it->r.err, LR_ERR_INTERNAL, src->id, src->file, "sha256 failed");
+		goto out;
+	}
+	fi.http_status = 200;
+	fi.etag = fi.last_modified = fi.headers = "";
+	fi.body_sha256 = sha;
+	fi.extract_sha256 = it->extract_sha;
+	fi.url = fi.final_url = src->file;
+	fi.body = body.data ? body.data : "";
+	fi.body_len = body.len;
+	if (strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
+	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
+		if (catalog_unchanged_run(c->cat, src, it->r.run_id, &fi, &it->r.err) == LR_OK)
+			it->r.outcome = REFRESH_UNCHANGED;
+	} else {
+		(void)refresh_apply_body(c, it, fi.body, fi.body_len, &fi);
+	}
+out:
+	refresh_finish(c, it, &fi);
+	buf_free(&body);
+}
+
 /* Open runs for the sources of one phase and fetch them together. */
 static enum lr_code
 refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int authoritative,
@@ -294,6 +359,8 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 		prc = refresh_prepare(c, &items[i], trigger);
 		if (prc != LR_OK)
 			refresh_not_started(c, &items[i], prc);
+		else if (items[i].r.src->kind == SOURCE_CURATED)
+			refresh_curated(c, &items[i]);
 		else
 			job_from_item(&jobs[njobs++], &items[i]);
 	}

@@ -7,8 +7,9 @@
 need_pg
 fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out! fixture server"; exit 1; }
 mkdir -p "$WORK/pick"
+cp -r "$LLMREF_SRCDIR/conf/curated" "$WORK/" # curated-llama.conf names ../curated/llama.json
 for id in hf-llama-3-2-1b hf-llama-3-1-405b card-llama-3-2-1b card-llama-3-1-405b fireworks-features \
-	cardfacts-llama-3-2-1b cardfacts-llama-3-1-405b; do
+	cardfacts-llama-3-2-1b cardfacts-llama-3-1-405b curated-llama; do
 	cp "$LLMREF_SRCDIR/conf/sources.d/$id.conf" "$WORK/pick/"
 done
 local_sources "$WORK/pick" "$WORK/sources.d" "$FIXTURE_PORT"
@@ -44,6 +45,11 @@ is "$(fact llama-3.2-1b-instruct capability:structured_outputs)" false "1B: no s
 is "$(q "select source_id from current_model_facts where fact = 'capability:structured_outputs' and model_id = 'llama-3.2-1b-instruct'")" \
 	fireworks-features "each fact names its source"
 like "$(llmref unmatched)" "fireworks-features +DeepSeek R1" "a feature row for an unknown model waits unmatched"
+is "$(fact llama-3.2-1b-instruct openness)" "Open weights" "a curated fact is stored"
+is "$(q "select reason from current_model_facts where model_id = 'llama-3.2-1b-instruct' and fact = 'commercial_use'")" \
+	"the license allows commercial use below 700M monthly active users" "with the reason it is kept"
+is "$(q "select expires from current_model_facts where model_id = 'llama-3.1-405b-instruct' and fact = 'commercial_use'")" \
+	2027-07-01 "and its expiry date"
 
 before=$(q "select count(*) from model_facts")
 out=$(llmref refresh --all 2>&1); rc=$?
@@ -68,4 +74,17 @@ m=[m for m in d["models"] if m["id"]=="llama-3.1-405b-instruct"][0]
 f={x["fact"]: x["value"] for x in m["facts"]}
 print(f["parameters"], f["benchmark:mmlu"], f["capability:structured_outputs"])')" \
 	"405853388800 88.7 true" "export catalog carries each model's facts"
+
+# a curated fact without a reason fails its file, naming the row
+mkdir -p "$WORK/cur"
+python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); del d["facts"][2]["reason"]; json.dump(d, open(sys.argv[2],"w"))' \
+	"$LLMREF_SRCDIR/conf/curated/llama.json" "$WORK/cur/llama.json"
+sed -i "s|^file = .*|file = $WORK/cur/llama.json|" "$WORK/sources.d/curated-llama.conf"
+before=$(catalog_dump)
+out=$(llmref refresh --source curated-llama 2>&1); rc=$?
+is "$rc" 1 "a curated fact without a reason fails the file"
+like "$out" "row 3: reason: is empty: a curated fact says why it is kept" "and says which row and why"
+is "$(catalog_dump)" "$before" "nothing of it is stored"
 done_testing

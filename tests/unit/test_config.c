@@ -67,7 +67,19 @@ static const struct source_case source_cases[] = {
 	{ "bad.conf",
 	  "[source]\nkind = curated\nprovider=a\nprovider_name=A\nurl=http://x/\n"
 	  "format=html\n[extract]\nrows=//tr\nmodel=td\n",
-	  "'curated' sources are not supported yet" },
+	  "a curated source names a file, not a url" },
+	{ "bad.conf",
+	  "[source]\nkind = curated\nprovider=a\nprovider_name=A\nfile=x.json\n"
+	  "format=json\n[extract]\nrows=$[*]\nmodel=$.m\nfact=$.f\nvalue=$.v\n",
+	  "a 'curated' source needs fact, value and reason" },
+	{ "bad.conf",
+	  "[source]\nkind = pricing\nprovider=a\nprovider_name=A\nfile=x.json\n"
+	  "format=json\n[extract]\nrows=$[*]\nmodel=$.m\n",
+	  "[source] url is required" },
+	{ "ok.conf",
+	  "[source]\nkind = curated\nprovider=a\nprovider_name=A\nfile=x.json\n"
+	  "format=json\n[extract]\nrows=$[*]\nmodel=$.m\nfact=$.f\nvalue=$.v\nreason=$.r\n",
+	  NULL },
 	{ "bad.conf",
 	  "[source]\nprovider=a\nprovider_name=A\nkind=pricing\nurl=http://x/\n"
 	  "format=json\n[extract]\nrows=data[*]\nmodel=$.id\n",
