@@ -64,12 +64,14 @@ static const char SQL_INCOMING[] =
     " variant text NOT NULL, region text NOT NULL, input_kind text NOT NULL,"
     " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
     " context_window bigint, max_output bigint, cached_input text,"
-    " deprecation_date text, fact text, value text, reason text, expires text)"
+    " deprecation_date text, tier_threshold bigint, tier_input text, tier_output text,"
+    " fact text, value text, reason text, expires text)"
     " ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
-    " cached_input, deprecation_date, fact, value, reason, expires)"
+    " cached_input, deprecation_date, tier_threshold, tier_input, tier_output,"
+    " fact, value, reason, expires)"
     " FROM STDIN";
 /* Model facts: $1 source, $2 run. Returns added, changed. */
 static const char SQL_MERGE_FACTS[] =
@@ -159,7 +161,10 @@ static const char SQL_MERGE_VALUES[] =
     " v AS (SELECT c.route_id, f.fact, f.value FROM cur c CROSS JOIN LATERAL"
     "  (VALUES ('context_window', c.context_window::text),"
     "   ('max_output', c.max_output::text), ('cached_input_usd_per_mtok', c.cached_input),"
-    "   ('deprecation_date', c.deprecation_date)) f(fact, value)),"
+    "   ('deprecation_date', c.deprecation_date),"
+    "   ('tier_threshold_tokens', c.tier_threshold::text),"
+    "   ('tier_input_usd_per_mtok', c.tier_input),"
+    "   ('tier_output_usd_per_mtok', c.tier_output)) f(fact, value)),"
     " f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
     " SELECT v.route_id, v.fact, v.value, $2::bigint FROM v"
     "  LEFT JOIN current_route_facts cf ON cf.route_id = v.route_id AND cf.fact = v.fact"
@@ -548,7 +553,16 @@ copy_field(struct buf *line, const char *s, int last)
 	return rc;
 }
 
-/* The COPY fields max_output, cached_input, deprecation_date of r. */
+/* A route-fact price as text: the value, "0" if free, NULL otherwise. */
+static const char *
+price_text(const struct price *p, char *buf, size_t len)
+{
+	if (p->kind == PRICE_VALUE)
+		return dec_format(p->usd_per_mtok, buf, len);
+	return p->kind == PRICE_FREE ? "0" : NULL;
+}
+
+/* The COPY fields max_output .. tier_output of r. */
 static int
 copy_route_facts(struct buf *line, const struct record *r)
 {
@@ -557,13 +571,14 @@ copy_route_facts(struct buf *line, const struct record *r)
 	int rc = 0;
 
 	snprintf(max, sizeof(max), "%" PRId64, r->max_output);
-	if (r->cached_input.kind == PRICE_VALUE)
-		c = dec_format(r->cached_input.usd_per_mtok, cached, sizeof(cached));
-	else if (r->cached_input.kind == PRICE_FREE)
-		c = "0";
+	c = price_text(&r->cached_input, cached, sizeof(cached));
 	rc |= copy_field(line, r->max_output > 0 ? max : NULL, 0);
 	rc |= copy_field(line, c, 0);
 	rc |= copy_field(line, r->deprecation_date[0] ? r->deprecation_date : NULL, 0);
+	snprintf(max, sizeof(max), "%" PRId64, r->tier_threshold);
+	rc |= copy_field(line, r->tier_threshold > 0 ? max : NULL, 0);
+	rc |= copy_field(line, price_text(&r->tier_input, cached, sizeof(cached)), 0);
+	rc |= copy_field(line, price_text(&r->tier_output, cached, sizeof(cached)), 0);
 	return rc;
 }
 

@@ -97,6 +97,12 @@ static const struct key_def source_keys[] = {
 	{ "extract", "max_output", KEY_STR, "", offsetof(struct source, fields[FIELD_MAX_OUTPUT]) },
 	{ "extract", "deprecation_date", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_DEPRECATION_DATE]) },
+	{ "extract", "tier_threshold", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_TIER_THRESHOLD]) },
+	{ "extract", "tier_input_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_TIER_INPUT_PRICE]) },
+	{ "extract", "tier_output_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_TIER_OUTPUT_PRICE]) },
 	{ "extract", "parameters", KEY_STR, "", offsetof(struct source, fields[FIELD_PARAMETERS]) },
 	{ "extract", "license", KEY_STR, "", offsetof(struct source, fields[FIELD_LICENSE]) },
 	{ "extract", "release_date", KEY_STR, "",
@@ -261,6 +267,9 @@ field_name(enum field f)
 		"cached_input_price",
 		"max_output",
 		"deprecation_date",
+		"tier_threshold",
+		"tier_input_price",
+		"tier_output_price",
 		"parameters",
 		"license",
 		"release_date",
@@ -284,7 +293,7 @@ int
 source_kind_allows(enum source_kind kind, enum field f)
 {
 	switch (kind) {
-	case SOURCE_PRICING: return f <= FIELD_DEPRECATION_DATE;
+	case SOURCE_PRICING: return f <= FIELD_TIER_OUTPUT_PRICE;
 	case SOURCE_MODEL_CARD:
 		return f == FIELD_MODEL || f == FIELD_CONTEXT_WINDOW ||
 		       (f >= FIELD_PARAMETERS && f <= FIELD_COMMERCIAL_USE);

@@ -36,6 +36,9 @@ enum field {
 	FIELD_CACHED_INPUT_PRICE, /* per 1M cached input tokens, input's unit */
 	FIELD_MAX_OUTPUT,         /* tokens */
 	FIELD_DEPRECATION_DATE,   /* the route is deprecated from this date */
+	FIELD_TIER_THRESHOLD,     /* prompts of at least this many tokens ... */
+	FIELD_TIER_INPUT_PRICE,   /* ... cost this per input token (input's unit) */
+	FIELD_TIER_OUTPUT_PRICE,  /* ... and this per output token (output's unit) */
 	/* model_card: facts about the model */
 	FIELD_PARAMETERS,
 	FIELD_LICENSE,

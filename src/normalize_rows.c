@@ -27,6 +27,29 @@ norm_price(const struct source *src, long row, enum field f, const char *text, e
 	return LR_OK;
 }
 
+/* A price tier: from tier_threshold prompt tokens on, other prices. */
+static enum lr_code
+norm_tier(const struct source *src, const struct raw_row *raw, struct record *rec,
+	  struct lr_err *err)
+{
+	const char *t = raw->field[FIELD_TIER_THRESHOLD];
+	char why[256];
+	enum lr_code rc;
+
+	rc = norm_price(src, rec->row, FIELD_TIER_INPUT_PRICE, raw->field[FIELD_TIER_INPUT_PRICE],
+			src->input_unit, &rec->tier_input, err);
+	if (rc == LR_OK)
+		rc = norm_price(src, rec->row, FIELD_TIER_OUTPUT_PRICE,
+				raw->field[FIELD_TIER_OUTPUT_PRICE], src->output_unit,
+				&rec->tier_output, err);
+	if (rc != LR_OK || t == NULL || t[0] == '\0')
+		return rc;
+	if (normalize_context(t, &rec->tier_threshold, why, sizeof(why)) != 0)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: tier_threshold: %s", rec->row, why);
+	return LR_OK;
+}
+
 /* The other route facts of a pricing row: cached input price (in the
  * input price's unit), max output tokens, deprecation date. */
 static enum lr_code
@@ -47,6 +70,9 @@ norm_route_facts(const struct source *src, const struct raw_row *raw, struct rec
 	    normalize_context(max, &rec->max_output, why, sizeof(why)) != 0)
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
 				  "row %ld: max_output: %s", rec->row, why);
+	rc = norm_tier(src, raw, rec, err);
+	if (rc != LR_OK)
+		return rc;
 	if (dep == NULL || dep[0] == '\0')
 		return LR_OK;
 	if (normalize_date(dep, &d, why, sizeof(why)) != 0 ||

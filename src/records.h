@@ -39,6 +39,9 @@ struct record {
 	int64_t max_output;        /* tokens, 0 = not stated */
 	struct price cached_input; /* PRICE_UNPRICED when not stated */
 	char deprecation_date[16]; /* "2026-12-31", "2026-12", "" */
+	int64_t tier_threshold;    /* prompt tokens from which the tier applies, 0 = none */
+	struct price tier_input;   /* PRICE_UNPRICED when not stated */
+	struct price tier_output;
 	long row;                  /* 1-based row number in the page */
 	struct record_fact *facts; /* malloc'd for fact kinds; NULL for pricing */
 	int nfacts;

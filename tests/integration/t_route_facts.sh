@@ -26,6 +26,11 @@ is "$(q "select value from current_route_facts f join routes r on r.id = f.route
 	0.14 "cached input price per 1M from input_cache_read (per token)"
 is "$(q "select count(*) from current_route_facts where fact = 'cached_input_usd_per_mtok'")" 2 \
 	"only where the list states one"
+rf() { q "select value from current_route_facts f join routes r on r.id = f.route_id where r.provider_model_id = '$1' and fact = '$2'"; }
+is "$(rf google/gemini-1.5-pro tier_threshold_tokens)" 128000 "a price tier from 128,000 prompt tokens"
+is "$(rf google/gemini-1.5-pro tier_input_usd_per_mtok)" 2.5 "tier input price per 1M (0.0000025 per token)"
+is "$(rf google/gemini-1.5-pro tier_output_usd_per_mtok)" 10 "tier output price per 1M"
+is "$(q "select count(*) from current_route_facts where fact like 'tier_%'")" 3 "only the model with a tier has tier facts"
 before=$(catalog_dump)
 out=$(llmref refresh --all 2>&1)
 is "$(catalog_dump)" "$before" "a second refresh writes nothing"
