@@ -460,8 +460,10 @@ store_choice(struct parse_ctx *c, const struct key_def *k, const char *v, char *
 			*(enum source_format *)(void *)base = FORMAT_HTML;
 		else if (strcmp(v, "json") == 0)
 			*(enum source_format *)(void *)base = FORMAT_JSON;
+		else if (strcmp(v, "markdown") == 0)
+			*(enum source_format *)(void *)base = FORMAT_MARKDOWN;
 		else
-			return ctx_fail(c, k, "unknown format '%s' (html, json)", v);
+			return ctx_fail(c, k, "unknown format '%s' (html, json, markdown)", v);
 		return 1;
 	case KEY_BOOL:
 		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 ||

@@ -23,7 +23,11 @@ enum source_kind {
 	SOURCE_CURATED,
 };
 
-enum source_format { FORMAT_HTML, FORMAT_JSON };
+enum source_format {
+	FORMAT_HTML,
+	FORMAT_JSON,
+	FORMAT_MARKDOWN, /* rendered to HTML (GFM tables, raw HTML kept), then XPath */
+};
 
 /* Per-record fields a source can extract; expressions are relative to
  * the row node. */

@@ -86,6 +86,8 @@ extract_page(const struct source *src, const char *body, size_t len, struct raw_
 	memset(out, 0, sizeof(*out));
 	if (src->format == FORMAT_HTML)
 		rc = extract_html(src, body, len, out, err);
+	else if (src->format == FORMAT_MARKDOWN)
+		rc = extract_markdown(src, body, len, out, err);
 	else
 		rc = extract_json(src, body, len, out, err);
 	if (rc != LR_OK)

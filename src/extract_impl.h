@@ -10,6 +10,8 @@ int extract_rows_add(struct raw_rows *rows, struct raw_row **out);
 
 enum lr_code extract_html(const struct source *src, const char *body, size_t len,
 			  struct raw_rows *out, struct lr_err *err);
+enum lr_code extract_markdown(const struct source *src, const char *body, size_t len,
+			      struct raw_rows *out, struct lr_err *err);
 enum lr_code extract_json(const struct source *src, const char *body, size_t len,
 			  struct raw_rows *out, struct lr_err *err);
 

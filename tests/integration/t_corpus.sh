@@ -123,4 +123,30 @@ counts=$(q "select input_kind, count(*) from current_prices p join routes r on r
 echo "# LiteLLM input price outcomes: $counts"
 is "$(q "select input_usd_per_mtok from current_prices p join routes r on r.id = p.route_id where r.provider_model_id = 'gpt-4o'")" \
 	2.5 "gpt-4o input: 2.5e-06 per token = 2.5 per 1M"
+
+# Meta's Llama 3.2 model card as the markdown file it is kept in: GFM
+# tables read with XPath after rendering (format = markdown).
+card=$corpus/llama3_2_MODEL_CARD.md
+mkdir -p "$WORK/pages/github.com/meta-llama/llama-models/raw/main/models/llama3_2"
+cp "$card" "$WORK/pages/github.com/meta-llama/llama-models/raw/main/models/llama3_2/MODEL_CARD.md"
+cat > "$WORK/sources.d/llama32-card.conf" <<CONF
+[source]
+provider = meta
+provider_name = Meta
+kind = benchmarks
+url = http://127.0.0.1:$FIXTURE_PORT/github.com/meta-llama/llama-models/raw/main/models/llama3_2/MODEL_CARD.md
+format = markdown
+authoritative = yes
+[extract]
+skip_bad_rows = yes
+rows = //h3[normalize-space() = 'Instruction Tuned Models']/following-sibling::table[1]/tbody/tr
+model = 'meta-llama/Llama-3.2-1B-Instruct'
+benchmark = td[3]
+score = td[6]
+CONF
+out=$(llmref refresh --source llama32-card 2>&1); rc=$?
+echo "$out" | sed "s/^/# /"
+is "$rc" 0 "the Llama 3.2 markdown model card is read"
+is "$(q "select value from current_model_facts where model_id = 'llama-3.2-1b-instruct' and fact = 'benchmark:mmlu' and source_id = 'llama32-card'")" \
+	49.3 "MMLU of Llama 3.2 1B (bf16) from the card's markdown table: 49.3"
 done_testing
