@@ -12,6 +12,7 @@
 #include <ini.h>
 
 #include "identity.h"
+#include "text.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -120,37 +121,6 @@ ident_quote(const char *s, char *out)
 		out[n++] = *p >= 0x20 && *p < 0x7f ? (char)*p : '?';
 	}
 	out[n] = '\0';
-}
-
-/* Decode the UTF-8 character at p into *cp; its length, 0 if invalid. */
-static size_t
-ident_utf8(const unsigned char *p, unsigned long *cp)
-{
-	unsigned long c;
-	size_t n, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if ((p[0] & 0xf0) == 0xe0)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
 }
 
 /* ---- tokens: the parts of an id between '-' ------------------------- */
@@ -356,7 +326,7 @@ step_fold(struct ident_work *w)
 	char c;
 
 	for (; *p != '\0'; p += k) {
-		k = ident_utf8(p, &cp);
+		k = text_utf8_decode(p, &cp);
 		if (k == 0)
 			return ident_fail(w, "is not valid UTF-8");
 		c = ident_fold_char(w, cp, n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "normalize.h"
+#include "text.h"
 #include "err.h"
 
 /* Longest price or context cell accepted, in bytes after folding. */
@@ -32,52 +33,6 @@ struct price_text {
 
 /* ---- text helpers --------------------------------------------------- */
 
-static char
-norm_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool
-norm_isalpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-norm_isdigit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Length of the valid UTF-8 sequence at p, 0 if it is not one. */
-static size_t
-utf8_seq_len(const unsigned char *p)
-{
-	size_t n, i;
-	unsigned long c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if ((p[0] & 0xf0) == 0xe0)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static bool
 utf8_valid(const char *s)
 {
@@ -85,7 +40,7 @@ utf8_valid(const char *s)
 	size_t k;
 
 	for (; *p != '\0'; p += k) {
-		k = utf8_seq_len(p);
+		k = text_utf8_decode(p, NULL);
 		if (k == 0)
 			return false;
 	}
@@ -117,7 +72,7 @@ norm_quote(const char *s, char *out)
 	bool bad;
 
 	for (; *p != '\0'; p += k) {
-		k = utf8_seq_len(p);
+		k = text_utf8_decode(p, NULL);
 		bad = k == 0 || *p < 0x20 || *p == 0x7f;
 		if (bad)
 			k = 1;
@@ -154,7 +109,7 @@ norm_fold(const char *s, char *out, size_t outlen)
 		if (space && n > 0)
 			out[n++] = ' ';
 		space = false;
-		out[n++] = norm_lower(*s++);
+		out[n++] = text_lower(*s++);
 	}
 	out[n] = '\0';
 	return 0;
@@ -174,7 +129,7 @@ norm_eat_word(const char **pp, const char *w)
 	size_t n = strlen(w);
 	char next = (*pp)[n];
 
-	if (strncmp(*pp, w, n) != 0 || norm_isalpha(next) || norm_isdigit(next) || next == ',' ||
+	if (strncmp(*pp, w, n) != 0 || text_isalpha(next) || text_isdigit(next) || next == ',' ||
 	    next == '.')
 		return false;
 	*pp += n;
@@ -204,9 +159,9 @@ norm_scan_exp(const char *p, char *num, size_t *n)
 		return p;
 	if (*q == '-' || *q == '+')
 		q++;
-	if (!norm_isdigit(*q))
+	if (!text_isdigit(*q))
 		return p;
-	while (p < q || norm_isdigit(*p))
+	while (p < q || text_isdigit(*p))
 		num[(*n)++] = *p++;
 	return p;
 }
@@ -222,7 +177,7 @@ norm_scan_number(const char **pp, char *num, bool allow_exp, const char **bad)
 	int grp = 0;
 	bool comma = false, frac = false;
 
-	for (; norm_isdigit(*p) || *p == ',' || *p == '.'; p++) {
+	for (; text_isdigit(*p) || *p == ',' || *p == '.'; p++) {
 		if (*p == ',' && (frac || grp == 0 || (comma ? grp != 3 : grp > 3)))
 			goto fail_comma;
 		if (*p == '.' && comma && !frac && grp != 3)
@@ -354,9 +309,9 @@ price_foreign_at(const char *s, const char *p)
 		n = strlen(price_foreign[i][0]);
 		if (strncmp(p, price_foreign[i][0], n) != 0)
 			continue;
-		if (norm_isalpha(p[0]) && p > s && norm_isalpha(p[-1]))
+		if (text_isalpha(p[0]) && p > s && text_isalpha(p[-1]))
 			continue;
-		if (norm_isalpha(p[n - 1]) && norm_isalpha(p[n]))
+		if (text_isalpha(p[n - 1]) && text_isalpha(p[n]))
 			continue;
 		return price_foreign[i][1];
 	}
@@ -711,13 +666,13 @@ model_map(const char *s, const char *end, char *out, size_t outlen)
 	out[0] = '\0';
 	while (s < end) {
 		k = norm_space_len(s);
-		c = norm_lower(*s);
+		c = text_lower(*s);
 		s += k > 0 ? k : 1;
 		if (k > 0 || c == '_' || c == '-') {
 			dash = true;
 			continue;
 		}
-		if (!norm_isdigit(c) && !(c >= 'a' && c <= 'z') && c != '.')
+		if (!text_isdigit(c) && !(c >= 'a' && c <= 'z') && c != '.')
 			continue;
 		if ((dash && n > 0 && model_put(out, outlen, &n, '-') != 0) ||
 		    model_put(out, outlen, &n, c) != 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "normalize_facts.h"
+#include "text.h"
 #include "err.h"
 
 /* Longest cell accepted, in bytes after folding. */
@@ -28,52 +29,6 @@ struct fact_text {
 };
 
 /* ---- text helpers --------------------------------------------------- */
-
-static char
-fact_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool
-fact_isalpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-fact_isdigit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Length of the valid UTF-8 sequence at p, 0 if it is not one. */
-static size_t
-fact_utf8_len(const unsigned char *p)
-{
-	size_t n, i;
-	unsigned long c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if ((p[0] & 0xf0) == 0xe0)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
 
 /* Length of the white space character at p: ASCII white space, U+00A0 or
  * U+202F (no-break spaces); 0 if none. */
@@ -120,7 +75,7 @@ fact_quote(const char *s, char *out)
 	bool bad;
 
 	for (; *p != '\0'; p += k) {
-		k = fact_utf8_len(p);
+		k = text_utf8_decode(p, NULL);
 		bad = k == 0 || *p < 0x20 || *p == 0x7f || fact_invisible_len((const char *)p) > 0;
 		if (k == 0)
 			k = 1;
@@ -157,7 +112,7 @@ fact_fold(const char *s, int how, char *out, size_t outlen)
 		if (space && n > 0)
 			out[n++] = ' ';
 		space = false;
-		out[n++] = (how & FOLD_LOWER) ? fact_lower(*s) : *s;
+		out[n++] = (how & FOLD_LOWER) ? text_lower(*s) : *s;
 		s++;
 	}
 	out[n] = '\0';
@@ -187,7 +142,7 @@ fact_prepare(const char *text, int how, const char *what, struct fact_text *ft, 
 	fact_quote(text, ft->q);
 	ft->s[0] = '\0';
 	for (p = (const unsigned char *)text; *p != '\0'; p += k) {
-		k = fact_utf8_len(p);
+		k = text_utf8_decode(p, NULL);
 		if (k == 0) {
 			lr_why(why, whylen, "invalid UTF-8 in %s '%s'", what, ft->q);
 			return -1;
@@ -222,7 +177,7 @@ fact_eat_word(const char **pp, const char *w)
 	size_t n = strlen(w);
 	char next = (*pp)[n];
 
-	if (strncmp(*pp, w, n) != 0 || fact_isalpha(next) || fact_isdigit(next) || next == ',' ||
+	if (strncmp(*pp, w, n) != 0 || text_isalpha(next) || text_isdigit(next) || next == ',' ||
 	    next == '.')
 		return false;
 	*pp += n;
@@ -240,7 +195,7 @@ fact_scan_number(const char **pp, char *num, const char **bad)
 	int grp = 0;
 	bool comma = false, frac = false;
 
-	for (; fact_isdigit(*p) || *p == ',' || *p == '.'; p++) {
+	for (; text_isdigit(*p) || *p == ',' || *p == '.'; p++) {
 		if (*p == ',' && (frac || grp == 0 || (comma ? grp != 3 : grp > 3)))
 			goto fail_comma;
 		if (*p == '.' && comma && !frac && grp != 3)
@@ -270,7 +225,7 @@ fact_key(const char *s, char *key)
 
 	for (; *s != '\0'; s++) {
 		if (*s != ' ' && *s != '-' && *s != '_' && *s != ',')
-			key[n++] = fact_lower(*s);
+			key[n++] = text_lower(*s);
 	}
 	key[n] = '\0';
 }
@@ -303,7 +258,7 @@ params_scan_experts(const char *p, int64_t *experts)
 	int64_t n = 0;
 
 	*experts = 1;
-	for (; fact_isdigit(*q); q++) {
+	for (; text_isdigit(*q); q++) {
 		if (n <= PARAMS_MAX_EXPERTS)
 			n = n * 10 + (*q - '0');
 	}
@@ -317,7 +272,7 @@ params_scan_experts(const char *p, int64_t *experts)
 	else
 		return p;
 	q = fact_skip_space(q);
-	if (!fact_isdigit(*q))
+	if (!text_isdigit(*q))
 		return p;
 	*experts = n;
 	return q;
@@ -483,7 +438,7 @@ date_digits(const char *p, int n)
 	int v = 0;
 
 	for (; n > 0; n--, p++) {
-		if (!fact_isdigit(*p))
+		if (!text_isdigit(*p))
 			return -1;
 		v = v * 10 + (*p - '0');
 	}
@@ -502,9 +457,9 @@ date_time_ok(const char *p)
 		if (date_digits(p + 1, 2) < 0 || date_digits(p + 1, 2) > 60)
 			return false;
 		p += 3;
-		if (*p == '.' && !fact_isdigit(*++p))
+		if (*p == '.' && !text_isdigit(*++p))
 			return false;
-		while (fact_isdigit(*p))
+		while (text_isdigit(*p))
 			p++;
 	}
 	if (*p == 'z')
@@ -618,9 +573,9 @@ date_scan_tok(const char **pp, struct date_tok *t)
 	const char *p = *pp, *w;
 
 	memset(t, 0, sizeof(*t));
-	for (; fact_isdigit(*p) && t->len < 5; p++, t->len++)
+	for (; text_isdigit(*p) && t->len < 5; p++, t->len++)
 		t->value = t->value * 10 + (*p - '0');
-	for (w = p; fact_isalpha(*p); p++)
+	for (w = p; text_isalpha(*p); p++)
 		;
 	if (t->len > 0 && p > w) {
 		t->ordinal = p - w == 2 && (strncmp(w, "st", 2) == 0 || strncmp(w, "nd", 2) == 0 ||
@@ -634,7 +589,7 @@ date_scan_tok(const char **pp, struct date_tok *t)
 			return -1;
 	}
 	*pp = p;
-	return fact_isdigit(*p) ? -1 : 0;
+	return text_isdigit(*p) ? -1 : 0;
 }
 
 /* Up to 3 tokens separated by [.][,][ ] (at least one of them); the text
@@ -910,7 +865,7 @@ static bool
 bench_at_ci(const char *p, const char *end, const char *w)
 {
 	for (; *w != '\0'; p++, w++) {
-		if (p >= end || fact_lower(*p) != *w)
+		if (p >= end || text_lower(*p) != *w)
 			return false;
 	}
 	return true;
@@ -926,8 +881,8 @@ bench_is_setting(const char *s, const char *end)
 	for (p = s; p < end; p++) {
 		if (bench_at_ci(p, end, "shot"))
 			return true;
-		if (bench_at_ci(p, end, "cot") && (p == s || !fact_isalpha(p[-1])) &&
-		    (p + 3 == end || !fact_isalpha(p[3])))
+		if (bench_at_ci(p, end, "cot") && (p == s || !text_isalpha(p[-1])) &&
+		    (p + 3 == end || !text_isalpha(p[3])))
 			return true;
 	}
 	return false;
@@ -981,9 +936,9 @@ bench_slug(const char *s, char *id, size_t idlen)
 		return -1;
 	id[0] = '\0';
 	for (; *s != '\0'; s += k) {
-		k = fact_utf8_len((const unsigned char *)s);
-		c[0] = fact_lower(*s);
-		if (!fact_isdigit(c[0]) && !(c[0] >= 'a' && c[0] <= 'z') && c[0] != '+') {
+		k = text_utf8_decode((const unsigned char *)s, NULL);
+		c[0] = text_lower(*s);
+		if (!text_isdigit(c[0]) && !(c[0] >= 'a' && c[0] <= 'z') && c[0] != '+') {
 			dash = true;
 			continue;
 		}

@@ -1,0 +1,33 @@
+/* text.h - small byte-level text helpers shared by the normalizers and
+ * the identity rules: ASCII classes that ignore the locale, and UTF-8
+ * decoding that refuses overlong forms, surrogates and out-of-range code
+ * points. */
+#ifndef LLMREF_TEXT_H
+#define LLMREF_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+static inline char
+text_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static inline bool
+text_isalpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool
+text_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Decode the UTF-8 character at p (NUL-terminated text) into *cp (may be
+ * NULL); returns its length in bytes, 0 if it is not valid UTF-8. */
+size_t text_utf8_decode(const unsigned char *p, unsigned long *cp);
+
+#endif
