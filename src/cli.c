@@ -262,8 +262,13 @@ refresh_print(const struct refresh_result *r, void *ctx)
 				 r->src->id, r->stats.rejected, r->rejection);
 		break;
 	case REFRESH_UNCHANGED:
-		printf("%s: unchanged (HTTP %ld%s, run %lld, %.2f s)\n", r->src->id, r->http_status,
-		       r->http_status == 304 ? "" : ", same body", r->run_id, r->seconds);
+		if (r->src->kind == SOURCE_CURATED)
+			printf("%s: unchanged (same file, run %lld, %.2f s)\n", r->src->id,
+			       r->run_id, r->seconds);
+		else
+			printf("%s: unchanged (HTTP %ld%s, run %lld, %.2f s)\n", r->src->id,
+			       r->http_status, r->http_status == 304 ? "" : ", same body",
+			       r->run_id, r->seconds);
 		break;
 	default:
 		printf("%s: %s (run %lld, %.2f s)\n", r->src->id,

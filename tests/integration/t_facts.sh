@@ -54,6 +54,7 @@ is "$(q "select expires from current_model_facts where model_id = 'llama-3.1-405
 before=$(q "select count(*) from model_facts")
 out=$(llmref refresh --all 2>&1); rc=$?
 is "$rc" 0 "second refresh succeeds"
+like "$out" "curated-llama: unchanged \(same file, run" "an unchanged curated file is reported as such"
 is "$(q "select count(*) from model_facts")" "$before" "and adds no fact rows"
 
 # a changed score adds history and keeps the old value
