@@ -115,27 +115,6 @@ norm_fold(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-static const char *
-norm_skip_space(const char *p)
-{
-	return *p == ' ' ? p + 1 : p;
-}
-
-/* Consume the word w at *pp if it ends there (end of text, a space or a
- * character that cannot continue a word or number). */
-static bool
-norm_eat_word(const char **pp, const char *w)
-{
-	size_t n = strlen(w);
-	char next = (*pp)[n];
-
-	if (strncmp(*pp, w, n) != 0 || text_isalpha(next) || text_isdigit(next) || next == ',' ||
-	    next == '.')
-		return false;
-	*pp += n;
-	return true;
-}
-
 /* Consume the symbol w at *pp, whatever follows. */
 static bool
 norm_eat_symbol(const char **pp, const char *w)
@@ -347,9 +326,9 @@ price_scan_sign(const char *p, struct price_text *pt)
 static const char *
 price_scan_prefix(const char *p, struct price_text *pt)
 {
-	if (norm_eat_symbol(&p, "$") || norm_eat_symbol(&p, "us$") || norm_eat_word(&p, "usd"))
+	if (norm_eat_symbol(&p, "$") || norm_eat_symbol(&p, "us$") || text_eat_word(&p, "usd"))
 		pt->money = MONEY_DOLLARS;
-	return norm_skip_space(p);
+	return text_skip_space(p);
 }
 
 /* "USD", "cents" or the cent sign after the number. */
@@ -358,10 +337,10 @@ price_scan_suffix(const char **pp, struct price_text *pt)
 {
 	enum norm_money m = MONEY_NONE;
 
-	if (norm_eat_word(pp, "usd"))
+	if (text_eat_word(pp, "usd"))
 		m = MONEY_DOLLARS;
-	else if (norm_eat_symbol(pp, "\xc2\xa2") || norm_eat_word(pp, "cents") ||
-		 norm_eat_word(pp, "cent"))
+	else if (norm_eat_symbol(pp, "\xc2\xa2") || text_eat_word(pp, "cents") ||
+		 text_eat_word(pp, "cent"))
 		m = MONEY_CENTS;
 	if (m == MONEY_NONE)
 		return 0;
@@ -370,7 +349,7 @@ price_scan_suffix(const char **pp, struct price_text *pt)
 		return -1;
 	}
 	pt->money = m;
-	*pp = norm_skip_space(*pp);
+	*pp = text_skip_space(*pp);
 	return 0;
 }
 
@@ -407,19 +386,19 @@ price_scan_marker(const char *p, enum norm_marker *mk)
 	const char *start = p, *q;
 	size_t i;
 
-	if (!norm_eat_symbol(&p, "/") && !norm_eat_word(&p, "per"))
+	if (!norm_eat_symbol(&p, "/") && !text_eat_word(&p, "per"))
 		return p;
-	p = norm_skip_space(p);
+	p = text_skip_space(p);
 	for (i = 0; i < sizeof(qty) / sizeof(qty[0]); i++) {
-		if (norm_eat_word(&p, qty[i].w)) {
+		if (text_eat_word(&p, qty[i].w)) {
 			*mk = qty[i].mk;
 			break;
 		}
 	}
 	if (*mk == MARK_NONE)
 		return start; /* left over: not a price */
-	q = norm_skip_space(p);
-	if (*mk != MARK_TOKEN && (norm_eat_word(&q, "tokens") || norm_eat_word(&q, "token")))
+	q = text_skip_space(p);
+	if (*mk != MARK_TOKEN && (text_eat_word(&q, "tokens") || text_eat_word(&q, "token")))
 		p = q;
 	return p;
 }
@@ -436,7 +415,7 @@ price_scan(const char *folded, struct price_text *pt)
 	p = price_scan_sign(p, pt);
 	if (norm_scan_number(&p, pt->num, true, &pt->bad) != 0)
 		return -1;
-	p = norm_skip_space(p);
+	p = text_skip_space(p);
 	if (price_scan_suffix(&p, pt) != 0)
 		return -1;
 	p = price_scan_marker(p, &pt->marker);
@@ -624,14 +603,14 @@ normalize_context(const char *text, int64_t *out, char *why, size_t whylen)
 	}
 	if (norm_scan_number(&p, num, false, &bad) != 0)
 		goto fail;
-	p = norm_skip_space(p);
-	if (norm_eat_word(&p, "k"))
+	p = text_skip_space(p);
+	if (text_eat_word(&p, "k"))
 		shift = 3;
-	else if (norm_eat_word(&p, "m"))
+	else if (text_eat_word(&p, "m"))
 		shift = 6;
-	p = norm_skip_space(p);
-	if (!norm_eat_word(&p, "tokens"))
-		norm_eat_word(&p, "token");
+	p = text_skip_space(p);
+	if (!text_eat_word(&p, "tokens"))
+		text_eat_word(&p, "token");
 	if (*p != '\0')
 		goto fail;
 	return context_value(num, shift, q, out, why, whylen);

@@ -163,27 +163,6 @@ fact_prepare(const char *text, int how, const char *what, struct fact_text *ft, 
 	return 0;
 }
 
-static const char *
-fact_skip_space(const char *p)
-{
-	return *p == ' ' ? p + 1 : p;
-}
-
-/* Consume the word w at *pp if it ends there (end of text, or a character
- * that cannot continue a word or number). */
-static bool
-fact_eat_word(const char **pp, const char *w)
-{
-	size_t n = strlen(w);
-	char next = (*pp)[n];
-
-	if (strncmp(*pp, w, n) != 0 || text_isalpha(next) || text_isdigit(next) || next == ',' ||
-	    next == '.')
-		return false;
-	*pp += n;
-	return true;
-}
-
 /* A number: digits, '.', thousands separators (',' between groups of 3 in
  * the whole part only), copied to num without the separators; num has
  * room for all of the text at *pp. */
@@ -264,14 +243,14 @@ params_scan_experts(const char *p, int64_t *experts)
 	}
 	if (q == p)
 		return p;
-	q = fact_skip_space(q);
+	q = text_skip_space(q);
 	if (*q == 'x')
 		q++;
 	else if (strncmp(q, "\xc3\x97", 2) == 0)
 		q += 2;
 	else
 		return p;
-	q = fact_skip_space(q);
+	q = text_skip_space(q);
 	if (!text_isdigit(*q))
 		return p;
 	*experts = n;
@@ -293,7 +272,7 @@ params_scan_unit(const char **pp, struct params_text *pt)
 
 	pt->shift = 0;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!fact_eat_word(pp, units[i].w))
+		if (!text_eat_word(pp, units[i].w))
 			continue;
 		if (units[i].shift < 0) {
 			pt->bad = "K is not a parameter count unit";
@@ -319,12 +298,12 @@ params_scan(const char *folded, struct params_text *pt)
 	p = params_scan_experts(p, &pt->experts);
 	if (fact_scan_number(&p, pt->num, &pt->bad) != 0)
 		return -1;
-	p = fact_skip_space(p);
+	p = text_skip_space(p);
 	if (params_scan_unit(&p, pt) != 0)
 		return -1;
-	p = fact_skip_space(p);
-	if (!fact_eat_word(&p, "parameters"))
-		fact_eat_word(&p, "params");
+	p = text_skip_space(p);
+	if (!text_eat_word(&p, "parameters"))
+		text_eat_word(&p, "params");
 	return *p == '\0' ? 0 : -1;
 }
 
@@ -771,7 +750,7 @@ normalize_score(const char *text, dec_t *out, char *why, size_t whylen)
 		bad = "negative score";
 	if (*p == '-' || fact_scan_number(&p, num, &bad) != 0)
 		goto fail;
-	p = fact_skip_space(p);
+	p = text_skip_space(p);
 	p += *p == '%';
 	if (*p != '\0')
 		goto fail;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 static inline char
 text_lower(char c)
@@ -24,6 +25,28 @@ static inline bool
 text_isdigit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* Past one folded space at p, if there is one. */
+static inline const char *
+text_skip_space(const char *p)
+{
+	return *p == ' ' ? p + 1 : p;
+}
+
+/* Consume the word w at *pp if it ends there (end of text, a space or a
+ * character that cannot continue a word or number). */
+static inline bool
+text_eat_word(const char **pp, const char *w)
+{
+	size_t n = strlen(w);
+	char next = (*pp)[n];
+
+	if (strncmp(*pp, w, n) != 0 || text_isalpha(next) || text_isdigit(next) || next == ',' ||
+	    next == '.')
+		return false;
+	*pp += n;
+	return true;
 }
 
 /* Decode the UTF-8 character at p (NUL-terminated text) into *cp (may be
