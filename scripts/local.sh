@@ -56,6 +56,7 @@ local_config() {
 	cat > "$dir/llmref.conf" <<CONF
 [database]
 conninfo =
+lock_wait = 1s
 [paths]
 sources = sources.d
 aliases = ${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/conf/aliases.conf

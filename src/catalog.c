@@ -7,20 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
 
 #include "buf.h"
 #include "catalog.h"
+#include "catalog_impl.h"
 #include "migrations.h"
 
 #define CATALOG_MIGRATE_LOCK  0x4c4c4d52 /* "LLMR" */
 #define CATALOG_COPY_LINE_MAX 2048
-
-struct catalog {
-	PGconn *conn;
-};
 
 /* ---- statements ---------------------------------------------------- */
 
@@ -39,6 +37,10 @@ static const char SQL_LOCK[] =
     "SELECT pg_try_advisory_lock(hashtextextended('llmref.source:' || $1, 0))";
 static const char SQL_UNLOCK[] =
     "SELECT pg_advisory_unlock(hashtextextended('llmref.source:' || $1, 0))";
+/* A bounded wait: lock_timeout ($2 ms) applies to advisory locks too. */
+static const char SQL_LOCK_TIMEOUT[] = "SELECT set_config('lock_timeout', $1, false)";
+static const char SQL_LOCK_WAIT[] =
+    "SELECT pg_advisory_lock(hashtextextended('llmref.source:' || $1, 0))";
 static const char SQL_LOCK_HOLDER[] =
     "SELECT a.pid, coalesce(a.application_name, ''),"
     " coalesce(host(a.client_addr), 'local'), a.backend_start::text"
@@ -120,10 +122,6 @@ static const char SQL_ALERT_UNMATCHED_END[] =
     " WHERE kind = 'unmatched_models' AND subject = $1 AND resolved_at IS NULL"
     " AND NOT EXISTS (SELECT 1 FROM unmatched"
     "  WHERE source_id = $1 AND resolved_run IS NULL)";
-static const char SQL_UNMATCHED_LIST[] =
-    "SELECT u.source_id, u.provider_model_id, u.model_id, r.started_at::date::text"
-    " FROM unmatched u JOIN runs r ON r.id = u.first_run"
-    " WHERE u.resolved_run IS NULL ORDER BY u.source_id, u.provider_model_id";
 static const char SQL_MERGE_MODELS[] = "INSERT INTO models (id, first_run)"
 				       " SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
 				       " ON CONFLICT (id) DO NOTHING";
@@ -133,16 +131,157 @@ static const char SQL_MERGE_ROUTES[] =
     " SELECT $1, $2, provider_model_id, model_id, variant, region, $3::bigint"
     " FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
     " DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
+/* The would-be diff of a run, kept in llmref_diff: one row per route
+ * ($1 source, $2 may it create models). */
+static const char SQL_DIFF_ROUTES[] =
+    "CREATE TEMP TABLE llmref_diff ON COMMIT DROP AS"
+    " WITH inc AS (SELECT DISTINCT ON (provider_model_id) provider_model_id, model_id,"
+    "  input_kind, input_usd, output_kind, output_usd,"
+    "  llmref_price_text(input_kind, input_usd) || ' / '"
+    "  || llmref_price_text(output_kind, output_usd)"
+    "  || coalesce(' ctx ' || context_window, '') AS v"
+    "  FROM llmref_incoming i WHERE $2::boolean"
+    "  OR EXISTS (SELECT 1 FROM models m WHERE m.id = i.model_id)"
+    "  ORDER BY provider_model_id),"
+    " cur AS (SELECT r.provider_model_id, r.model_id, r.status, p.input_kind,"
+    "  p.input_usd_per_mtok AS input_usd, p.output_kind, p.output_usd_per_mtok AS output_usd,"
+    "  llmref_price_text(p.input_kind, p.input_usd_per_mtok) || ' / '"
+    "  || llmref_price_text(p.output_kind, p.output_usd_per_mtok)"
+    "  || coalesce(' ctx ' || f.value, '') AS v"
+    "  FROM routes r LEFT JOIN current_prices p ON p.route_id = r.id"
+    "  LEFT JOIN current_route_facts f ON f.route_id = r.id AND f.fact = 'context_window'"
+    "  WHERE r.source_id = $1)"
+    " SELECT CASE WHEN c.provider_model_id IS NULL OR c.status = 'gone' THEN 'added'"
+    "  WHEN i.provider_model_id IS NULL THEN 'missing'"
+    "  WHEN c.v IS DISTINCT FROM i.v THEN 'changed' ELSE 'unchanged' END AS change,"
+    "  coalesce(i.provider_model_id, c.provider_model_id) AS provider_model_id,"
+    "  coalesce(i.model_id, c.model_id) AS model_id, 'route'::text AS item,"
+    "  CASE WHEN c.status = 'gone' THEN NULL ELSE c.v END AS old_value, i.v AS new_value,"
+    "  coalesce(c.status <> 'gone' AND c.input_kind IS NOT NULL"
+    "   AND i.provider_model_id IS NOT NULL AND (c.input_kind, c.input_usd, c.output_kind,"
+    "   c.output_usd) IS DISTINCT FROM (i.input_kind, i.input_usd, i.output_kind,"
+    "   i.output_usd), false) AS moved,"
+    "  greatest(llmref_factor(c.input_usd, i.input_usd),"
+    "   llmref_factor(c.output_usd, i.output_usd)) AS factor"
+    " FROM inc i FULL JOIN cur c ON c.provider_model_id = i.provider_model_id"
+    " WHERE i.provider_model_id IS NOT NULL OR c.status <> 'gone'";
+/* The same for a facts source: one row per model and fact. */
+static const char SQL_DIFF_FACTS[] =
+    "CREATE TEMP TABLE llmref_diff ON COMMIT DROP AS"
+    " WITH inc AS (SELECT DISTINCT ON (model_id, fact) model_id, fact, value,"
+    "  provider_model_id FROM llmref_incoming i WHERE $2::boolean"
+    "  OR EXISTS (SELECT 1 FROM models m WHERE m.id = i.model_id)"
+    "  ORDER BY model_id, fact, provider_model_id),"
+    " cur AS (SELECT model_id, fact, value FROM current_model_facts"
+    "  WHERE source_id = $1 AND value IS NOT NULL)"
+    " SELECT CASE WHEN c.model_id IS NULL THEN 'added' WHEN i.model_id IS NULL THEN 'missing'"
+    "  WHEN c.value IS DISTINCT FROM i.value THEN 'changed' ELSE 'unchanged' END AS change,"
+    "  coalesce(i.provider_model_id, c.model_id) AS provider_model_id,"
+    "  coalesce(i.model_id, c.model_id) AS model_id, coalesce(i.fact, c.fact) AS item,"
+    "  c.value AS old_value, i.value AS new_value, false AS moved, NULL::numeric AS factor"
+    " FROM inc i FULL JOIN cur c ON c.model_id = i.model_id AND c.fact = i.fact";
+/* What the guard looks at: $1 source, $2 max factor. Prices moved, routes
+ * that existed, whether some price moved by the factor (and the first
+ * such), the rows of the last applied run. */
+static const char SQL_GUARD[] =
+    "SELECT count(*) FILTER (WHERE moved), count(*) FILTER (WHERE change <> 'added'),"
+    " coalesce(max(factor) >= $2::numeric, false),"
+    " coalesce((SELECT provider_model_id || ': ' || old_value || ' -> ' || new_value"
+    "  FROM llmref_diff WHERE factor >= $2::numeric ORDER BY factor DESC,"
+    "  provider_model_id LIMIT 1), ''),"
+    " coalesce((SELECT rows_extracted FROM runs WHERE source_id = $1 AND outcome = 'ok'"
+    "  ORDER BY id DESC LIMIT 1), -1),"
+    " count(*) FILTER (WHERE change = 'added'), count(*) FILTER (WHERE change = 'changed'),"
+    " count(*) FILTER (WHERE change = 'missing'), count(*) FILTER (WHERE change = 'unchanged')"
+    " FROM llmref_diff";
+static const char SQL_DIFF_LIST[] =
+    "SELECT change, provider_model_id, model_id, item, coalesce(old_value, ''),"
+    " coalesce(new_value, '') FROM llmref_diff WHERE change <> 'unchanged'"
+    " ORDER BY change, provider_model_id, item";
+/* Quarantine: $1 source, $2 run, $3 page sha256. */
+static const char SQL_QUARANTINE_SAME[] =
+    "SELECT coalesce(min(id), 0) FROM runs WHERE source_id = $1 AND outcome = 'quarantined'"
+    " AND resolved_run IS NULL AND quarantine_of IS NULL AND snapshot_sha256 = $3"
+    " AND id <> $2::bigint";
+static const char SQL_QUARANTINE_DIFF[] =
+    "INSERT INTO quarantine_diff (run_id, change, provider_model_id, model_id, item,"
+    " old_value, new_value) SELECT $1::bigint, change, provider_model_id, model_id, item,"
+    " old_value, new_value FROM llmref_diff WHERE change <> 'unchanged'";
+static const char SQL_RUN_QUARANTINED[] =
+    "UPDATE runs SET outcome = 'quarantined', finished_at = clock_timestamp(),"
+    " http_status = $2, rows_extracted = $3, rows_added = $4, rows_changed = $5,"
+    " rows_unchanged = $6, rows_gone = $7, attempts = $8, snapshot_sha256 = $9,"
+    " error = $10, quarantine_of = nullif($11, '0')::bigint WHERE id = $1";
+static const char SQL_SOURCE_QUARANTINED[] =
+    "UPDATE sources SET last_error = $2, etag = NULL, last_modified = NULL WHERE id = $1";
+static const char SQL_ALERT_QUARANTINE[] =
+    "INSERT INTO alerts (kind, subject, message, raised_run)"
+    " VALUES ('quarantined', $1, 'source ' || $1 || ': run held back: ' || $3"
+    "  || ' (llmref review)', $2::bigint)"
+    " ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO NOTHING";
+/* A run that lands resolves what waited: $1 source, $2 run. */
+static const char SQL_QUARANTINE_RESOLVE[] =
+    "UPDATE runs SET resolved_run = $2::bigint, resolution = CASE WHEN"
+    " (SELECT trigger FROM runs WHERE id = $2::bigint) = 'accept' THEN 'accepted'"
+    " ELSE 'superseded' END"
+    " WHERE source_id = $1 AND outcome = 'quarantined' AND resolved_run IS NULL";
+static const char SQL_ALERT_QUARANTINE_END[] =
+    "UPDATE alerts SET resolved_at = now(), resolved_run = $2::bigint"
+    " WHERE kind = 'quarantined' AND subject = $1 AND resolved_at IS NULL";
+static const char SQL_QUARANTINED_SNAPSHOT[] =
+    "SELECT s.sha256, s.body, r.id FROM runs r"
+    " JOIN snapshots s ON s.sha256 = r.snapshot_sha256"
+    " WHERE r.source_id = $1 AND r.outcome = 'quarantined' AND r.resolved_run IS NULL"
+    " ORDER BY r.id DESC LIMIT 1";
+/* Conflicts: $1 source, $2 run, $3 tolerance in basis points. */
+static const char SQL_CONFLICTS_OPEN[] =
+    "WITH pairs AS (SELECT m.model_id, m.fact,"
+    "  least(m.source_id, o.source_id) AS sa, greatest(m.source_id, o.source_id) AS sb,"
+    "  CASE WHEN m.source_id < o.source_id THEN m.value ELSE o.value END AS va,"
+    "  CASE WHEN m.source_id < o.source_id THEN o.value ELSE m.value END AS vb"
+    "  FROM stated_model_facts m JOIN stated_model_facts o"
+    "  ON o.model_id = m.model_id AND o.fact = m.fact AND o.source_id <> m.source_id"
+    "  WHERE m.source_id = $1 AND NOT llmref_agree(m.value, o.value, $3::integer)),"
+    " ins AS (INSERT INTO conflicts (model_id, fact, source_a, value_a, source_b, value_b,"
+    "  opened_run) SELECT model_id, fact, sa, va, sb, vb, $2::bigint FROM pairs"
+    "  ON CONFLICT (model_id, fact, source_a, source_b, value_a, value_b)"
+    "  WHERE closed_at IS NULL DO NOTHING RETURNING 1)"
+    " SELECT count(*) FROM ins";
+static const char SQL_CONFLICTS_CLOSE[] =
+    "UPDATE conflicts c SET closed_at = now(), closed_run = $2::bigint"
+    " WHERE c.closed_at IS NULL AND (c.source_a = $1 OR c.source_b = $1) AND NOT EXISTS"
+    " (SELECT 1 FROM stated_model_facts a JOIN stated_model_facts b"
+    "  ON b.model_id = a.model_id AND b.fact = a.fact"
+    "  WHERE a.model_id = c.model_id AND a.fact = c.fact AND a.source_id = c.source_a"
+    "  AND b.source_id = c.source_b AND a.value = c.value_a AND b.value = c.value_b"
+    "  AND NOT llmref_agree(a.value, b.value, $3::integer))";
+/* Facts a source no longer states are retracted: a row with no value. */
+static const char SQL_RETRACT_FACTS[] =
+    "WITH ins AS (INSERT INTO model_facts (model_id, fact, value, source_id, run_id)"
+    " SELECT model_id, item, NULL, $1, $2::bigint FROM llmref_diff WHERE change = 'missing'"
+    " RETURNING 1) SELECT count(*) FROM ins";
 static const char SQL_REVIVE_ROUTES[] =
-    "WITH up AS (UPDATE routes SET status = 'active', gone_run = NULL"
+    "WITH up AS (UPDATE routes SET status = 'active', gone_run = NULL, missing_since = NULL"
     " WHERE source_id = $1 AND status = 'gone' AND provider_model_id IN"
     "  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
     " SELECT count(*) FROM up";
+/* Routes missing from this run: $1 source, $2 run, $3 K. Mark when they
+ * were first missed, forget it when they are back, and call them gone
+ * once K successful runs of the source in a row have missed them. */
+static const char SQL_MISSING_MARK[] =
+    "WITH up AS (UPDATE routes SET missing_since = $2::bigint"
+    " WHERE source_id = $1 AND status <> 'gone' AND missing_since IS NULL"
+    " AND provider_model_id NOT IN (SELECT provider_model_id FROM llmref_incoming)"
+    " RETURNING 1) SELECT count(*) FROM up";
+static const char SQL_MISSING_CLEAR[] =
+    "UPDATE routes SET missing_since = NULL WHERE source_id = $1 AND missing_since IS NOT NULL"
+    " AND provider_model_id IN (SELECT provider_model_id FROM llmref_incoming)";
 static const char SQL_GONE_ROUTES[] =
-    "WITH up AS (UPDATE routes SET status = 'gone', gone_run = $2::bigint"
-    " WHERE source_id = $1 AND status <> 'gone' AND provider_model_id NOT IN"
-    "  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
-    " SELECT count(*) FROM up";
+    "WITH up AS (UPDATE routes r SET status = 'gone', gone_run = $2::bigint"
+    " WHERE r.source_id = $1 AND r.status <> 'gone' AND r.missing_since IS NOT NULL"
+    " AND (SELECT count(*) FROM runs u WHERE u.source_id = $1 AND u.id >= r.missing_since"
+    "  AND (u.outcome IN ('ok', 'unchanged') OR u.id = $2::bigint)) >= $3::integer"
+    " RETURNING 1) SELECT count(*) FROM up";
 static const char SQL_MERGE_VALUES[] =
     "WITH cur AS (SELECT i.*, r.id AS route_id, r.first_run,"
     "  cp.route_id AS has_price, cp.input_kind AS c_ik,"
@@ -174,13 +313,19 @@ static const char SQL_MERGE_VALUES[] =
     " SELECT count(DISTINCT c.route_id) FILTER (WHERE c.first_run <> $2::bigint)"
     " FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
     "  UNION SELECT route_id FROM f)";
-/* A deprecation date that has come marks the route deprecated. */
+/* A deprecation date that has come marks the route deprecated; one
+ * withdrawn or moved to the future makes it active again. $1 source. */
 static const char SQL_DEPRECATE_ROUTES[] =
-    "WITH up AS (UPDATE routes r SET status = 'deprecated' FROM llmref_incoming i"
-    " WHERE r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
-    " AND r.status = 'active' AND i.deprecation_date IS NOT NULL"
-    " AND i.deprecation_date <= to_char(current_date, 'YYYY-MM-DD') RETURNING 1)"
-    " SELECT count(*) FROM up";
+    "WITH up AS (UPDATE routes r SET status = CASE r.status WHEN 'active'"
+    "  THEN 'deprecated' ELSE 'active' END"
+    " FROM (SELECT r2.id, f.value FROM routes r2 LEFT JOIN current_route_facts f"
+    "  ON f.route_id = r2.id AND f.fact = 'deprecation_date'"
+    "  WHERE r2.source_id = $1 AND r2.status <> 'gone') d"
+    " WHERE r.id = d.id AND ((r.status = 'active' AND d.value IS NOT NULL"
+    "  AND d.value <= to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'))"
+    "  OR (r.status = 'deprecated' AND (d.value IS NULL"
+    "  OR d.value > to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'))))"
+    " RETURNING 1) SELECT count(*) FROM up";
 static const char SQL_RUN_OK[] = "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
 				 " http_status = $2, rows_extracted = $3, rows_added = $4,"
 				 " rows_changed = $5, rows_unchanged = $6, rows_gone = $7,"
@@ -206,14 +351,6 @@ static const char SQL_SOURCE_STATE[] = "SELECT coalesce(etag, ''), coalesce(last
 static const char SQL_LAST_SNAPSHOT[] = "SELECT s.sha256, s.body, r.id FROM runs r"
 					" JOIN snapshots s ON s.sha256 = r.snapshot_sha256"
 					" WHERE r.source_id = $1 ORDER BY r.id DESC LIMIT 1";
-static const char SQL_STATUS[] =
-    "SELECT s.id, s.provider_id,"
-    " coalesce(to_char(s.last_attempt, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'),"
-    " coalesce(to_char(s.last_success, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'),"
-    " s.consecutive_failures, coalesce(s.last_error, ''),"
-    " coalesce((SELECT outcome FROM runs r WHERE r.source_id = s.id"
-    "  ORDER BY r.id DESC LIMIT 1), '-')"
-    " FROM sources s ORDER BY s.id";
 static const char SQL_RUN_FAILED[] =
     "UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(),"
     " http_status = nullif($2, '0')::integer, error = $3,"
@@ -221,40 +358,6 @@ static const char SQL_RUN_FAILED[] =
 static const char SQL_SOURCE_FAILED[] =
     "UPDATE sources SET consecutive_failures = consecutive_failures + 1,"
     " last_error = $2, etag = NULL, last_modified = NULL WHERE id = $1";
-
-static const char SQL_EXPORT[] =
-    "SELECT json_build_object("
-    " 'schema_version', (SELECT max(version) FROM schema_migrations),"
-    " 'providers', coalesce((SELECT json_agg(json_build_object("
-    "   'id', p.id, 'name', p.name) ORDER BY p.id) FROM providers p), '[]'),"
-    " 'sources', coalesce((SELECT json_agg(json_build_object("
-    "   'id', s.id, 'provider', s.provider_id, 'kind', s.kind, 'url', s.url,"
-    "   'last_attempt', s.last_attempt, 'last_success', s.last_success,"
-    "   'consecutive_failures', s.consecutive_failures,"
-    "   'last_error', s.last_error) ORDER BY s.id) FROM sources s), '[]'),"
-    " 'models', coalesce((SELECT json_agg(json_build_object("
-    "   'id', m.id,"
-    "   'facts', (SELECT coalesce(json_agg(json_build_object('fact', f.fact,"
-    "     'value', f.value, 'source', f.source_id, 'reason', f.reason) ORDER BY f.fact, "
-    "f.source_id), '[]')"
-    "    FROM current_model_facts f WHERE f.model_id = m.id),"
-    "   'routes', (SELECT coalesce(json_agg(json_build_object("
-    "     'provider', r.provider_id, 'provider_name', p.name,"
-    "     'source', r.source_id, 'provider_model_id', r.provider_model_id,"
-    "     'variant', r.variant, 'status', r.status,"
-    "     'input', json_build_object('kind', cp.input_kind,"
-    "       'usd_per_mtok', cp.input_usd_per_mtok::text),"
-    "     'output', json_build_object('kind', cp.output_kind,"
-    "       'usd_per_mtok', cp.output_usd_per_mtok::text),"
-    "     'context_window', cf.value::bigint,"
-    "     'last_reviewed', (s.last_success AT TIME ZONE 'UTC')::date)"
-    "     ORDER BY r.provider_id, r.provider_model_id), '[]')"
-    "    FROM routes r JOIN providers p ON p.id = r.provider_id"
-    "    JOIN sources s ON s.id = r.source_id"
-    "    LEFT JOIN current_prices cp ON cp.route_id = r.id"
-    "    LEFT JOIN current_route_facts cf ON cf.route_id = r.id"
-    "     AND cf.fact = 'context_window'"
-    "    WHERE r.model_id = m.id)) ORDER BY m.id) FROM models m), '[]'))";
 
 /* ---- helpers ------------------------------------------------------- */
 
@@ -265,7 +368,7 @@ catalog_notice(void *arg, const char *message)
 	(void)message; /* client_min_messages = warning keeps these rare */
 }
 
-static enum lr_code
+enum lr_code
 db_fail(struct catalog *cat, PGresult *res, struct lr_err *err, const char *source,
 	const char *what)
 {
@@ -283,9 +386,7 @@ db_fail(struct catalog *cat, PGresult *res, struct lr_err *err, const char *sour
 	return lr_err_set(err, LR_ERR_DB, source, NULL, "database: %s: %s", what, clean);
 }
 
-/* Run a parameterized statement; returns the result (caller PQclears) or
- * NULL with err set. */
-static PGresult *
+PGresult *
 db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
 	const char *what, struct lr_err *err)
 {
@@ -298,7 +399,7 @@ db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals, co
 	return NULL;
 }
 
-static enum lr_code
+enum lr_code
 db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
        const char *what, struct lr_err *err)
 {
@@ -310,8 +411,7 @@ db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals, con
 	return LR_OK;
 }
 
-/* Run a statement that returns one count; -1 with err set on failure. */
-static long
+long
 db_count(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
 	 const char *what, struct lr_err *err)
 {
@@ -325,28 +425,37 @@ db_count(struct catalog *cat, const char *sql, int n, const char *const *vals, c
 	return v;
 }
 
-static void
+void
 db_rollback(struct catalog *cat)
 {
 	PQclear(PQexec(cat->conn, "ROLLBACK"));
 }
 
-static int
-atoi_safe(const char *s)
-{
-	long v = strtol(s, NULL, 10);
-
-	return v > 0x7fffffff ? 0x7fffffff : (int)v;
-}
-
 /* ---- connection ---------------------------------------------------- */
+
+/* llmref.conf's defaults, for a catalog opened without a config. */
+static void
+catalog_policy_defaults(struct catalog_policy *p)
+{
+	p->gone_after_runs = 3;
+	p->conflict_tolerance_bp = 250;
+	p->lock_wait_ms = 10000;
+	p->guard = 1;
+	p->min_rows_bp = 5000;
+	p->mass_change_bp = 5000;
+	p->mass_change_min = 5;
+	p->max_factor = 10;
+}
 
 enum lr_code
 catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
 {
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { conninfo, "llmref", NULL };
+	char app[64];
+	const char *vals[] = { conninfo, app, NULL };
 	struct catalog *cat = calloc(1, sizeof(*cat));
+
+	snprintf(app, sizeof(app), "llmref pid %ld", (long)getpid());
 
 	*out = NULL;
 	if (cat == NULL)
@@ -364,8 +473,24 @@ catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
 		catalog_close(cat);
 		return LR_ERR_DB;
 	}
+	catalog_policy_defaults(&cat->policy);
 	*out = cat;
 	return LR_OK;
+}
+
+void
+catalog_configure(struct catalog *cat, const struct config *cfg)
+{
+	struct catalog_policy *p = &cat->policy;
+
+	p->gone_after_runs = cfg->gone_after_runs > 0 ? cfg->gone_after_runs : 1;
+	p->conflict_tolerance_bp = cfg->conflict_tolerance_bp;
+	p->lock_wait_ms = cfg->lock_wait_ms;
+	p->guard = cfg->quarantine_enabled;
+	p->min_rows_bp = cfg->quarantine_min_rows_bp;
+	p->mass_change_bp = cfg->quarantine_mass_change_bp;
+	p->mass_change_min = cfg->quarantine_mass_change_min;
+	p->max_factor = cfg->quarantine_max_factor > 1 ? cfg->quarantine_max_factor : 2;
 }
 
 void
@@ -469,6 +594,35 @@ catalog_check_schema(struct catalog *cat, struct lr_err *err)
 
 /* ---- locks --------------------------------------------------------- */
 
+/* Wait up to the policy's lock_wait_ms for the lock: 1 got it, 0 timed
+ * out, -1 database error (err set). */
+static int
+lock_wait(struct catalog *cat, const char *source_id, struct lr_err *err)
+{
+	char ms[32];
+	const char *tv[1] = { ms };
+	const char *vals[1] = { source_id };
+	const char *state;
+	PGresult *res;
+	int got;
+
+	snprintf(ms, sizeof(ms), "%ld", cat->policy.lock_wait_ms);
+	if (db_cmd(cat, SQL_LOCK_TIMEOUT, 1, tv, source_id, "lock", err) != LR_OK)
+		return -1;
+	res = PQexecParams(cat->conn, SQL_LOCK_WAIT, 1, NULL, vals, NULL, NULL, 0);
+	got = PQresultStatus(res) == PGRES_TUPLES_OK;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (!got && (state == NULL || strcmp(state, "55P03") != 0)) { /* not lock_not_available */
+		db_fail(cat, res, err, source_id, "lock");
+		return -1;
+	}
+	PQclear(res);
+	tv[0] = "0";
+	if (db_cmd(cat, SQL_LOCK_TIMEOUT, 1, tv, source_id, "lock", err) != LR_OK)
+		return -1;
+	return got;
+}
+
 enum lr_code
 catalog_lock_source(struct catalog *cat, const char *source_id, struct lr_err *err)
 {
@@ -480,8 +634,10 @@ catalog_lock_source(struct catalog *cat, const char *source_id, struct lr_err *e
 		return LR_ERR_DB;
 	got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
-	if (got)
-		return LR_OK;
+	if (!got && cat->policy.lock_wait_ms > 0)
+		got = lock_wait(cat, source_id, err);
+	if (got != 0)
+		return got > 0 ? LR_OK : LR_ERR_DB;
 	res = db_exec(cat, SQL_LOCK_HOLDER, 1, vals, source_id, "lock holder", err);
 	if (res != NULL && PQntuples(res) == 1)
 		lr_err_set(err, LR_ERR_BUSY, source_id, NULL,
@@ -643,19 +799,55 @@ copy_records(struct catalog *cat, const struct source *src, const struct records
 }
 
 /* Facts of a model_card, benchmarks or capabilities page; the counts are
- * of facts, not rows. */
+ * of facts, not rows. Facts no longer stated are retracted; conflicts
+ * with other sources open and close. */
 static enum lr_code
 merge_facts(struct catalog *cat, const struct source *src, const char *run, struct run_stats *st,
 	    struct lr_err *err)
 {
 	const char *v2[2] = { src->id, run };
+	char tol[24];
+	const char *v3[3] = { src->id, run, tol };
 	PGresult *res = db_exec(cat, SQL_MERGE_FACTS, 2, v2, src->id, "model facts", err);
+
 	if (res == NULL)
 		return LR_ERR_DB;
 	st->added = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	st->changed = strtol(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	st->unchanged = st->extracted - st->added - st->changed - st->unmatched;
+	snprintf(tol, sizeof(tol), "%ld", cat->policy.conflict_tolerance_bp);
+	st->missing = db_count(cat, SQL_RETRACT_FACTS, 2, v2, src->id, "model facts", err);
+	if (st->missing < 0 ||
+	    db_cmd(cat, SQL_CONFLICTS_CLOSE, 3, v3, src->id, "conflicts", err) != LR_OK)
+		return LR_ERR_DB;
+	st->conflicts = db_count(cat, SQL_CONFLICTS_OPEN, 3, v3, src->id, "conflicts", err);
+	return st->conflicts < 0 ? LR_ERR_DB : LR_OK;
+}
+
+/* Routes: new ones, revived ones, missing ones (gone after K runs). */
+static enum lr_code
+merge_routes(struct catalog *cat, const struct source *src, const char *run, struct run_stats *st,
+	     struct lr_err *err)
+{
+	char k[24];
+	const char *v3[3] = { src->id, src->provider, run };
+	const char *g3[3] = { src->id, run, k };
+	const char *v2[2] = { src->id, run };
+	long revived;
+
+	snprintf(k, sizeof(k), "%ld", cat->policy.gone_after_runs);
+	st->added = db_count(cat, SQL_MERGE_ROUTES, 3, v3, src->id, "routes", err);
+	if (st->added < 0)
+		return LR_ERR_DB;
+	revived = db_count(cat, SQL_REVIVE_ROUTES, 1, v2, src->id, "routes", err);
+	if (revived < 0 || db_cmd(cat, SQL_MISSING_CLEAR, 1, v2, src->id, "routes", err) != LR_OK ||
+	    db_count(cat, SQL_MISSING_MARK, 2, v2, src->id, "routes", err) < 0)
+		return LR_ERR_DB;
+	st->gone = db_count(cat, SQL_GONE_ROUTES, 3, g3, src->id, "routes", err);
+	if (st->gone < 0)
+		return LR_ERR_DB;
+	st->added += revived;
 	return LR_OK;
 }
 
@@ -663,11 +855,9 @@ static enum lr_code
 merge_records(struct catalog *cat, const struct source *src, const char *run, struct run_stats *st,
 	      struct lr_err *err)
 {
-	const char *v3[3] = { src->id, src->provider, run };
 	const char *u3[3] = { src->id, run, src->authoritative ? "true" : "false" };
 	const char *v2[2] = { src->id, run };
 	const char *v1[1] = { run };
-	long revived;
 
 	if (db_cmd(cat, SQL_UNMATCHED_RESOLVE, 3, u3, src->id, "unmatched", err) != LR_OK)
 		return LR_ERR_DB;
@@ -679,19 +869,78 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 		return LR_ERR_DB;
 	if (src->kind != SOURCE_PRICING)
 		return merge_facts(cat, src, run, st, err);
-	st->added = db_count(cat, SQL_MERGE_ROUTES, 3, v3, src->id, "routes", err);
-	if (st->added < 0)
-		return LR_ERR_DB;
-	revived = db_count(cat, SQL_REVIVE_ROUTES, 1, v2, src->id, "routes", err);
-	st->gone = revived < 0 ? -1 : db_count(cat, SQL_GONE_ROUTES, 2, v2, src->id, "routes", err);
-	if (revived < 0 || st->gone < 0)
+	if (merge_routes(cat, src, run, st, err) != LR_OK)
 		return LR_ERR_DB;
 	st->changed = db_count(cat, SQL_MERGE_VALUES, 2, v2, src->id, "prices", err);
 	if (st->changed < 0 ||
 	    db_count(cat, SQL_DEPRECATE_ROUTES, 1, v2, src->id, "routes", err) < 0)
 		return LR_ERR_DB;
-	st->added += revived;
 	st->unchanged = st->extracted - st->added - st->changed - st->unmatched - st->rejected;
+	return LR_OK;
+}
+
+/* Fill llmref_diff from llmref_incoming and read its counts into st;
+ * *moved, *existing, *jump (a price moved by max_factor: which one, or
+ * "") and *last_rows (of the last applied run, -1 if none) feed the
+ * guard. */
+static enum lr_code
+diff_build(struct catalog *cat, const struct source *src, struct run_stats *st, long *moved,
+	   long *existing, char *jump, size_t jumplen, long *last_rows, struct lr_err *err)
+{
+	char factor[24];
+	const char *d2[2] = { src->id, src->authoritative ? "true" : "false" };
+	const char *g2[2] = { src->id, factor };
+	PGresult *res;
+
+	snprintf(factor, sizeof(factor), "%ld", cat->policy.max_factor);
+	if (db_cmd(cat, src->kind == SOURCE_PRICING ? SQL_DIFF_ROUTES : SQL_DIFF_FACTS, 2, d2,
+		   src->id, "diff", err) != LR_OK)
+		return LR_ERR_DB;
+	res = db_exec(cat, SQL_GUARD, 2, g2, src->id, "diff", err);
+	if (res == NULL)
+		return LR_ERR_DB;
+	*moved = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	*existing = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	lr_strlcpy(jump, strcmp(PQgetvalue(res, 0, 2), "t") == 0 ? PQgetvalue(res, 0, 3) : "",
+		   jumplen);
+	*last_rows = strtol(PQgetvalue(res, 0, 4), NULL, 10);
+	st->added = strtol(PQgetvalue(res, 0, 5), NULL, 10);
+	st->changed = strtol(PQgetvalue(res, 0, 6), NULL, 10);
+	st->missing = strtol(PQgetvalue(res, 0, 7), NULL, 10);
+	st->unchanged = strtol(PQgetvalue(res, 0, 8), NULL, 10);
+	PQclear(res);
+	return LR_OK;
+}
+
+/* Build the diff; if the guard distrusts the run, say why in
+ * st->quarantine. */
+static enum lr_code
+guard_check(struct catalog *cat, const struct source *src, struct run_stats *st, int guard,
+	    struct lr_err *err)
+{
+	const struct catalog_policy *p = &cat->policy;
+	long moved, existing, last;
+	char jump[200];
+	size_t q = sizeof(st->quarantine);
+
+	if (diff_build(cat, src, st, &moved, &existing, jump, sizeof(jump), &last, err) != LR_OK)
+		return LR_ERR_DB;
+	st->quarantine[0] = '\0';
+	if (!guard)
+		return LR_OK;
+	if (st->extracted == 0)
+		snprintf(st->quarantine, q,
+			 "no rows extracted ([extract] rows '%s' matched nothing)", src->rows);
+	else if (last > 0 && st->extracted * 10000 < last * p->min_rows_bp)
+		snprintf(st->quarantine, q,
+			 "%ld rows, under %ld.%02ld%% of the last good run's %ld", st->extracted,
+			 p->min_rows_bp / 100, p->min_rows_bp % 100, last);
+	else if (jump[0] != '\0')
+		snprintf(st->quarantine, q, "a price moved by %ldx or more (%s)", p->max_factor,
+			 jump);
+	else if (moved >= p->mass_change_min && moved * 10000 > existing * p->mass_change_bp)
+		snprintf(st->quarantine, q, "%ld of %ld routes changed price at once (over %ld%%)",
+			 moved, existing, p->mass_change_bp / 100);
 	return LR_OK;
 }
 
@@ -719,6 +968,19 @@ store_snapshot(struct catalog *cat, const struct source *src, const struct run_f
 	return LR_OK;
 }
 
+/* A successful run (applied or unchanged) resolves any quarantine of its
+ * source and its alert. */
+static enum lr_code
+resolve_quarantine(struct catalog *cat, const struct source *src, const char *run,
+		   struct lr_err *err)
+{
+	const char *v2[2] = { src->id, run };
+
+	if (db_cmd(cat, SQL_QUARANTINE_RESOLVE, 2, v2, src->id, "quarantine", err) != LR_OK)
+		return LR_ERR_DB;
+	return db_cmd(cat, SQL_ALERT_QUARANTINE_END, 2, v2, src->id, "alert", err);
+}
+
 static enum lr_code
 finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	      const struct run_fetch_info *fi, const struct run_stats *st, struct lr_err *err)
@@ -739,38 +1001,147 @@ finish_run_ok(struct catalog *cat, const struct source *src, const char *run,
 	snprintf(n[7], sizeof(n[7]), "%ld", st->unmatched);
 	snprintf(n[8], sizeof(n[8]), "%ld", st->rejected);
 	if (store_snapshot(cat, src, fi, err) != LR_OK ||
-	    db_cmd(cat, SQL_RUN_OK, 11, rv, src->id, "run", err) != LR_OK)
+	    db_cmd(cat, SQL_RUN_OK, 11, rv, src->id, "run", err) != LR_OK ||
+	    resolve_quarantine(cat, src, run, err) != LR_OK)
 		return LR_ERR_DB;
 	return db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err);
 }
 
-enum lr_code
-catalog_apply_run(struct catalog *cat, const struct source *src, long long run_id,
-		  const struct run_fetch_info *fi, const struct records *recs, struct run_stats *st,
-		  struct lr_err *err)
+/* Keep the run with its would-be diff (once per distinct page), raise
+ * the alert, and leave every catalog value as it was. */
+static enum lr_code
+quarantine_run(struct catalog *cat, const struct source *src, const char *run,
+	       const struct run_fetch_info *fi, struct run_stats *st, struct lr_err *err)
 {
-	char run[24];
+	char n[8][24];
+	const char *q3[3] = { src->id, run, fi->body_sha256 };
+	const char *rv[11] = {
+		run, n[0], n[1], n[2], n[3], n[4], n[5], n[6], fi->body_sha256, st->quarantine, n[7]
+	};
+	const char *sv[2] = { src->id, st->quarantine };
+	const char *av[3] = { src->id, run, st->quarantine };
+	PGresult *res = db_exec(cat, SQL_QUARANTINE_SAME, 3, q3, src->id, "quarantine", err);
 
-	snprintf(run, sizeof(run), "%lld", run_id);
+	if (res == NULL)
+		return LR_ERR_DB;
+	st->quarantine_of = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	snprintf(n[0], sizeof(n[0]), "%ld", fi->http_status);
+	snprintf(n[1], sizeof(n[1]), "%ld", st->extracted);
+	snprintf(n[2], sizeof(n[2]), "%ld", st->added);
+	snprintf(n[3], sizeof(n[3]), "%ld", st->changed);
+	snprintf(n[4], sizeof(n[4]), "%ld", st->unchanged);
+	snprintf(n[5], sizeof(n[5]), "%ld", st->missing);
+	snprintf(n[6], sizeof(n[6]), "%d", fi->attempts);
+	snprintf(n[7], sizeof(n[7]), "%lld", st->quarantine_of);
+	if (store_snapshot(cat, src, fi, err) != LR_OK ||
+	    (st->quarantine_of == 0 &&
+	     db_cmd(cat, SQL_QUARANTINE_DIFF, 1, rv, src->id, "quarantine", err) != LR_OK) ||
+	    db_cmd(cat, SQL_RUN_QUARANTINED, 11, rv, src->id, "run", err) != LR_OK ||
+	    db_cmd(cat, SQL_SOURCE_QUARANTINED, 2, sv, src->id, "source", err) != LR_OK)
+		return LR_ERR_DB;
+	return db_cmd(cat, SQL_ALERT_QUARANTINE, 3, av, src->id, "alert", err);
+}
+
+/* COPY recs into llmref_incoming; the transaction is open. */
+static enum lr_code
+load_incoming(struct catalog *cat, const struct source *src, const struct records *recs,
+	      struct lr_err *err)
+{
+	if (db_cmd(cat, SQL_INCOMING, 0, NULL, src->id, "temp table", err) != LR_OK)
+		return LR_ERR_DB;
+	return copy_records(cat, src, recs, err);
+}
+
+static void
+stats_start(struct run_stats *st, const struct source *src, const struct records *recs)
+{
+	size_t i;
+
 	memset(st, 0, sizeof(*st));
 	st->rejected = recs->rejected;
 	st->extracted = (long)recs->n + recs->rejected;
-	if (src->kind != SOURCE_PRICING) { /* counted in facts */
-		size_t i;
+	if (src->kind != SOURCE_PRICING) /* counted in facts */
 		for (st->extracted = 0, i = 0; i < recs->n; i++)
 			st->extracted += recs->v[i].nfacts;
-	}
+}
+
+enum lr_code
+catalog_apply_run(struct catalog *cat, const struct source *src, long long run_id,
+		  const struct run_fetch_info *fi, const struct records *recs, int flags,
+		  struct run_stats *st, struct lr_err *err)
+{
+	char run[24];
+	int guard = cat->policy.guard && !(flags & CATALOG_APPLY_NO_GUARD);
+	enum lr_code rc;
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	stats_start(st, src, recs);
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
-	if (db_cmd(cat, SQL_INCOMING, 0, NULL, src->id, "temp table", err) != LR_OK ||
-	    copy_records(cat, src, recs, err) != LR_OK ||
-	    merge_records(cat, src, run, st, err) != LR_OK ||
-	    finish_run_ok(cat, src, run, fi, st, err) != LR_OK ||
-	    db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err) != LR_OK) {
+	rc = load_incoming(cat, src, recs, err);
+	if (rc == LR_OK)
+		rc = guard_check(cat, src, st, guard, err);
+	if (rc == LR_OK && st->quarantine[0] != '\0')
+		rc = quarantine_run(cat, src, run, fi, st, err);
+	else if (rc == LR_OK)
+		rc = merge_records(cat, src, run, st, err);
+	if (rc == LR_OK && st->quarantine[0] == '\0')
+		rc = finish_run_ok(cat, src, run, fi, st, err);
+	if (rc == LR_OK)
+		rc = db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err);
+	if (rc != LR_OK)
 		db_rollback(cat);
-		return LR_ERR_DB;
+	return rc;
+}
+
+static void
+print_diff_row(FILE *out, int json, PGresult *res, int i)
+{
+	static const char *marks[] = { "+", "~", "-" };
+	const char *ch = PQgetvalue(res, i, 0);
+	int m = ch[0] == 'a' ? 0 : ch[0] == 'c' ? 1 : 2;
+	json_t *o;
+
+	if (!json) {
+		fprintf(out, "  %s %-44s %-28s %s%s%s\n", marks[m], PQgetvalue(res, i, 1),
+			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), m == 1 ? " -> " : "",
+			m == 2 ? "" : PQgetvalue(res, i, 5));
+		return;
 	}
-	return LR_OK;
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "change", ch, "name",
+		      PQgetvalue(res, i, 1), "model", PQgetvalue(res, i, 2), "item",
+		      PQgetvalue(res, i, 3), "old",
+		      PQgetisnull(res, i, 4) || m == 0 ? NULL : PQgetvalue(res, i, 4), "new",
+		      m == 2 ? NULL : PQgetvalue(res, i, 5));
+	if (o != NULL) {
+		json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', out);
+		json_decref(o);
+	}
+}
+
+enum lr_code
+catalog_preview(struct catalog *cat, const struct source *src, const struct records *recs,
+		FILE *out, int json, struct run_stats *st, struct lr_err *err)
+{
+	PGresult *res = NULL;
+	enum lr_code rc;
+	int i;
+
+	stats_start(st, src, recs);
+	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
+		return LR_ERR_DB;
+	rc = load_incoming(cat, src, recs, err);
+	if (rc == LR_OK)
+		rc = guard_check(cat, src, st, cat->policy.guard, err);
+	if (rc == LR_OK)
+		res = db_exec(cat, SQL_DIFF_LIST, 0, NULL, src->id, "diff", err);
+	for (i = 0; res != NULL && i < PQntuples(res); i++)
+		print_diff_row(out, json, res, i);
+	PQclear(res);
+	db_rollback(cat); /* a preview writes nothing */
+	return res == NULL && rc == LR_OK ? LR_ERR_DB : rc;
 }
 
 enum lr_code
@@ -797,6 +1168,23 @@ catalog_fail_run(struct catalog *cat, const struct source *src, long long run_id
 	return LR_OK;
 }
 
+/* An unchanged run still counts: routes it misses move towards gone and
+ * deprecation dates that have come take effect. */
+static enum lr_code
+unchanged_routes(struct catalog *cat, const struct source *src, const char *run, struct lr_err *err)
+{
+	char k[24];
+	const char *g3[3] = { src->id, run, k };
+
+	if (src->kind != SOURCE_PRICING)
+		return LR_OK;
+	snprintf(k, sizeof(k), "%ld", cat->policy.gone_after_runs);
+	if (db_count(cat, SQL_GONE_ROUTES, 3, g3, src->id, "routes", err) < 0 ||
+	    db_count(cat, SQL_DEPRECATE_ROUTES, 1, g3, src->id, "routes", err) < 0)
+		return LR_ERR_DB;
+	return LR_OK;
+}
+
 enum lr_code
 catalog_unchanged_run(struct catalog *cat, const struct source *src, long long run_id,
 		      const struct run_fetch_info *fi, struct lr_err *err)
@@ -813,6 +1201,8 @@ catalog_unchanged_run(struct catalog *cat, const struct source *src, long long r
 		return LR_ERR_DB;
 	if (db_cmd(cat, SQL_RUN_UNCHANGED, 4, rv, src->id, "run", err) != LR_OK ||
 	    db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err) != LR_OK ||
+	    unchanged_routes(cat, src, run, err) != LR_OK ||
+	    resolve_quarantine(cat, src, run, err) != LR_OK ||
 	    db_cmd(cat, "COMMIT", 0, NULL, src->id, "commit", err) != LR_OK) {
 		db_rollback(cat);
 		return LR_ERR_DB;
@@ -842,12 +1232,12 @@ catalog_source_state(struct catalog *cat, const char *source_id, struct source_s
 	return LR_OK;
 }
 
-enum lr_code
-catalog_last_snapshot(struct catalog *cat, const char *source_id, struct snapshot *out,
-		      struct lr_err *err)
+static enum lr_code
+read_snapshot(struct catalog *cat, const char *sql, const char *source_id, struct snapshot *out,
+	      const char *none, struct lr_err *err)
 {
 	const char *vals[1] = { source_id };
-	PGresult *res = PQexecParams(cat->conn, SQL_LAST_SNAPSHOT, 1, NULL, vals, NULL, NULL, 1);
+	PGresult *res = PQexecParams(cat->conn, sql, 1, NULL, vals, NULL, NULL, 1);
 	int len;
 
 	memset(out, 0, sizeof(*out));
@@ -855,8 +1245,7 @@ catalog_last_snapshot(struct catalog *cat, const char *source_id, struct snapsho
 		return db_fail(cat, res, err, source_id, "snapshot");
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return lr_err_set(err, LR_ERR_USAGE, source_id, NULL,
-				  "no stored page to reparse: refresh the source first");
+		return lr_err_set(err, LR_ERR_USAGE, source_id, NULL, "%s", none);
 	}
 	len = PQgetlength(res, 0, 0);
 	memcpy(out->sha256, PQgetvalue(res, 0, 0), len < 64 ? (size_t)len : 64);
@@ -874,6 +1263,22 @@ catalog_last_snapshot(struct catalog *cat, const char *source_id, struct snapsho
 	return LR_OK;
 }
 
+enum lr_code
+catalog_last_snapshot(struct catalog *cat, const char *source_id, struct snapshot *out,
+		      struct lr_err *err)
+{
+	return read_snapshot(cat, SQL_LAST_SNAPSHOT, source_id, out,
+			     "no stored page to reparse: refresh the source first", err);
+}
+
+enum lr_code
+catalog_quarantined_snapshot(struct catalog *cat, const char *source_id, struct snapshot *out,
+			     struct lr_err *err)
+{
+	return read_snapshot(cat, SQL_QUARANTINED_SNAPSHOT, source_id, out,
+			     "no quarantined run waits for review (llmref review)", err);
+}
+
 void
 snapshot_free(struct snapshot *snap)
 {
@@ -881,100 +1286,4 @@ snapshot_free(struct snapshot *snap)
 		free(snap->body);
 		snap->body = NULL;
 	}
-}
-
-static void
-status_row_json(FILE *out, PGresult *res, int i)
-{
-	json_t *o = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", PQgetvalue(res, i, 0), "provider",
-	    PQgetvalue(res, i, 1), "last_attempt", PQgetvalue(res, i, 2), "last_success",
-	    PQgetvalue(res, i, 3), "consecutive_failures", atoi_safe(PQgetvalue(res, i, 4)),
-	    "last_error", PQgetvalue(res, i, 5), "last_outcome", PQgetvalue(res, i, 6));
-
-	if (o != NULL) {
-		json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		fputc('\n', out);
-		json_decref(o);
-	}
-}
-
-enum lr_code
-catalog_print_unmatched(struct catalog *cat, FILE *out, int json, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, SQL_UNMATCHED_LIST, 0, NULL, NULL, "unmatched", err);
-	json_t *o;
-	int i;
-
-	if (res == NULL)
-		return LR_ERR_DB;
-	if (!json)
-		fprintf(out, "%-20s %-44s %-32s %s\n", "SOURCE", "NAME", "CANONICAL", "SINCE");
-	for (i = 0; i < PQntuples(res); i++) {
-		if (!json) {
-			fprintf(out, "%-20s %-44s %-32s %s\n", PQgetvalue(res, i, 0),
-				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-				PQgetvalue(res, i, 3));
-			continue;
-		}
-		o = json_pack("{s:s, s:s, s:s, s:s}", "source", PQgetvalue(res, i, 0), "name",
-			      PQgetvalue(res, i, 1), "canonical", PQgetvalue(res, i, 2), "since",
-			      PQgetvalue(res, i, 3));
-		if (o != NULL) {
-			json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			fputc('\n', out);
-			json_decref(o);
-		}
-	}
-	PQclear(res);
-	return LR_OK;
-}
-
-enum lr_code
-catalog_print_status(struct catalog *cat, FILE *out, int json, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, SQL_STATUS, 0, NULL, NULL, "status", err);
-	int i;
-
-	if (res == NULL)
-		return LR_ERR_DB;
-	if (!json)
-		fprintf(out, "%-20s %-12s %-20s %-20s %5s %-9s %s\n", "SOURCE", "PROVIDER",
-			"LAST ATTEMPT", "LAST SUCCESS", "FAILS", "OUTCOME", "LAST ERROR");
-	for (i = 0; i < PQntuples(res); i++) {
-		if (json)
-			status_row_json(out, res, i);
-		else
-			fprintf(out, "%-20s %-12s %-20s %-20s %5s %-9s %s\n", PQgetvalue(res, i, 0),
-				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-				PQgetvalue(res, i, 4), PQgetvalue(res, i, 6),
-				PQgetvalue(res, i, 5)[0] ? PQgetvalue(res, i, 5) : "-");
-	}
-	PQclear(res);
-	return LR_OK;
-}
-
-/* ---- export -------------------------------------------------------- */
-
-enum lr_code
-catalog_export(struct catalog *cat, FILE *out, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, SQL_EXPORT, 0, NULL, NULL, "export", err);
-	json_error_t jerr;
-	json_t *doc;
-	int rc;
-
-	if (res == NULL)
-		return LR_ERR_DB;
-	/* The document holds strings and integers only (money is text), so a
-	 * round trip through jansson for indentation is exact. */
-	doc = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	PQclear(res);
-	if (doc == NULL)
-		return lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "export: %s", jerr.text);
-	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (rc != 0 || fputc('\n', out) == EOF)
-		return lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "export: write failed");
-	return LR_OK;
 }

@@ -12,15 +12,35 @@
 
 struct catalog; /* one connection; opaque */
 
+/* How the catalog reconciles and guards; from the [catalog] and
+ * [quarantine] sections of llmref.conf (catalog_configure). */
+struct catalog_policy {
+	long gone_after_runs;       /* missed by this many successful runs: gone */
+	long conflict_tolerance_bp; /* numeric facts agree within this share */
+	long lock_wait_ms;          /* wait this long for a busy source */
+	int guard;                  /* the quarantine guard is on */
+	long min_rows_bp;
+	long mass_change_bp;
+	long mass_change_min;
+	long max_factor;
+};
+
 struct run_stats {
 	long extracted;
 	long added;   /* new routes (or routes back from gone) */
 	long changed; /* existing routes whose price or facts changed */
 	long unchanged;
-	long gone;      /* routes missing from this run */
-	long unmatched; /* names put on (or still on) the unmatched list */
-	long rejected;  /* rows dropped by skip_bad_rows */
+	long gone;               /* routes that became gone with this run */
+	long missing;            /* routes (or facts) this run no longer lists */
+	long unmatched;          /* names put on (or still on) the unmatched list */
+	long rejected;           /* rows dropped by skip_bad_rows */
+	long conflicts;          /* conflicts opened by this run */
+	char quarantine[256];    /* why the run was held back; "" = applied */
+	long long quarantine_of; /* same page as this open quarantined run */
 };
+
+/* catalog_apply_run flags */
+#define CATALOG_APPLY_NO_GUARD 1 /* apply even what the guard would hold back */
 
 /* Fetch metadata stored with a successful run. */
 struct run_fetch_info {
@@ -60,6 +80,8 @@ struct snapshot {
 enum lr_code catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
     __attribute__((warn_unused_result));
 void catalog_close(struct catalog *cat);
+/* Take the policy of cfg (defaults until called). */
+void catalog_configure(struct catalog *cat, const struct config *cfg);
 
 /* Apply every migration not yet recorded, each in its own transaction,
  * under an advisory lock. *applied counts those applied now. */
@@ -71,8 +93,9 @@ enum lr_code catalog_check_schema(struct catalog *cat, struct lr_err *err)
     __attribute__((warn_unused_result));
 int catalog_schema_version_built(void);
 
-/* Take the source's lock for this session, or LR_ERR_BUSY naming the
- * holder. Released by catalog_unlock_source or when the connection ends. */
+/* Take the source's lock for this session, waiting up to the policy's
+ * lock_wait_ms, or LR_ERR_BUSY naming the holder. Released by
+ * catalog_unlock_source or when the connection ends. */
 enum lr_code catalog_lock_source(struct catalog *cat, const char *source_id, struct lr_err *err)
     __attribute__((warn_unused_result));
 void catalog_unlock_source(struct catalog *cat, const char *source_id);
@@ -82,10 +105,24 @@ enum lr_code catalog_begin_run(struct catalog *cat, const struct source *src, co
 			       long long *run_id, struct lr_err *err)
     __attribute__((warn_unused_result));
 /* Apply recs as the source's complete current listing, in one
- * transaction: all of it lands or none of it does. */
+ * transaction: all of it lands or none of it does. Unless flags has
+ * CATALOG_APPLY_NO_GUARD, a run the guard distrusts (no rows, far fewer
+ * than the last good run, many prices moved, a price moved by max_factor)
+ * is kept as quarantined with its would-be diff instead: st->quarantine
+ * says why and the catalog's values do not move. */
 enum lr_code catalog_apply_run(struct catalog *cat, const struct source *src, long long run_id,
 			       const struct run_fetch_info *fi, const struct records *recs,
-			       struct run_stats *st, struct lr_err *err)
+			       int flags, struct run_stats *st, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* Print what applying recs would change (added / changed / missing, with
+ * old and new values, then the counts) and write nothing. */
+enum lr_code catalog_preview(struct catalog *cat, const struct source *src,
+			     const struct records *recs, FILE *out, int json, struct run_stats *st,
+			     struct lr_err *err) __attribute__((warn_unused_result));
+/* The page of the source's open quarantined run, for --accept, or
+ * LR_ERR_USAGE if nothing waits. */
+enum lr_code catalog_quarantined_snapshot(struct catalog *cat, const char *source_id,
+					  struct snapshot *out, struct lr_err *err)
     __attribute__((warn_unused_result));
 /* Close the run as failed with reason, bump the source's failure count,
  * forget its validators; fi may carry a body to archive (a page that
@@ -115,6 +152,23 @@ enum lr_code catalog_print_unmatched(struct catalog *cat, FILE *out, int json, s
 /* Print every source's state (last attempt, last success, consecutive
  * failures, last error) as a table, or as JSON lines when json is set. */
 enum lr_code catalog_print_status(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
+/* Print the open conflicts between sources (table, or JSON lines). */
+enum lr_code catalog_print_conflicts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* Print the open quarantined runs with their would-be diffs. */
+enum lr_code catalog_print_review(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* Print one model: resolved facts with their sources and review dates,
+ * every stated value, routes with current prices. LR_ERR_USAGE if the
+ * model is unknown. */
+enum lr_code catalog_print_model(struct catalog *cat, const char *model_id, FILE *out, int json,
+				 struct lr_err *err) __attribute__((warn_unused_result));
+/* Print the price history of a model's routes (of one provider if
+ * provider is not NULL), oldest first. */
+enum lr_code catalog_print_history(struct catalog *cat, const char *model_id, const char *provider,
+				   FILE *out, int json, struct lr_err *err)
     __attribute__((warn_unused_result));
 
 /* Write the whole catalog as one JSON document to out. */

@@ -37,11 +37,16 @@ static int cmd_status(struct cli *c, int argc, char **argv);
 static int cmd_unmatched(struct cli *c, int argc, char **argv);
 static int cmd_sources_check(struct cli *c, int argc, char **argv);
 static int cmd_sources_test(struct cli *c, int argc, char **argv);
+static int cmd_conflicts(struct cli *c, int argc, char **argv);
+static int cmd_review(struct cli *c, int argc, char **argv);
+static int cmd_show_model(struct cli *c, int argc, char **argv);
+static int cmd_history(struct cli *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
 	  "apply pending schema migrations (safe to repeat)" },
-	{ "refresh", cmd_refresh, "refresh (--all | --provider NAME | --source ID)",
+	{ "refresh", cmd_refresh,
+	  "refresh (--all | --provider NAME | --source ID [--accept]) [--dry-run [--json]]",
 	  "fetch, extract, normalize and store sources" },
 	{ "export catalog", cmd_export_catalog, "export catalog",
 	  "print the catalog as JSON on stdout" },
@@ -55,6 +60,14 @@ static const struct command commands[] = {
 	  "model names that match no known model, waiting for a model or an alias" },
 	{ "reparse", cmd_reparse, "reparse --source ID",
 	  "re-read the source's last stored page without fetching" },
+	{ "conflicts", cmd_conflicts, "conflicts [--json]",
+	  "facts on which two sources disagree beyond the tolerance" },
+	{ "review", cmd_review, "review [--json]",
+	  "runs held back by the quarantine guard, with their would-be diffs" },
+	{ "show model", cmd_show_model, "show model ID [--json]",
+	  "one model: facts with sources and review dates, routes and prices" },
+	{ "history", cmd_history, "history --model ID [--provider NAME] [--json]",
+	  "price history of a model's routes" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -125,6 +138,7 @@ cli_open_catalog(struct cli *c, int check_schema)
 		return report(&err);
 	if (check_schema && catalog_check_schema(c->cat, &err) != LR_OK)
 		return report(&err);
+	catalog_configure(c->cat, c->cfg);
 	return EXIT_OK;
 }
 
@@ -183,11 +197,14 @@ cmd_export_catalog(struct cli *c, int argc, char **argv)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 
-/* Which sources a refresh names: all, one provider's, or one. */
+/* Which sources a refresh names: all, one provider's, or one; and how. */
 struct selection {
 	int all;
 	const char *provider;
 	const char *source;
+	int dry_run;
+	int accept;
+	int json;
 };
 
 static int
@@ -197,6 +214,9 @@ refresh_parse(int argc, char **argv, struct selection *sel)
 		{ "all", no_argument, NULL, 'a' },
 		{ "provider", required_argument, NULL, 'p' },
 		{ "source", required_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "accept", no_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -208,6 +228,9 @@ refresh_parse(int argc, char **argv, struct selection *sel)
 		case 'a': sel->all = 1; break;
 		case 'p': sel->provider = optarg; break;
 		case 's': sel->source = optarg; break;
+		case 'n': sel->dry_run = 1; break;
+		case 'A': sel->accept = 1; break;
+		case 'j': sel->json = 1; break;
 		case 'h': printf("usage: llmref [-c FILE] %s\n", commands[1].usage); return -1;
 		default: return EXIT_USAGE;
 		}
@@ -218,6 +241,15 @@ refresh_parse(int argc, char **argv, struct selection *sel)
 	}
 	if (sel->all + (sel->provider != NULL) + (sel->source != NULL) != 1) {
 		log_err("refresh: give exactly one of --all, --provider NAME, --source ID");
+		return EXIT_USAGE;
+	}
+	if (sel->accept && (sel->source == NULL || sel->dry_run)) {
+		log_err("refresh: --accept applies one source's quarantined run: give --source ID "
+			"(and no --dry-run; llmref review shows what it would apply)");
+		return EXIT_USAGE;
+	}
+	if (sel->json && !sel->dry_run) {
+		log_err("refresh: --json goes with --dry-run");
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -270,6 +302,21 @@ refresh_print(const struct refresh_result *r, void *ctx)
 			       r->http_status, r->http_status == 304 ? "" : ", same body",
 			       r->run_id, r->seconds);
 		break;
+	case REFRESH_QUARANTINED:
+		printf("%s: quarantined, %ld rows: %s (run %lld%s, %.2f s)\n", r->src->id,
+		       r->stats.extracted, r->stats.quarantine, r->run_id,
+		       r->stats.quarantine_of ? ", same page as before" : "", r->seconds);
+		log_warn("source %s: run %lld held back, the catalog keeps its values: %s; see "
+			 "'llmref review', apply with 'llmref refresh --source %s --accept'",
+			 r->src->id, r->run_id, r->stats.quarantine, r->src->id);
+		*worst = exit_worse(*worst, EXIT_SOURCE_FAILED);
+		break;
+	case REFRESH_PREVIEWED:
+		printf("%s: would add %ld, change %ld, miss %ld, leave %ld unchanged%s%s\n",
+		       r->src->id, r->stats.added, r->stats.changed, r->stats.missing,
+		       r->stats.unchanged, r->stats.quarantine[0] ? "; would be quarantined: " : "",
+		       r->stats.quarantine);
+		break;
 	default:
 		printf("%s: %s (run %lld, %.2f s)\n", r->src->id,
 		       r->outcome == REFRESH_BUSY ? "busy" : "failed", r->run_id, r->seconds);
@@ -310,8 +357,12 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			c->cfg->sources_dir);
 		rc = EXIT_USAGE;
 	} else if ((rc = cli_open_catalog(c, 1)) == EXIT_OK) {
-		if (refresh_sources(c->cfg, c->cat, sel_src, n, "manual", refresh_print, &worst) !=
-		    LR_OK) {
+		struct refresh_opts o = { "manual", sel.dry_run, sel.json, stdout };
+		enum lr_code lrc =
+		    sel.accept
+			? refresh_accept(c->cfg, c->cat, sel_src[0], refresh_print, &worst)
+			: refresh_sources(c->cfg, c->cat, sel_src, n, &o, refresh_print, &worst);
+		if (lrc != LR_OK) {
 			lr_err_set(&err, LR_ERR_INTERNAL, NULL, NULL, "refresh machinery failed");
 			worst = exit_worse(worst, report(&err));
 		}
@@ -385,6 +436,86 @@ static int
 cmd_unmatched(struct cli *c, int argc, char **argv)
 {
 	return cmd_listing(c, argc, argv, "unmatched", catalog_print_unmatched);
+}
+
+static int
+cmd_conflicts(struct cli *c, int argc, char **argv)
+{
+	return cmd_listing(c, argc, argv, "conflicts", catalog_print_conflicts);
+}
+
+static int
+cmd_review(struct cli *c, int argc, char **argv)
+{
+	return cmd_listing(c, argc, argv, "review", catalog_print_review);
+}
+
+/* "show model ID" and "history --model ID [--provider NAME]". */
+struct model_args {
+	const char *model;
+	const char *provider;
+	int json;
+};
+
+static int
+model_args_parse(int argc, char **argv, const char *usage_line, int positional,
+		 struct model_args *a)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "provider", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm': a->model = positional ? NULL : optarg; break;
+		case 'p': a->provider = positional ? NULL : optarg; break;
+		case 'j': a->json = 1; break;
+		case 'h': printf("usage: llmref [-c FILE] %s\n", usage_line); return -1;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (positional && optind < argc)
+		a->model = argv[optind++];
+	if (optind < argc || a->model == NULL) {
+		log_err("usage: llmref %s", usage_line);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_model_print(struct cli *c, int argc, char **argv, const char *usage_line, int positional)
+{
+	struct model_args a = { 0 };
+	struct lr_err err = { 0 };
+	int rc = model_args_parse(argc, argv, usage_line, positional, &a);
+	enum lr_code lrc;
+
+	if (rc != EXIT_OK)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	lrc = positional ? catalog_print_model(c->cat, a.model, stdout, a.json, &err)
+			 : catalog_print_history(c->cat, a.model, a.provider, stdout, a.json, &err);
+	return lrc == LR_OK ? EXIT_OK : report(&err);
+}
+
+static int
+cmd_show_model(struct cli *c, int argc, char **argv)
+{
+	return cmd_model_print(c, argc, argv, "show model ID [--json]", 1);
+}
+
+static int
+cmd_history(struct cli *c, int argc, char **argv)
+{
+	return cmd_model_print(c, argc, argv, "history --model ID [--provider NAME] [--json]", 0);
 }
 
 static int

@@ -36,6 +36,7 @@ enum key_type {
 	KEY_KIND,     /* enum source_kind */
 	KEY_FORMAT,   /* enum source_format */
 	KEY_UNIT,     /* enum price_unit */
+	KEY_PERCENT,  /* long basis points, 0 .. 10000 */
 };
 
 struct key_def {
@@ -71,6 +72,19 @@ static const struct key_def config_keys[] = {
 	{ "fetch", "retry_after_max", KEY_MSEC, "5m",
 	  offsetof(struct config, fetch_retry_after_max_ms) },
 	{ "fetch", "ca_file", KEY_STR, "", offsetof(struct config, fetch_ca_file) },
+	{ "database", "lock_wait", KEY_MSEC, "10s", offsetof(struct config, lock_wait_ms) },
+	{ "catalog", "gone_after", KEY_COUNT, "3", offsetof(struct config, gone_after_runs) },
+	{ "catalog", "conflict_tolerance", KEY_PERCENT, "2.5%",
+	  offsetof(struct config, conflict_tolerance_bp) },
+	{ "quarantine", "enabled", KEY_BOOL, "yes", offsetof(struct config, quarantine_enabled) },
+	{ "quarantine", "min_rows", KEY_PERCENT, "50%",
+	  offsetof(struct config, quarantine_min_rows_bp) },
+	{ "quarantine", "mass_change", KEY_PERCENT, "50%",
+	  offsetof(struct config, quarantine_mass_change_bp) },
+	{ "quarantine", "mass_change_min", KEY_COUNT, "5",
+	  offsetof(struct config, quarantine_mass_change_min) },
+	{ "quarantine", "max_factor", KEY_COUNT, "10",
+	  offsetof(struct config, quarantine_max_factor) },
 };
 
 /* sources.d/ID.conf. NULL default = required. */
@@ -83,6 +97,7 @@ static const struct key_def source_keys[] = {
 	{ "source", "format", KEY_FORMAT, NULL, offsetof(struct source, format) },
 	{ "source", "interval", KEY_DURATION, "6h", offsetof(struct source, interval_sec) },
 	{ "source", "authoritative", KEY_BOOL, "no", offsetof(struct source, authoritative) },
+	{ "source", "priority", KEY_COUNT, "50", offsetof(struct source, priority) },
 	{ "extract", "skip_bad_rows", KEY_BOOL, "no", offsetof(struct source, skip_bad_rows) },
 	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
 	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
@@ -208,6 +223,30 @@ config_parse_duration_ms(const char *text, long *out_ms)
 	if (config_parse_duration(text, &v) != 0 || v > LONG_MAX / 1000)
 		return -1;
 	*out_ms = v * 1000;
+	return 0;
+}
+
+int
+config_parse_percent(const char *text, long *out_bp)
+{
+	long whole = 0, frac = 0;
+	int nwhole = 0, nfrac = 0;
+	const char *p = text;
+
+	for (; isdigit((unsigned char)*p) && nwhole < 4; p++, nwhole++)
+		whole = whole * 10 + (*p - '0');
+	if (nwhole == 0)
+		return -1;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p) && nfrac < 2; p++, nfrac++)
+			frac = frac * 10 + (*p - '0');
+	if (nfrac == 1)
+		frac *= 10;
+	if (*p == '%')
+		p++;
+	if (*p != '\0' || whole * 100 + frac > 10000)
+		return -1;
+	*out_bp = whole * 100 + frac;
 	return 0;
 }
 
@@ -522,6 +561,11 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 	case KEY_SIZE:
 		if (config_parse_size(v, (size_t *)(void *)base) != 0)
 			return ctx_fail(c, k, "'%s' is not a size (e.g. 16MiB)", v);
+		return 1;
+	case KEY_PERCENT:
+		if (config_parse_percent(v, (long *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a share from 0%% to 100%% (e.g. 2.5%%)",
+					v);
 		return 1;
 	case KEY_KIND:
 	case KEY_FORMAT:

@@ -80,6 +80,7 @@ struct source {
 	long interval_sec;
 	int authoritative;         /* its model names may create models */
 	int skip_bad_rows;         /* drop (and count) rows that fail to normalize */
+	long priority;             /* higher wins between sources stating one fact */
 	char *rows;                /* XPath or JSON path selecting records */
 	char *fields[FIELD_COUNT]; /* NULL when not extracted */
 	enum price_unit input_unit;
@@ -106,6 +107,16 @@ struct config {
 	long fetch_backoff_max_ms;
 	long fetch_retry_after_max_ms;
 	char *fetch_ca_file; /* "" = system default */
+	long lock_wait_ms;   /* [database] lock_wait: wait for a busy source */
+	/* [catalog] */
+	long gone_after_runs;       /* missing from this many runs: gone */
+	long conflict_tolerance_bp; /* numeric facts, basis points (250 = 2.5%) */
+	/* [quarantine]: runs held back instead of applied */
+	int quarantine_enabled;
+	long quarantine_min_rows_bp;     /* fewer rows than this share of the last good run */
+	long quarantine_mass_change_bp;  /* more moved prices than this share ... */
+	long quarantine_mass_change_min; /* ... and at least this many */
+	long quarantine_max_factor;      /* any price moving by this factor or more */
 	struct source *sources;
 	size_t nsources;
 };
@@ -129,6 +140,8 @@ const char *field_name(enum field f);
 int config_parse_duration(const char *text, long *out_sec);
 /* Like config_parse_duration, also "250ms"; result in milliseconds. */
 int config_parse_duration_ms(const char *text, long *out_ms);
+/* "2.5%", "50%", "50" (per cent) into basis points. Returns 0 or -1. */
+int config_parse_percent(const char *text, long *out_bp);
 /* "16MiB", "512KiB", "1048576". Returns 0 or -1. */
 int config_parse_size(const char *text, size_t *out_bytes);
 

@@ -29,6 +29,8 @@ struct refresh_ctx {
 	refresh_report_fn report;
 	void *rctx;
 	double t0;
+	const struct refresh_opts *o;
+	int apply_flags; /* catalog_apply_run's */
 };
 
 int
@@ -110,15 +112,15 @@ refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *b
 		rc = lr_err_set(&it->r.err, LR_ERR_NORMALIZE, src->id, src->url,
 				"all %ld rows rejected; the first: %s", recs.rejected,
 				recs.first_rejection);
-	else if (rc == LR_OK && recs.n == 0)
-		rc = lr_err_set(&it->r.err, LR_ERR_EXTRACT, src->id, src->url,
-				"no rows extracted ([extract] rows '%s' matched nothing)",
-				src->rows);
 	if (rc == LR_OK)
 		lr_strlcpy(it->r.rejection, recs.first_rejection, sizeof(it->r.rejection));
-	if (rc == LR_OK)
-		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, &it->r.stats,
-				       &it->r.err);
+	/* no rows at all is for the guard: quarantined, not applied */
+	if (rc == LR_OK && c->o->dry_run)
+		rc = catalog_preview(c->cat, src, &recs, c->o->preview, c->o->json, &it->r.stats,
+				     &it->r.err);
+	else if (rc == LR_OK)
+		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, c->apply_flags,
+				       &it->r.stats, &it->r.err);
 	records_free(&recs);
 	raw_rows_free(&rows);
 	return rc;
@@ -143,13 +145,17 @@ refresh_finish(struct refresh_ctx *c, struct refresh_item *it, const struct run_
 	struct lr_err copy, ferr;
 
 	it->r.rc = it->r.err.code;
-	if (it->r.rc == LR_OK)
+	if (it->r.rc == LR_OK && c->o->dry_run)
+		it->r.outcome = REFRESH_PREVIEWED;
+	else if (it->r.rc == LR_OK && it->r.stats.quarantine[0] != '\0')
+		it->r.outcome = REFRESH_QUARANTINED;
+	else if (it->r.rc == LR_OK)
 		it->r.outcome = it->r.outcome == REFRESH_UNCHANGED ? REFRESH_UNCHANGED : REFRESH_OK;
 	else if (it->r.rc == LR_ERR_DB)
 		it->r.outcome = REFRESH_DB_ERROR;
 	else
 		it->r.outcome = REFRESH_FAILED;
-	if (it->r.rc != LR_OK) {
+	if (it->r.rc != LR_OK && !c->o->dry_run) {
 		/* Best effort: if the database itself failed, the run stays
 		 * 'running' and the first error is the one reported. */
 		copy = it->r.err;
@@ -222,7 +228,7 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 		return;
 	}
 	fetch_info_from(&fi, job, sha, it->extract_sha);
-	if (strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
+	if (!c->o->dry_run && strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
 	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
 		/* many pages ignore validators: the same bytes mean the same */
 		if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, &fi, &it->r.err) ==
@@ -243,6 +249,8 @@ refresh_prepare(struct refresh_ctx *c, struct refresh_item *it, const char *trig
 
 	if (extract_settings_sha(src, it->extract_sha) != 0)
 		return lr_err_set(&it->r.err, LR_ERR_INTERNAL, src->id, NULL, "sha256 failed");
+	if (c->o->dry_run) /* reads only: no lock, no run */
+		return catalog_source_state(c->cat, src->id, &it->st, &it->r.err);
 	rc = catalog_lock_source(c->cat, src->id, &it->r.err);
 	if (rc != LR_OK)
 		return rc;
@@ -265,12 +273,13 @@ refresh_not_started(struct refresh_ctx *c, struct refresh_item *it, enum lr_code
 }
 
 static void
-job_from_item(struct fetch_job *job, struct refresh_item *it)
+job_from_item(struct fetch_job *job, struct refresh_item *it, int dry_run)
 {
 	/* After any failed run, while names of the source wait unmatched, or
 	 * when the source file now reads pages differently, the request is
-	 * unconditional: the page must be read. */
-	int conditional = it->st.consecutive_failures == 0 && it->st.open_unmatched == 0 &&
+	 * unconditional: the page must be read. So it is for a preview. */
+	int conditional = !dry_run && it->st.consecutive_failures == 0 &&
+			  it->st.open_unmatched == 0 &&
 			  strcmp(it->extract_sha, it->st.extract_sha256) == 0;
 
 	memset(job, 0, sizeof(*job));
@@ -332,7 +341,7 @@ refresh_curated(struct refresh_ctx *c, struct refresh_item *it)
 	fi.url = fi.final_url = src->file;
 	fi.body = body.data ? body.data : "";
 	fi.body_len = body.len;
-	if (strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
+	if (!c->o->dry_run && strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
 	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
 		if (catalog_unchanged_run(c->cat, src, it->r.run_id, &fi, &it->r.err) == LR_OK)
 			it->r.outcome = REFRESH_UNCHANGED;
@@ -347,7 +356,7 @@ out:
 /* Open runs for the sources of one phase and fetch them together. */
 static enum lr_code
 refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int authoritative,
-	      struct fetch_job *jobs, const char *trigger)
+	      struct fetch_job *jobs)
 {
 	struct fetch_opts fo;
 	size_t i, njobs = 0;
@@ -356,13 +365,13 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 		enum lr_code prc;
 		if (items[i].r.src->authoritative != authoritative)
 			continue;
-		prc = refresh_prepare(c, &items[i], trigger);
+		prc = refresh_prepare(c, &items[i], c->o->trigger);
 		if (prc != LR_OK)
 			refresh_not_started(c, &items[i], prc);
 		else if (items[i].r.src->kind == SOURCE_CURATED)
 			refresh_curated(c, &items[i]);
 		else
-			job_from_item(&jobs[njobs++], &items[i]);
+			job_from_item(&jobs[njobs++], &items[i], c->o->dry_run);
 	}
 	refresh_fetch_opts(c->cfg, &fo);
 	return fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
@@ -370,9 +379,9 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 
 enum lr_code
 refresh_sources(const struct config *cfg, struct catalog *cat, const struct source *const *srcs,
-		size_t n, const char *trigger, refresh_report_fn report, void *ctx)
+		size_t n, const struct refresh_opts *o, refresh_report_fn report, void *ctx)
 {
-	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec() };
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), o, 0 };
 	struct refresh_item *items = calloc(n ? n : 1, sizeof(*items));
 	struct fetch_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	enum lr_code rc = LR_OK;
@@ -386,20 +395,20 @@ refresh_sources(const struct config *cfg, struct catalog *cat, const struct sour
 		items[i].r.src = srcs[i];
 	/* Sources that may create models go first, so that the others' names
 	 * can match the models they bring in the same refresh. */
-	rc = refresh_phase(&c, items, n, 1, jobs, trigger);
+	rc = refresh_phase(&c, items, n, 1, jobs);
 	if (rc == LR_OK)
-		rc = refresh_phase(&c, items, n, 0, jobs, trigger);
+		rc = refresh_phase(&c, items, n, 0, jobs);
 out:
 	free(jobs);
 	free(items);
 	return rc;
 }
 
-enum lr_code
-refresh_reparse(const struct config *cfg, struct catalog *cat, const struct source *src,
-		refresh_report_fn report, void *ctx)
+/* Apply a stored page (the last one, or the open quarantine's) in a new
+ * run, without fetching. */
+static enum lr_code
+refresh_stored(struct refresh_ctx *c, const struct source *src, int quarantined)
 {
-	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec() };
 	struct refresh_item it;
 	struct run_fetch_info fi;
 	struct snapshot snap;
@@ -407,14 +416,15 @@ refresh_reparse(const struct config *cfg, struct catalog *cat, const struct sour
 
 	memset(&it, 0, sizeof(it));
 	it.r.src = src;
-	rc = refresh_prepare(&c, &it, "reparse");
+	rc = refresh_prepare(c, &it, c->o->trigger);
 	if (rc == LR_OK)
-		rc = catalog_last_snapshot(cat, src->id, &snap, &it.r.err);
+		rc = quarantined ? catalog_quarantined_snapshot(c->cat, src->id, &snap, &it.r.err)
+				 : catalog_last_snapshot(c->cat, src->id, &snap, &it.r.err);
 	if (rc != LR_OK) {
 		if (it.r.run_id != 0)
-			refresh_finish(&c, &it, NULL);
+			refresh_finish(c, &it, NULL);
 		else
-			refresh_not_started(&c, &it, rc);
+			refresh_not_started(c, &it, rc);
 		return LR_OK;
 	}
 	memset(&fi, 0, sizeof(fi));
@@ -427,8 +437,28 @@ refresh_reparse(const struct config *cfg, struct catalog *cat, const struct sour
 	fi.url = fi.final_url = src->url;
 	fi.headers = "";
 	fi.http_status = 200;
-	(void)refresh_apply_body(&c, &it, snap.body, snap.len, &fi);
-	refresh_finish(&c, &it, &fi);
+	(void)refresh_apply_body(c, &it, snap.body, snap.len, &fi);
+	refresh_finish(c, &it, &fi);
 	snapshot_free(&snap);
 	return LR_OK;
+}
+
+enum lr_code
+refresh_reparse(const struct config *cfg, struct catalog *cat, const struct source *src,
+		refresh_report_fn report, void *ctx)
+{
+	static const struct refresh_opts o = { "reparse", 0, 0, NULL };
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, 0 };
+
+	return refresh_stored(&c, src, 0);
+}
+
+enum lr_code
+refresh_accept(const struct config *cfg, struct catalog *cat, const struct source *src,
+	       refresh_report_fn report, void *ctx)
+{
+	static const struct refresh_opts o = { "accept", 0, 0, NULL };
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, CATALOG_APPLY_NO_GUARD };
+
+	return refresh_stored(&c, src, 1);
 }

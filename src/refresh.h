@@ -8,12 +8,24 @@
 #include "config.h"
 #include "err.h"
 
+#include <stdio.h>
+
 enum refresh_outcome {
-	REFRESH_OK,        /* rows applied */
-	REFRESH_UNCHANGED, /* 304, or the same body read the same way */
-	REFRESH_FAILED,    /* recorded as a failed run (err says why) */
-	REFRESH_BUSY,      /* another process holds the source */
-	REFRESH_DB_ERROR,  /* the catalog could not be reached or written */
+	REFRESH_OK,          /* rows applied */
+	REFRESH_UNCHANGED,   /* 304, or the same body read the same way */
+	REFRESH_FAILED,      /* recorded as a failed run (err says why) */
+	REFRESH_BUSY,        /* another process holds the source */
+	REFRESH_DB_ERROR,    /* the catalog could not be reached or written */
+	REFRESH_QUARANTINED, /* held back by the guard (stats.quarantine says why) */
+	REFRESH_PREVIEWED,   /* --dry-run: the diff was printed, nothing written */
+};
+
+/* How a refresh runs. */
+struct refresh_opts {
+	const char *trigger; /* "manual", "daemon", ... */
+	int dry_run;         /* print what would change; write nothing, take no lock */
+	int json;            /* dry-run diff as JSON lines */
+	FILE *preview;       /* where the dry-run diff goes */
 };
 
 struct refresh_result {
@@ -32,18 +44,24 @@ struct refresh_result {
 /* Called once per source, as soon as its result is known. */
 typedef void (*refresh_report_fn)(const struct refresh_result *r, void *ctx);
 
-/* Refresh the n sources srcs with trigger ("manual", "daemon", ...).
- * Returns LR_OK if the machinery ran (each source's own result goes to
- * report), or LR_ERR_DB/LR_ERR_NOMEM if it could not. */
+/* Refresh the n sources srcs as o says. Returns LR_OK if the machinery
+ * ran (each source's own result goes to report), or LR_ERR_DB/
+ * LR_ERR_NOMEM if it could not. */
 enum lr_code refresh_sources(const struct config *cfg, struct catalog *cat,
-			     const struct source *const *srcs, size_t n, const char *trigger,
-			     refresh_report_fn report, void *ctx)
+			     const struct source *const *srcs, size_t n,
+			     const struct refresh_opts *o, refresh_report_fn report, void *ctx)
     __attribute__((warn_unused_result));
 
 /* Re-run extraction, normalization and apply on the source's last stored
  * page, without fetching. */
 enum lr_code refresh_reparse(const struct config *cfg, struct catalog *cat,
 			     const struct source *src, refresh_report_fn report, void *ctx)
+    __attribute__((warn_unused_result));
+
+/* Apply the page of the source's open quarantined run, past the guard
+ * (llmref refresh --accept). */
+enum lr_code refresh_accept(const struct config *cfg, struct catalog *cat, const struct source *src,
+			    refresh_report_fn report, void *ctx)
     __attribute__((warn_unused_result));
 
 /* The fetch settings of cfg. */

@@ -103,9 +103,13 @@ is "$(llmref status --json | python3 -c 'import json,sys; print(sorted(json.load
 requests=$(grep -vc '^END' "$LOG")
 sed -i 's/^output_price = \$.*/output_price = $.pricing.prompt/' "$WORK/sources.d/openrouter.conf"
 out=$(llmref reparse --source openrouter 2>&1); rc=$?
-is "$rc" 0 "reparse succeeds"
-like "$out" "openrouter: ok, [0-9]+ rows: 0 added, [1-9][0-9]* changed" "reparse applies the new reading"
-is "$(grep -vc '^END' "$LOG")" "$requests" "reparse made no request"
+is "$rc" 1 "a reparse that moves most output prices is held back (exit 1)"
+like "$out" "openrouter: quarantined, [0-9]+ rows: [0-9]+ of [0-9]+ routes changed price at once" \
+	"by the guard, which says why"
+out=$(llmref refresh --source openrouter --accept 2>&1); rc=$?
+is "$rc" 0 "refresh --accept succeeds"
+like "$out" "openrouter: ok, [0-9]+ rows: 0 added, [1-9][0-9]* changed" "and applies the new reading"
+is "$(grep -vc '^END' "$LOG")" "$requests" "reparse and accept made no request"
 is "$(q "select output_usd_per_mtok from current_prices p join routes r on r.id = p.route_id where r.provider_model_id = 'meta-llama/llama-3.2-1b-instruct'")" \
 	0.027 "the output price now reads the prompt field"
 out=$(llmref reparse --source fireworks 2>&1); rc=$?

@@ -18,9 +18,10 @@ is "$banned" "" "no banned functions in src/"
 # libpq gets SQL only from string literals or the named constants of catalog.c
 # (db_exec's own PQexecParams passes its sql parameter, which every caller
 # fills with a constant: the second grep checks those callers.)
-nonconst=$(grep -nE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count)\s*\(' src/*.c |
-	grep -vE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count)\s*\([^,]+,\s*("|SQL_|m->sql)' |
-	grep -vE 'PQexecParams\(cat->conn, sql, n, NULL, vals, NULL, NULL, 0\);|db_exec\(cat, sql, n, vals, source, what, err\);|^src/catalog.c:[0-9]+:(db_exec|db_cmd|db_count)\(struct catalog' || true)
+# (so do print_query and read_snapshot, which pass theirs on.)
+nonconst=$(grep -nE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json)\s*\(' src/*.c |
+	grep -vE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json)\s*\([^,]+,\s*("|SQL_|m->sql|src->kind == SOURCE_PRICING \? SQL_[A-Z_]+ : SQL_)' |
+	grep -vE 'PQexecParams\(cat->conn, sql, (n|1), NULL, vals, NULL, NULL, (0|1)\);|db_exec\(cat, sql, (n|1), vals, (source|NULL), (what|"model"), err\);|^src/catalog(_read)?.c:[0-9]+:(db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json)\(struct catalog' || true)
 is "$nonconst" "" "no SQL text from variables reaches libpq"
 outside=$(grep -lE 'PQ(exec|execParams|prepare)\s*\(' src/*.c | grep -v '^src/catalog.c$' || true)
 is "$outside" "" "SQL is run only by src/catalog.c"
