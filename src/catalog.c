@@ -53,10 +53,11 @@ static const char SQL_UPSERT_PROVIDER[] = "INSERT INTO providers (id, name) VALU
 					  " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
 					  " WHERE providers.name IS DISTINCT FROM EXCLUDED.name";
 static const char SQL_UPSERT_SOURCE[] =
-    "INSERT INTO sources (id, provider_id, kind, url, last_attempt)"
-    " VALUES ($1, $2, $3, $4, now())"
+    "INSERT INTO sources (id, provider_id, kind, url, last_attempt, priority)"
+    " VALUES ($1, $2, $3, $4, now(), $5)"
     " ON CONFLICT (id) DO UPDATE SET provider_id = EXCLUDED.provider_id,"
-    " kind = EXCLUDED.kind, url = EXCLUDED.url, last_attempt = now()";
+    " kind = EXCLUDED.kind, url = EXCLUDED.url, last_attempt = now(),"
+    " priority = EXCLUDED.priority";
 static const char SQL_RUN_BEGIN[] =
     "INSERT INTO runs (source_id, trigger) VALUES ($1, $2) RETURNING id";
 
@@ -666,15 +667,17 @@ catalog_begin_run(struct catalog *cat, const struct source *src, const char *tri
 		  long long *run_id, struct lr_err *err)
 {
 	const char *pv[2] = { src->provider, src->provider_name };
-	const char *sv[4] = { src->id, src->provider, source_kind_name(src->kind),
-			      src->kind == SOURCE_CURATED ? src->file : src->url };
+	char prio[24];
+	const char *sv[5] = { src->id, src->provider, source_kind_name(src->kind),
+			      src->kind == SOURCE_CURATED ? src->file : src->url, prio };
 	const char *rv[2] = { src->id, trigger };
 	PGresult *res;
 
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
+	snprintf(prio, sizeof(prio), "%ld", src->priority);
 	if (db_cmd(cat, SQL_UPSERT_PROVIDER, 2, pv, src->id, "provider", err) != LR_OK ||
-	    db_cmd(cat, SQL_UPSERT_SOURCE, 4, sv, src->id, "source", err) != LR_OK)
+	    db_cmd(cat, SQL_UPSERT_SOURCE, 5, sv, src->id, "source", err) != LR_OK)
 		goto fail;
 	res = db_exec(cat, SQL_RUN_BEGIN, 2, rv, src->id, "run", err);
 	if (res == NULL)

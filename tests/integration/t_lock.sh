@@ -10,7 +10,7 @@ llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
 psql -X -q -c "select pg_advisory_lock(hashtextextended('llmref.source:fireworks', 0)); select pg_sleep(30)" >/dev/null 2>&1 &
 holder=$!
 for i in $(seq 1 100); do
-	[ "$(q "select count(*) from pg_locks where locktype = 'advisory' and granted")" -ge 1 ] && break
+	[ "$(q "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and granted")" -ge 1 ] && break
 	sleep 0.05
 done
 t0=$(date +%s%N)
@@ -28,7 +28,7 @@ like "$out" "openrouter: ok" "the other source still refreshes"
 q "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'psql' and pid <> pg_backend_pid()" >/dev/null
 wait "$holder" 2>/dev/null
 for i in $(seq 1 100); do
-	[ "$(q "select count(*) from pg_locks where locktype = 'advisory'")" -eq 0 ] && break
+	[ "$(q "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory'")" -eq 0 ] && break
 	sleep 0.05
 done
 out=$(llmref refresh --source fireworks 2>&1); rc=$?
@@ -38,12 +38,12 @@ is "$rc" 0 "once the holder is gone the refresh runs"
 psql -X -q -c "select pg_advisory_lock(hashtextextended('llmref.source:fireworks', 0)); select pg_sleep(0.4)" >/dev/null 2>&1 &
 holder=$!
 for i in $(seq 1 100); do
-	[ "$(q "select count(*) from pg_locks where locktype = 'advisory' and granted")" -ge 1 ] && break
+	[ "$(q "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and granted")" -ge 1 ] && break
 	sleep 0.02
 done
 out=$(llmref refresh --source fireworks 2>&1); rc=$?
 wait "$holder" 2>/dev/null
 is "$rc" 0 "a refresh waits for a holder that lets go within lock_wait"
 like "$out" "fireworks: (ok|unchanged)" "and then refreshes the source"
-is "$(q "select count(*) from pg_locks where locktype = 'advisory'")" 0 "no lock left behind"
+is "$(q "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory'")" 0 "no lock left behind"
 done_testing
