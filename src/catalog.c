@@ -53,11 +53,11 @@ static const char SQL_UPSERT_PROVIDER[] = "INSERT INTO providers (id, name) VALU
 					  " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
 					  " WHERE providers.name IS DISTINCT FROM EXCLUDED.name";
 static const char SQL_UPSERT_SOURCE[] =
-    "INSERT INTO sources (id, provider_id, kind, url, last_attempt, priority)"
-    " VALUES ($1, $2, $3, $4, now(), $5)"
+    "INSERT INTO sources (id, provider_id, kind, url, last_attempt, priority, router)"
+    " VALUES ($1, $2, $3, $4, now(), $5, $6)"
     " ON CONFLICT (id) DO UPDATE SET provider_id = EXCLUDED.provider_id,"
     " kind = EXCLUDED.kind, url = EXCLUDED.url, last_attempt = now(),"
-    " priority = EXCLUDED.priority";
+    " priority = EXCLUDED.priority, router = EXCLUDED.router";
 static const char SQL_RUN_BEGIN[] =
     "INSERT INTO runs (source_id, trigger) VALUES ($1, $2) RETURNING id";
 
@@ -68,13 +68,13 @@ static const char SQL_INCOMING[] =
     " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
     " context_window bigint, max_output bigint, cached_input text,"
     " deprecation_date text, tier_threshold bigint, tier_input text, tier_output text,"
-    " fact text, value text, reason text, expires text)"
+    " fact text, value text, reason text, expires text, served_by text NOT NULL)"
     " ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
     " cached_input, deprecation_date, tier_threshold, tier_input, tier_output,"
-    " fact, value, reason, expires)"
+    " fact, value, reason, expires, served_by)"
     " FROM STDIN";
 /* Model facts: $1 source, $2 run. Returns added, changed. */
 static const char SQL_MERGE_FACTS[] =
@@ -128,10 +128,17 @@ static const char SQL_MERGE_MODELS[] = "INSERT INTO models (id, first_run)"
 				       " ON CONFLICT (id) DO NOTHING";
 static const char SQL_MERGE_ROUTES[] =
     "WITH ins AS (INSERT INTO routes (source_id, provider_id,"
-    "  provider_model_id, model_id, variant, region, first_run)"
-    " SELECT $1, $2, provider_model_id, model_id, variant, region, $3::bigint"
+    "  provider_model_id, model_id, variant, region, first_run, served_by)"
+    " SELECT $1, $2, provider_model_id, model_id, variant, region, $3::bigint, served_by"
     " FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
     " DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
+/* The provider behind a router's route may change: $1 source. */
+static const char SQL_SERVED_BY[] =
+    "UPDATE routes r SET served_by = i.served_by FROM llmref_incoming i"
+    " WHERE r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
+    " AND r.served_by <> i.served_by";
+/* The run this transaction applies, for the event triggers: $1 run. */
+static const char SQL_SET_RUN[] = "SELECT set_config('llmref.run_id', $1, true)";
 /* The would-be diff of a run, kept in llmref_diff: one row per route
  * ($1 source, $2 may it create models). */
 static const char SQL_DIFF_ROUTES[] =
@@ -668,8 +675,12 @@ catalog_begin_run(struct catalog *cat, const struct source *src, const char *tri
 {
 	const char *pv[2] = { src->provider, src->provider_name };
 	char prio[24];
-	const char *sv[5] = { src->id, src->provider, source_kind_name(src->kind),
-			      src->kind == SOURCE_CURATED ? src->file : src->url, prio };
+	const char *sv[6] = { src->id,
+			      src->provider,
+			      source_kind_name(src->kind),
+			      src->kind == SOURCE_CURATED ? src->file : src->url,
+			      prio,
+			      src->router ? "true" : "false" };
 	const char *rv[2] = { src->id, trigger };
 	PGresult *res;
 
@@ -677,7 +688,7 @@ catalog_begin_run(struct catalog *cat, const struct source *src, const char *tri
 		return LR_ERR_DB;
 	snprintf(prio, sizeof(prio), "%ld", src->priority);
 	if (db_cmd(cat, SQL_UPSERT_PROVIDER, 2, pv, src->id, "provider", err) != LR_OK ||
-	    db_cmd(cat, SQL_UPSERT_SOURCE, 5, sv, src->id, "source", err) != LR_OK)
+	    db_cmd(cat, SQL_UPSERT_SOURCE, 6, sv, src->id, "source", err) != LR_OK)
 		goto fail;
 	res = db_exec(cat, SQL_RUN_BEGIN, 2, rv, src->id, "run", err);
 	if (res == NULL)
@@ -765,7 +776,8 @@ copy_record(struct buf *line, const struct record *r, int f)
 	rc |= copy_field(line, f >= 0 ? r->facts[f].name : NULL, 0);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].value : NULL, 0);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].reason : NULL, 0);
-	rc |= copy_field(line, f >= 0 ? r->facts[f].expires : NULL, 1);
+	rc |= copy_field(line, f >= 0 ? r->facts[f].expires : NULL, 0);
+	rc |= copy_field(line, r->served_by, 1);
 	return rc;
 }
 
@@ -844,7 +856,8 @@ merge_routes(struct catalog *cat, const struct source *src, const char *run, str
 	if (st->added < 0)
 		return LR_ERR_DB;
 	revived = db_count(cat, SQL_REVIVE_ROUTES, 1, v2, src->id, "routes", err);
-	if (revived < 0 || db_cmd(cat, SQL_MISSING_CLEAR, 1, v2, src->id, "routes", err) != LR_OK ||
+	if (revived < 0 || db_cmd(cat, SQL_SERVED_BY, 1, v2, src->id, "routes", err) != LR_OK ||
+	    db_cmd(cat, SQL_MISSING_CLEAR, 1, v2, src->id, "routes", err) != LR_OK ||
 	    db_count(cat, SQL_MISSING_MARK, 2, v2, src->id, "routes", err) < 0)
 		return LR_ERR_DB;
 	st->gone = db_count(cat, SQL_GONE_ROUTES, 3, g3, src->id, "routes", err);
@@ -1075,6 +1088,7 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 		  struct run_stats *st, struct lr_err *err)
 {
 	char run[24];
+	const char *rv[1] = { run };
 	int guard = cat->policy.guard && !(flags & CATALOG_APPLY_NO_GUARD);
 	enum lr_code rc;
 
@@ -1082,7 +1096,9 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 	stats_start(st, src, recs);
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
-	rc = load_incoming(cat, src, recs, err);
+	rc = db_cmd(cat, SQL_SET_RUN, 1, rv, src->id, "run", err);
+	if (rc == LR_OK)
+		rc = load_incoming(cat, src, recs, err);
 	if (rc == LR_OK)
 		rc = guard_check(cat, src, st, guard, err);
 	if (rc == LR_OK && st->quarantine[0] != '\0')
@@ -1202,7 +1218,8 @@ catalog_unchanged_run(struct catalog *cat, const struct source *src, long long r
 	snprintf(attempts, sizeof(attempts), "%d", fi->attempts);
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
-	if (db_cmd(cat, SQL_RUN_UNCHANGED, 4, rv, src->id, "run", err) != LR_OK ||
+	if (db_cmd(cat, SQL_SET_RUN, 1, rv, src->id, "run", err) != LR_OK ||
+	    db_cmd(cat, SQL_RUN_UNCHANGED, 4, rv, src->id, "run", err) != LR_OK ||
 	    db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err) != LR_OK ||
 	    unchanged_routes(cat, src, run, err) != LR_OK ||
 	    resolve_quarantine(cat, src, run, err) != LR_OK ||

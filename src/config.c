@@ -98,6 +98,7 @@ static const struct key_def source_keys[] = {
 	{ "source", "interval", KEY_DURATION, "6h", offsetof(struct source, interval_sec) },
 	{ "source", "authoritative", KEY_BOOL, "no", offsetof(struct source, authoritative) },
 	{ "source", "priority", KEY_COUNT, "50", offsetof(struct source, priority) },
+	{ "source", "router", KEY_BOOL, "no", offsetof(struct source, router) },
 	{ "extract", "skip_bad_rows", KEY_BOOL, "no", offsetof(struct source, skip_bad_rows) },
 	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
 	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
@@ -118,6 +119,7 @@ static const struct key_def source_keys[] = {
 	  offsetof(struct source, fields[FIELD_TIER_INPUT_PRICE]) },
 	{ "extract", "tier_output_price", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_TIER_OUTPUT_PRICE]) },
+	{ "extract", "served_by", KEY_STR, "", offsetof(struct source, fields[FIELD_SERVED_BY]) },
 	{ "extract", "parameters", KEY_STR, "", offsetof(struct source, fields[FIELD_PARAMETERS]) },
 	{ "extract", "license", KEY_STR, "", offsetof(struct source, fields[FIELD_LICENSE]) },
 	{ "extract", "release_date", KEY_STR, "",
@@ -309,6 +311,7 @@ field_name(enum field f)
 		"tier_threshold",
 		"tier_input_price",
 		"tier_output_price",
+		"served_by",
 		"parameters",
 		"license",
 		"release_date",
@@ -332,7 +335,7 @@ int
 source_kind_allows(enum source_kind kind, enum field f)
 {
 	switch (kind) {
-	case SOURCE_PRICING: return f <= FIELD_TIER_OUTPUT_PRICE;
+	case SOURCE_PRICING: return f <= FIELD_SERVED_BY;
 	case SOURCE_MODEL_CARD:
 		return f == FIELD_MODEL || f == FIELD_CONTEXT_WINDOW ||
 		       (f >= FIELD_PARAMETERS && f <= FIELD_COMMERCIAL_USE);

@@ -43,6 +43,7 @@ enum field {
 	FIELD_TIER_THRESHOLD,     /* prompts of at least this many tokens ... */
 	FIELD_TIER_INPUT_PRICE,   /* ... cost this per input token (input's unit) */
 	FIELD_TIER_OUTPUT_PRICE,  /* ... and this per output token (output's unit) */
+	FIELD_SERVED_BY,          /* a router's listing: the provider behind the route */
 	/* model_card: facts about the model */
 	FIELD_PARAMETERS,
 	FIELD_LICENSE,
@@ -81,6 +82,7 @@ struct source {
 	int authoritative;         /* its model names may create models */
 	int skip_bad_rows;         /* drop (and count) rows that fail to normalize */
 	long priority;             /* higher wins between sources stating one fact */
+	int router;                /* a router's own listing: not a provider route */
 	char *rows;                /* XPath or JSON path selecting records */
 	char *fields[FIELD_COUNT]; /* NULL when not extracted */
 	enum price_unit input_unit;

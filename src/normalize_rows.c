@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "text.h"
 #include "normalize_facts.h"
 #include "records.h"
 #include "records_impl.h"
@@ -50,6 +51,30 @@ norm_tier(const struct source *src, const struct raw_row *raw, struct record *re
 	return LR_OK;
 }
 
+/* The provider behind a router's route: plain text, trimmed, printable. */
+static enum lr_code
+norm_served_by(const struct source *src, const char *text, struct record *rec, struct lr_err *err)
+{
+	size_t n;
+	const unsigned char *p;
+
+	if (text == NULL)
+		return LR_OK;
+	text = text_skip_space(text);
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+					  "row %ld: served_by: control character", rec->row);
+	if (lr_strlcpy(rec->served_by, text, sizeof(rec->served_by)) != 0)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: served_by: longer than %d bytes", rec->row,
+				  RECORD_FACT_NAME_MAX - 1);
+	n = strlen(rec->served_by);
+	while (n > 0 && rec->served_by[n - 1] == ' ')
+		rec->served_by[--n] = '\0';
+	return LR_OK;
+}
+
 /* The other route facts of a pricing row: cached input price (in the
  * input price's unit), max output tokens, deprecation date. */
 static enum lr_code
@@ -71,6 +96,9 @@ norm_route_facts(const struct source *src, const struct raw_row *raw, struct rec
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
 				  "row %ld: max_output: %s", rec->row, why);
 	rc = norm_tier(src, raw, rec, err);
+	if (rc != LR_OK)
+		return rc;
+	rc = norm_served_by(src, raw->field[FIELD_SERVED_BY], rec, err);
 	if (rc != LR_OK)
 		return rc;
 	if (dep == NULL || dep[0] == '\0')

@@ -33,6 +33,7 @@ struct record {
 	char provider_model_id[RECORD_PROVIDER_ID_MAX]; /* as the page says */
 	char variant[RECORD_VARIANT_MAX];               /* "free", "batch", "" */
 	char region[RECORD_VARIANT_MAX];                /* "us", "ap-south-1", "" */
+	char served_by[RECORD_FACT_NAME_MAX];           /* behind a router: "Hyperbolic", "" */
 	struct price input;
 	struct price output;
 	int64_t context_window;    /* tokens, 0 = not stated */

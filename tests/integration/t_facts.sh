@@ -21,16 +21,18 @@ is "$rc" 0 "model card, benchmark and capability sources refresh"
 is "$(printf '%s\n' "$out" | head -n 2 | cut -d: -f1 | sort | tr '\n' ' ')" "hf-llama-3-1-405b hf-llama-3-2-1b " \
 	"Hugging Face (authoritative) goes first"
 fact() { q "select value from current_model_facts where model_id = '$1' and fact = '$2'"; }
+sfact() { q "select value from current_model_facts where model_id = '$1' and fact = '$2' and source_id = '$3'"; }
 is "$(q "select id from models order by id" | tr '\n' ' ')" "llama-3.1-405b-instruct llama-3.2-1b-instruct " \
 	"Hugging Face's names created the two models"
 is "$(fact llama-3.2-1b-instruct parameters)" 1235814400 "parameters from safetensors.total"
 is "$(fact llama-3.1-405b-instruct parameters)" 405853388800 "405B parameters"
 is "$(fact llama-3.2-1b-instruct license)" llama-3.2-community "license id from cardData.license"
-is "$(fact llama-3.2-1b-instruct license_name)" "Llama 3.2 Community" "and its display name"
+is "$(sfact llama-3.2-1b-instruct license_name hf-llama-3-2-1b)" "Llama 3.2 Community" "and its display name"
+is "$(q "select value || ' ' || source_id from resolved_model_facts where model_id = 'llama-3.2-1b-instruct' and fact = 'license_name'")" \
+	"Llama 3 Community curated-llama" "the curated family name pins the license shown on pages"
 is "$(q "select value from current_model_facts where model_id = 'llama-3.2-1b-instruct' and fact = 'release_date' and source_id = 'hf-llama-3-2-1b'")" \
 	2024-09-18 "release date from createdAt, day precision"
 is "$(fact llama-3.2-1b-instruct context_window)" 131072 "context window from the model config"
-sfact() { q "select value from current_model_facts where model_id = '$1' and fact = '$2' and source_id = '$3'"; }
 is "$(sfact llama-3.2-1b-instruct release_date cardfacts-llama-3-2-1b)" 2024-09-25 "release date from the model card page (Sept 25, 2024)"
 is "$(sfact llama-3.1-405b-instruct release_date cardfacts-llama-3-1-405b)" 2024-07-23 "405B: July 23, 2024."
 is "$(sfact llama-3.2-1b-instruct knowledge_cutoff cardfacts-llama-3-2-1b)" 2023-12 "knowledge cutoff at month precision (December 2023)"
