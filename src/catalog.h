@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "err.h"
 #include "records.h"
@@ -169,6 +171,52 @@ enum lr_code catalog_print_model(struct catalog *cat, const char *model_id, FILE
  * provider is not NULL), oldest first. */
 enum lr_code catalog_print_history(struct catalog *cat, const char *model_id, const char *provider,
 				   FILE *out, int json, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
+/* ---- the diff stage's side (catalog_diff.c) -------------------------- */
+
+/* Begin a diff pass (one at a time: a transaction-scoped lock) and read
+ * the models whose inputs changed since the last pass: a new object
+ * {model id: "run id" or ""}. The transaction stays open until
+ * catalog_diff_commit or catalog_diff_abort. */
+enum lr_code catalog_diff_begin(struct catalog *cat, json_t **dirty, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* The inputs of every active model (one a provider serves), or of ids (a
+ * JSON array or object keys) only: a new object {id: {"facts": {fact:
+ * winning value}, "routes": [...], "last_reviewed": "YYYY-MM-DD"}}. */
+enum lr_code catalog_model_inputs(struct catalog *cat, const json_t *ids, json_t **out,
+				  struct lr_err *err) __attribute__((warn_unused_result));
+/* The stored records of pairs involving any of ids: a new object
+ * {"a|b": {"hash": ..., "record": JSON text}}. */
+enum lr_code catalog_comparisons_of(struct catalog *cat, const json_t *ids, json_t **out,
+				    struct lr_err *err) __attribute__((warn_unused_result));
+/* Store the record of a < b and append its comparison.changed event with
+ * changes (a JSON array text); run_id may be "". */
+enum lr_code catalog_comparison_put(struct catalog *cat, const char *a, const char *b,
+				    const char *record, const char *hash, const char *run_id,
+				    const char *changes, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* Clear the dirty marks of ids (object keys) and commit the pass. */
+enum lr_code catalog_diff_commit(struct catalog *cat, const json_t *ids, struct lr_err *err)
+    __attribute__((warn_unused_result));
+void catalog_diff_abort(struct catalog *cat);
+/* Raise and resolve the stale-data alerts of the [alerts] settings:
+ * sources older than their kind's maximum age, sources failing N runs in
+ * a row, providers with no successful run for a while. */
+enum lr_code catalog_check_alerts(struct catalog *cat, const struct config *cfg, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* Print up to limit events after since as JSON lines; *last is the last
+ * id printed (since if none). */
+enum lr_code catalog_print_events(struct catalog *cat, long long since, long limit, FILE *out,
+				  long long *last, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* LISTEN for new events; then wait up to timeout_ms for one: 1 notified,
+ * 0 not (timeout or a signal), -1 with err (connection lost). */
+enum lr_code catalog_listen(struct catalog *cat, struct lr_err *err)
+    __attribute__((warn_unused_result));
+int catalog_wait_event(struct catalog *cat, int timeout_ms, struct lr_err *err);
+/* Print the open alerts: kind, subject, since, why. */
+enum lr_code catalog_print_alerts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
     __attribute__((warn_unused_result));
 
 /* Write the whole catalog as one JSON document to out. */

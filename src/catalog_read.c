@@ -296,6 +296,13 @@ print_query(struct catalog *cat, const char *sql, int n, const char *const *vals
 }
 
 enum lr_code
+catalog_print_query(struct catalog *cat, const char *sql, FILE *out, int json, const char *what,
+		    struct lr_err *err)
+{
+	return print_query(cat, sql, 0, NULL, out, json, 0, what, err);
+}
+
+enum lr_code
 catalog_print_conflicts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
 {
 	return print_query(cat, SQL_CONFLICTS, 0, NULL, out, json, 0, "conflicts", err);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "refresh.h"
+#include "diff_run.h"
 
 struct cli {
 	const char *config_path;
@@ -41,6 +43,10 @@ static int cmd_conflicts(struct cli *c, int argc, char **argv);
 static int cmd_review(struct cli *c, int argc, char **argv);
 static int cmd_show_model(struct cli *c, int argc, char **argv);
 static int cmd_history(struct cli *c, int argc, char **argv);
+static int cmd_export_comparison(struct cli *c, int argc, char **argv);
+static int cmd_export_model(struct cli *c, int argc, char **argv);
+static int cmd_events(struct cli *c, int argc, char **argv);
+static int cmd_alerts(struct cli *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
@@ -50,6 +56,13 @@ static const struct command commands[] = {
 	  "fetch, extract, normalize and store sources" },
 	{ "export catalog", cmd_export_catalog, "export catalog",
 	  "print the catalog as JSON on stdout" },
+	{ "export comparison", cmd_export_comparison, "export comparison MODEL-A MODEL-B",
+	  "print the comparison record of two models as JSON" },
+	{ "export model", cmd_export_model, "export model ID",
+	  "print one model's half of a comparison record as JSON" },
+	{ "events", cmd_events, "events [--since ID] [--follow] [--limit N]",
+	  "print the change feed after event ID as JSON lines" },
+	{ "alerts", cmd_alerts, "alerts [--json]", "open alerts: what, since when and why" },
 	{ "status", cmd_status, "status [--json]",
 	  "every source's last attempt, last success, failures and last error" },
 	{ "sources check", cmd_sources_check, "sources check",
@@ -326,6 +339,26 @@ refresh_print(const struct refresh_result *r, void *ctx)
 	fflush(stdout);
 }
 
+/* After runs are applied: the diff stage (comparison records, events,
+ * stale-data alerts), one line of what it did. */
+static void
+cli_diff(struct cli *c, int *worst)
+{
+	struct diff_pass dp;
+	struct lr_err err = { 0 };
+
+	if (diff_run(c->cat, c->cfg, &dp, &err) != LR_OK) {
+		*worst = exit_worse(*worst, report(&err));
+		return;
+	}
+	if (dp.dirty > 0)
+		printf("diff: %ld model%s changed; %ld comparison record%s recomputed, %ld "
+		       "changed\n",
+		       dp.dirty, dp.dirty == 1 ? "" : "s", dp.recomputed,
+		       dp.recomputed == 1 ? "" : "s", dp.changed);
+	fflush(stdout);
+}
+
 static int
 cmd_refresh(struct cli *c, int argc, char **argv)
 {
@@ -366,6 +399,8 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			lr_err_set(&err, LR_ERR_INTERNAL, NULL, NULL, "refresh machinery failed");
 			worst = exit_worse(worst, report(&err));
 		}
+		if (!sel.dry_run)
+			cli_diff(c, &worst);
 		rc = worst;
 	}
 	free(sel_src);
@@ -397,6 +432,7 @@ cmd_reparse(struct cli *c, int argc, char **argv)
 		return rc;
 	if (refresh_reparse(c->cfg, c->cat, src, refresh_print, &worst) != LR_OK)
 		return EXIT_INTERNAL;
+	cli_diff(c, &worst);
 	return worst;
 }
 
@@ -516,6 +552,144 @@ static int
 cmd_history(struct cli *c, int argc, char **argv)
 {
 	return cmd_model_print(c, argc, argv, "history --model ID [--provider NAME] [--json]", 0);
+}
+
+static int
+cmd_alerts(struct cli *c, int argc, char **argv)
+{
+	return cmd_listing(c, argc, argv, "alerts", catalog_print_alerts);
+}
+
+/* "export comparison A B" and "export model ID": nwant positional ids. */
+static int
+cmd_export_ids(struct cli *c, int argc, char **argv, int nwant, const char *usage_line)
+{
+	struct lr_err err = { 0 };
+	enum lr_code lrc;
+	int rc;
+
+	if (wants_help(argc, argv, usage_line))
+		return EXIT_OK;
+	if (argc != nwant + 1 || argv[1][0] == '-' || (nwant == 2 && argv[2][0] == '-')) {
+		log_err("usage: llmref %s", usage_line);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	lrc = nwant == 2 ? diff_export_pair(c->cat, c->cfg, argv[1], argv[2], stdout, &err)
+			 : diff_export_model(c->cat, c->cfg, argv[1], stdout, &err);
+	return lrc == LR_OK ? EXIT_OK : report(&err);
+}
+
+static int
+cmd_export_comparison(struct cli *c, int argc, char **argv)
+{
+	return cmd_export_ids(c, argc, argv, 2, "export comparison MODEL-A MODEL-B");
+}
+
+static int
+cmd_export_model(struct cli *c, int argc, char **argv)
+{
+	return cmd_export_ids(c, argc, argv, 1, "export model ID");
+}
+
+struct events_args {
+	long long since;
+	long limit;
+	int follow;
+};
+
+static int
+events_parse(int argc, char **argv, struct events_args *a)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': a->since = strtoll(optarg, &end, 10); break;
+		case 'l': a->limit = strtol(optarg, &end, 10); break;
+		case 'f': a->follow = 1; continue;
+		case 'h':
+			printf("usage: llmref [-c FILE] %s\n", "events [--since ID] [--follow]"
+							       " [--limit N]");
+			return -1;
+		default: return EXIT_USAGE;
+		}
+		if (*end != '\0' || optarg[0] == '\0' || a->since < 0 || a->limit < 1) {
+			log_err("events: --%s wants a whole number", ch == 's' ? "since" : "limit");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_err("events: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static volatile sig_atomic_t events_stop;
+
+static void
+events_on_signal(int sig)
+{
+	(void)sig;
+	events_stop = 1;
+}
+
+/* --follow: LISTEN, then print what arrives until SIGINT or SIGTERM. */
+static int
+events_follow(struct cli *c, struct events_args *a, long long last)
+{
+	struct sigaction sa;
+	struct lr_err err = { 0 };
+	int got;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = events_on_signal; /* no SA_RESTART: poll returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (catalog_listen(c->cat, &err) != LR_OK)
+		return report(&err);
+	while (!events_stop) {
+		do { /* drain, also what came before LISTEN took effect */
+			a->since = last;
+			if (catalog_print_events(c->cat, a->since, a->limit, stdout, &last, &err) !=
+			    LR_OK)
+				return report(&err);
+		} while (last != a->since && !events_stop);
+		got = catalog_wait_event(c->cat, 60000, &err);
+		if (got < 0)
+			return report(&err);
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_events(struct cli *c, int argc, char **argv)
+{
+	struct events_args a = { 0, 1000, 0 };
+	struct lr_err err = { 0 };
+	long long last = 0;
+	int rc = events_parse(argc, argv, &a);
+
+	if (rc != EXIT_OK)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	if (a.follow)
+		return events_follow(c, &a, a.since);
+	if (catalog_print_events(c->cat, a.since, a.limit, stdout, &last, &err) != LR_OK)
+		return report(&err);
+	return EXIT_OK;
 }
 
 static int

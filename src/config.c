@@ -37,6 +37,8 @@ enum key_type {
 	KEY_FORMAT,   /* enum source_format */
 	KEY_UNIT,     /* enum price_unit */
 	KEY_PERCENT,  /* long basis points, 0 .. 10000 */
+	KEY_TOKENS,   /* long long, 1 .. 10^15 */
+	KEY_PAIRS,    /* char *: all, creator */
 };
 
 struct key_def {
@@ -85,6 +87,27 @@ static const struct key_def config_keys[] = {
 	  offsetof(struct config, quarantine_mass_change_min) },
 	{ "quarantine", "max_factor", KEY_COUNT, "10",
 	  offsetof(struct config, quarantine_max_factor) },
+	{ "traffic", "tokens_per_month", KEY_TOKENS, "1050000000",
+	  offsetof(struct config, traffic_tokens_per_month) },
+	{ "traffic", "input_share", KEY_PERCENT, "70%",
+	  offsetof(struct config, traffic_input_share_bp) },
+	{ "diff", "pairs", KEY_PAIRS, "all", offsetof(struct config, diff_pairs) },
+	{ "diff", "top_routed", KEY_COUNT, "10", offsetof(struct config, diff_top_routed) },
+	{ "diff", "pairs_file", KEY_STR, "", offsetof(struct config, diff_pairs_file) },
+	{ "diff", "spool", KEY_STR, "", offsetof(struct config, diff_spool) },
+	{ "alerts", "max_age_pricing", KEY_DURATION, "7d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_PRICING]) },
+	{ "alerts", "max_age_model_card", KEY_DURATION, "30d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_MODEL_CARD]) },
+	{ "alerts", "max_age_benchmarks", KEY_DURATION, "90d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_BENCHMARKS]) },
+	{ "alerts", "max_age_capabilities", KEY_DURATION, "30d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_CAPABILITIES]) },
+	{ "alerts", "max_age_curated", KEY_DURATION, "0",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_CURATED]) },
+	{ "alerts", "failing_runs", KEY_COUNT, "3", offsetof(struct config, alert_failing_runs) },
+	{ "alerts", "provider_silence", KEY_DURATION, "48h",
+	  offsetof(struct config, alert_provider_silence_sec) },
 };
 
 /* sources.d/ID.conf. NULL default = required. */
@@ -529,6 +552,30 @@ store_choice(struct parse_ctx *c, const struct key_def *k, const char *v, char *
 	return ctx_fail(c, k, "%s", "internal: not a choice key");
 }
 
+/* The [traffic] and [diff] types: a token count, a pairs rule. */
+static int
+store_diff_value(struct parse_ctx *c, const struct key_def *k, const char *v, char *base,
+		 int append)
+{
+	char *end;
+	long long n;
+
+	if (k->type == KEY_PAIRS) {
+		if (strcmp(v, "all") != 0 && strcmp(v, "creator") != 0)
+			return ctx_fail(c, k, "'%s' is not a pairs rule (all, creator)", v);
+		if (store_str((char **)(void *)base, v, append) != 0)
+			return ctx_fail(c, k, "%s", "out of memory");
+		return 1;
+	}
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 || n < 1 ||
+	    n > 1000000000000000LL)
+		return ctx_fail(c, k, "'%s' is not a whole number of tokens from 1 to 10^15", v);
+	*(long long *)(void *)base = n;
+	return 1;
+}
+
 static int
 store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int append)
 {
@@ -565,6 +612,8 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 		if (config_parse_size(v, (size_t *)(void *)base) != 0)
 			return ctx_fail(c, k, "'%s' is not a size (e.g. 16MiB)", v);
 		return 1;
+	case KEY_TOKENS:
+	case KEY_PAIRS: return store_diff_value(c, k, v, base, append);
 	case KEY_PERCENT:
 		if (config_parse_percent(v, (long *)(void *)base) != 0)
 			return ctx_fail(c, k, "'%s' is not a share from 0%% to 100%% (e.g. 2.5%%)",
@@ -865,6 +914,9 @@ config_free(struct config *cfg)
 	identity_free(cfg->identity);
 	free(cfg->fetch_contact);
 	free(cfg->fetch_ca_file);
+	free(cfg->diff_pairs);
+	free(cfg->diff_pairs_file);
+	free(cfg->diff_spool);
 	free(cfg);
 }
 

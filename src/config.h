@@ -119,6 +119,18 @@ struct config {
 	long quarantine_mass_change_bp;  /* more moved prices than this share ... */
 	long quarantine_mass_change_min; /* ... and at least this many */
 	long quarantine_max_factor;      /* any price moving by this factor or more */
+	/* [traffic]: the monthly cost of comparison records */
+	long long traffic_tokens_per_month;
+	long traffic_input_share_bp; /* input's share of the tokens */
+	/* [diff]: which pairs of models get comparison records */
+	char *diff_pairs;      /* "all" or "creator" */
+	long diff_top_routed;  /* with "creator": also pairs among the N most-routed */
+	char *diff_pairs_file; /* "" or a file of "model-a model-b" lines */
+	char *diff_spool;      /* "" or a folder for event batches */
+	/* [alerts]: 0 = never */
+	long alert_max_age_sec[5]; /* by enum source_kind */
+	long alert_failing_runs;
+	long alert_provider_silence_sec;
 	struct source *sources;
 	size_t nsources;
 };

@@ -15,6 +15,9 @@ mkdir -p "$WORK/sources.d"
 local_sources "$SAMPLES" "$WORK/all" "$FIXTURE_PORT"
 cp "$WORK/all/openrouter.conf" "$WORK/sources.d/"
 CONF=$(local_config "$WORK")
+# thousands of models: comparison records for pairs of one creator plus
+# the ten most-routed, not every one of the millions of pairs
+printf '[diff]\npairs = creator\ntop_routed = 10\n' >> "$CONF"
 llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
 
 out=$(llmref refresh --all 2>&1); rc=$?

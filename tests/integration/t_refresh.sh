@@ -10,7 +10,7 @@ llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
 out=$(llmref refresh --all 2>&1); rc=$?
 is "$rc" 0 "refresh --all succeeds"
 like "$out" "fireworks: ok, [0-9]+ rows: [0-9]+ added, 0 changed, 0 unchanged, 0 gone" "fireworks reports its rows"
-is "$(printf '%s\n' "$out" | cut -d: -f1 | tr '\n' ' ')" "openrouter fireworks " "the authoritative source is applied first"
+is "$(printf '%s\n' "$out" | grep -v '^diff:' | cut -d: -f1 | tr '\n' ' ')" "openrouter fireworks " "the authoritative source is applied first"
 like "$out" "openrouter: ok, [0-9]+ rows: [0-9]+ added, 0 changed, 0 unchanged, 0 gone" "openrouter reports its rows"
 
 or_rows=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["data"]))' \

@@ -19,9 +19,9 @@ is "$banned" "" "no banned functions in src/"
 # (db_exec's own PQexecParams passes its sql parameter, which every caller
 # fills with a constant: the second grep checks those callers.)
 # (so do print_query and read_snapshot, which pass theirs on.)
-nonconst=$(grep -nE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json)\s*\(' src/*.c |
-	grep -vE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json)\s*\([^,]+,\s*("|SQL_|m->sql|src->kind == SOURCE_PRICING \? SQL_[A-Z_]+ : SQL_)' |
-	grep -vE 'PQexecParams\(cat->conn, sql, (n|1), NULL, vals, NULL, NULL, (0|1)\);|db_exec\(cat, sql, (n|1), vals, (source|NULL), (what|"model"), err\);|^src/catalog(_read)?.c:[0-9]+:(db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json)\(struct catalog' || true)
+nonconst=$(grep -nE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json|catalog_print_query)\s*\(' src/*.c |
+	grep -vE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json|catalog_print_query)\s*\([^,]+,\s*("|SQL_|m->sql|src->kind == SOURCE_PRICING \? SQL_[A-Z_]+ : SQL_)' |
+	grep -vE 'PQexecParams\(cat->conn, sql, (n|1), NULL, vals, NULL, NULL, (0|1)\);|db_exec\(cat, sql, (n|1), vals, (source|NULL), (what|"model"), err\);|return print_query\(cat, sql, 0, NULL, out, json, 0, what, err\);|^src/catalog(_read)?.c:[0-9]+:(db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json|catalog_print_query)\(struct catalog' || true)
 is "$nonconst" "" "no SQL text from variables reaches libpq"
 outside=$(grep -lE 'PQ(exec|execParams|prepare)\s*\(' src/*.c | grep -v '^src/catalog.c$' || true)
 is "$outside" "" "SQL is run only by src/catalog.c"
