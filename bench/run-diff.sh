@@ -32,7 +32,7 @@ print(json.dumps({"data": data}))
 EOF
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f", m, a[1], a[NR]}'; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f\n", m, a[1], a[NR]}'; }
 
 printf '| models | records recomputed per change | median s | min s | max s |\n|---:|---:|---:|---:|---:|\n'
 for n in $SIZES; do
@@ -62,7 +62,7 @@ input_price = per_token
 output_price = per_token
 EOF
 	CONF=$(local_config "$WORK/$n")
-	python3 -c "import sys; n=int(sys.argv[1]); [print('bench-model-00000 bench-model-%05d' % i) for i in range(1, n)]" "$n" > "$WORK/$n/pairs"
+	python3 -c "import sys; n=int(sys.argv[1]); [print('model-00000 model-%05d' % i) for i in range(1, n)]" "$n" > "$WORK/$n/pairs"
 	printf '[diff]\npairs_file = %s\n[quarantine]\nenabled = no\n' "$WORK/$n/pairs" >> "$CONF"
 	"$BUILD/src/llmref" -c "$CONF" db migrate >/dev/null
 	"$BUILD/src/llmref" -c "$CONF" refresh --all >/dev/null

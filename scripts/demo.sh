@@ -38,3 +38,9 @@ echo "== llmref refresh --all (again: nothing changes)"
 llmref refresh --all
 echo "== llmref export catalog"
 llmref export catalog
+echo "== llmref export comparison (the reference page's two models)"
+llmref export comparison llama-3.2-1b-instruct llama-3.1-405b-instruct
+echo "== llmref events --since 0 (the change feed: first 5 of $(llmref events --since 0 --limit 100000 | wc -l))"
+llmref events --since 0 --limit 5
+echo "== llmref alerts"
+llmref alerts
