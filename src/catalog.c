@@ -68,13 +68,14 @@ static const char SQL_INCOMING[] =
     " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
     " context_window bigint, max_output bigint, cached_input text,"
     " deprecation_date text, tier_threshold bigint, tier_input text, tier_output text,"
-    " fact text, value text, reason text, expires text, served_by text NOT NULL)"
+    " fact text, value text, reason text, expires text, served_by text NOT NULL,"
+    " price_from text)"
     " ON COMMIT DROP";
 static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
     " cached_input, deprecation_date, tier_threshold, tier_input, tier_output,"
-    " fact, value, reason, expires, served_by)"
+    " fact, value, reason, expires, served_by, price_from)"
     " FROM STDIN";
 /* Model facts: $1 source, $2 run. Returns added, changed. */
 static const char SQL_MERGE_FACTS[] =
@@ -290,18 +291,24 @@ static const char SQL_GONE_ROUTES[] =
     " AND (SELECT count(*) FROM runs u WHERE u.source_id = $1 AND u.id >= r.missing_since"
     "  AND (u.outcome IN ('ok', 'unchanged') OR u.id = $2::bigint)) >= $3::integer"
     " RETURNING 1) SELECT count(*) FROM up";
+/* Prices and route facts: $1 source, $2 run. A price applies from now,
+ * or from the later day a source announces (price_from); it is new when
+ * it differs from the price in force at that moment. */
 static const char SQL_MERGE_VALUES[] =
-    "WITH cur AS (SELECT i.*, r.id AS route_id, r.first_run,"
-    "  cp.route_id AS has_price, cp.input_kind AS c_ik,"
-    "  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
-    "  cp.output_usd_per_mtok AS c_ou"
+    "WITH b AS (SELECT i.*, r.id AS route_id, r.first_run, CASE WHEN"
+    "  i.price_from::date > (now() AT TIME ZONE 'UTC')::date"
+    "  THEN i.price_from::date::timestamp AT TIME ZONE 'UTC' ELSE now() END AS eff"
     " FROM llmref_incoming i JOIN routes r"
-    "  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
-    " LEFT JOIN current_prices cp ON cp.route_id = r.id),"
+    "  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id),"
+    " cur AS (SELECT b.*, cp.route_id AS has_price, cp.input_kind AS c_ik,"
+    "  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
+    "  cp.output_usd_per_mtok AS c_ou FROM b LEFT JOIN LATERAL (SELECT * FROM prices p"
+    "  WHERE p.route_id = b.route_id AND p.valid_from <= b.eff"
+    "  ORDER BY p.valid_from DESC, p.id DESC LIMIT 1) cp ON true),"
     " p AS (INSERT INTO prices (route_id, input_kind, input_usd_per_mtok,"
     "  output_kind, output_usd_per_mtok, valid_from, run_id)"
     " SELECT route_id, input_kind, input_usd, output_kind, output_usd,"
-    "  now(), $2::bigint FROM cur WHERE has_price IS NULL"
+    "  eff, $2::bigint FROM cur WHERE has_price IS NULL"
     "  OR (c_ik, c_iu, c_ok, c_ou) IS DISTINCT FROM"
     "   (input_kind, input_usd, output_kind, output_usd)"
     " RETURNING route_id),"
@@ -777,7 +784,8 @@ copy_record(struct buf *line, const struct record *r, int f)
 	rc |= copy_field(line, f >= 0 ? r->facts[f].value : NULL, 0);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].reason : NULL, 0);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].expires : NULL, 0);
-	rc |= copy_field(line, r->served_by, 1);
+	rc |= copy_field(line, r->served_by, 0);
+	rc |= copy_field(line, r->price_from[0] ? r->price_from : NULL, 1);
 	return rc;
 }
 

@@ -19,6 +19,15 @@ static const char SQL_DIFF_LOCK[] = "SELECT pg_advisory_xact_lock($1::bigint)";
 static const char SQL_DIRTY[] =
     "SELECT model_id, coalesce(run_id::text, '') FROM dirty_models ORDER BY model_id FOR UPDATE";
 static const char SQL_DIRTY_DONE[] = "DELETE FROM dirty_models WHERE model_id = ANY($1::text[])";
+/* Announced prices that came into force since the last pass. */
+static const char SQL_DIRTY_DUE[] =
+    "INSERT INTO dirty_models (model_id, run_id)"
+    " SELECT DISTINCT ON (r.model_id) r.model_id, p.run_id FROM prices p"
+    " JOIN routes r ON r.id = p.route_id"
+    " WHERE p.valid_from > p.recorded_at AND p.valid_from <= now()"
+    " AND p.valid_from > (SELECT last_pass FROM diff_state)"
+    " ORDER BY r.model_id, p.run_id DESC ON CONFLICT (model_id) DO NOTHING";
+static const char SQL_PASS_DONE[] = "UPDATE diff_state SET last_pass = now()";
 /* $1: text[] of model ids, or NULL for every active model. */
 static const char SQL_MODEL_INPUTS[] =
     "WITH pr AS MATERIALIZED (SELECT * FROM provider_routes"
@@ -164,6 +173,7 @@ catalog_diff_begin(struct catalog *cat, json_t **dirty, struct lr_err *err)
 	if (db_cmd(cat, "BEGIN", 0, NULL, NULL, "begin", err) != LR_OK)
 		return LR_ERR_DB;
 	if (db_cmd(cat, SQL_DIFF_LOCK, 1, lv, NULL, "diff lock", err) != LR_OK ||
+	    db_cmd(cat, SQL_DIRTY_DUE, 0, NULL, NULL, "dirty models", err) != LR_OK ||
 	    (res = db_exec(cat, SQL_DIRTY, 0, NULL, NULL, "dirty models", err)) == NULL) {
 		db_rollback(cat);
 		return LR_ERR_DB;
@@ -277,6 +287,8 @@ catalog_diff_commit(struct catalog *cat, const json_t *ids, struct lr_err *err)
 	}
 	rc = db_cmd(cat, SQL_DIRTY_DONE, 1, vals, NULL, "dirty models", err);
 	free(arr);
+	if (rc == LR_OK)
+		rc = db_cmd(cat, SQL_PASS_DONE, 0, NULL, NULL, "diff state", err);
 	if (rc == LR_OK)
 		rc = db_cmd(cat, "COMMIT", 0, NULL, NULL, "commit", err);
 	if (rc != LR_OK)

@@ -143,6 +143,7 @@ static const struct key_def source_keys[] = {
 	{ "extract", "tier_output_price", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_TIER_OUTPUT_PRICE]) },
 	{ "extract", "served_by", KEY_STR, "", offsetof(struct source, fields[FIELD_SERVED_BY]) },
+	{ "extract", "price_from", KEY_STR, "", offsetof(struct source, fields[FIELD_PRICE_FROM]) },
 	{ "extract", "parameters", KEY_STR, "", offsetof(struct source, fields[FIELD_PARAMETERS]) },
 	{ "extract", "license", KEY_STR, "", offsetof(struct source, fields[FIELD_LICENSE]) },
 	{ "extract", "release_date", KEY_STR, "",
@@ -335,6 +336,7 @@ field_name(enum field f)
 		"tier_input_price",
 		"tier_output_price",
 		"served_by",
+		"price_from",
 		"parameters",
 		"license",
 		"release_date",
@@ -358,7 +360,7 @@ int
 source_kind_allows(enum source_kind kind, enum field f)
 {
 	switch (kind) {
-	case SOURCE_PRICING: return f <= FIELD_SERVED_BY;
+	case SOURCE_PRICING: return f <= FIELD_PRICE_FROM;
 	case SOURCE_MODEL_CARD:
 		return f == FIELD_MODEL || f == FIELD_CONTEXT_WINDOW ||
 		       (f >= FIELD_PARAMETERS && f <= FIELD_COMMERCIAL_USE);

@@ -44,6 +44,7 @@ enum field {
 	FIELD_TIER_INPUT_PRICE,   /* ... cost this per input token (input's unit) */
 	FIELD_TIER_OUTPUT_PRICE,  /* ... and this per output token (output's unit) */
 	FIELD_SERVED_BY,          /* a router's listing: the provider behind the route */
+	FIELD_PRICE_FROM,         /* the date from which the prices apply (announced changes) */
 	/* model_card: facts about the model */
 	FIELD_PARAMETERS,
 	FIELD_LICENSE,

@@ -2,6 +2,7 @@
  * raw row of a page, producing records or one clear error. */
 #include "autoconf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,27 @@ norm_served_by(const struct source *src, const char *text, struct record *rec, s
 	return LR_OK;
 }
 
+/* The day from which a row's prices apply: any date form, at day
+ * precision (a month means its first day). */
+static enum lr_code
+norm_price_from(const struct source *src, const char *text, struct record *rec, struct lr_err *err)
+{
+	struct fact_date d;
+	char why[256];
+
+	if (text == NULL || text_skip_space(text)[0] == '\0')
+		return LR_OK;
+	if (normalize_date(text, &d, why, sizeof(why)) != 0)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: price_from: %s", rec->row, why);
+	if (d.precision == DATE_YEAR)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: price_from: '%.40s' names no month", rec->row, text);
+	snprintf(rec->price_from, sizeof(rec->price_from), "%04d-%02d-%02d", d.year, d.month,
+		 d.precision == DATE_DAY ? d.day : 1);
+	return LR_OK;
+}
+
 /* The other route facts of a pricing row: cached input price (in the
  * input price's unit), max output tokens, deprecation date. */
 static enum lr_code
@@ -99,6 +121,8 @@ norm_route_facts(const struct source *src, const struct raw_row *raw, struct rec
 	if (rc != LR_OK)
 		return rc;
 	rc = norm_served_by(src, raw->field[FIELD_SERVED_BY], rec, err);
+	if (rc == LR_OK)
+		rc = norm_price_from(src, raw->field[FIELD_PRICE_FROM], rec, err);
 	if (rc != LR_OK)
 		return rc;
 	if (dep == NULL || dep[0] == '\0')

@@ -40,6 +40,7 @@ struct record {
 	int64_t max_output;        /* tokens, 0 = not stated */
 	struct price cached_input; /* PRICE_UNPRICED when not stated */
 	char deprecation_date[16]; /* "2026-12-31", "2026-12", "" */
+	char price_from[16];       /* the prices apply from this day: "2026-12-01", "" */
 	int64_t tier_threshold;    /* prompt tokens from which the tier applies, 0 = none */
 	struct price tier_input;   /* PRICE_UNPRICED when not stated */
 	struct price tier_output;

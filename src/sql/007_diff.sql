@@ -42,6 +42,15 @@ CREATE TABLE dirty_models (
     run_id    bigint REFERENCES runs (id)
 );
 
+-- When the last diff pass ran: a price announced for a later day that has
+-- come into force since then makes its model dirty.
+CREATE TABLE diff_state (
+    id         boolean PRIMARY KEY DEFAULT true CHECK (id),
+    last_pass  timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO diff_state DEFAULT VALUES;
+CREATE INDEX prices_announced_idx ON prices (valid_from) WHERE valid_from > recorded_at;
+
 -- The run a transaction applies, for the triggers below (set by llmref
 -- with set_config('llmref.run_id', ..., true)).
 CREATE FUNCTION llmref_run() RETURNS bigint LANGUAGE sql STABLE

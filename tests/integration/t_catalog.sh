@@ -164,6 +164,32 @@ is "$rc" 2 "--accept with nothing quarantined exits 2"
 like "$out" "no quarantined run waits for review" "and says so"
 cp "$WORK/or.good" "$OR"
 
+# ---- an announced price change: scheduled, not in force yet -----------
+sed -i 's/^context_window = .*/&\nprice_from = $.pricing.from/' "$WORK/sources.d/openrouter.conf"
+edit_or '
+for m in d:
+    if m["id"] == "meta-llama/llama-3.1-405b-instruct": m["pricing"]["completion"] = "0.000009"
+    if m["id"] == "mistralai/mixtral-8x22b-instruct": m["pricing"].update(prompt="0.0000012", completion="0.0000012", **{"from": "2099-01-01"})'
+out=$(llmref refresh --source openrouter 2>&1); rc=$?
+is "$rc" 0 "a page announcing a price from 2099-01-01 refreshes"
+is "$(price mistralai/mixtral-8x22b-instruct)" "0.9|0.9" "the price in force does not move"
+is "$(llmref history --model mixtral-8x22b-instruct --json | python3 -c 'import json,sys; print([(r["input_usd_per_mtok"], r["valid_from"][:10], r["valid_to"] and r["valid_to"][:10]) for r in map(json.loads, sys.stdin)])')" \
+	"[('0.9', '$(date -u +%F)', '2099-01-01'), ('1.2', '2099-01-01', None)]" \
+	"history: the old price until 2099-01-01, the announced one from then"
+n=$(q "select count(*) from prices")
+llmref refresh --source openrouter >/dev/null 2>&1; sed -i 's/"0.0000009"/"0.00000090"/' "$OR"
+llmref refresh --source openrouter >/dev/null 2>&1
+is "$(q "select count(*) from prices")" "$n" "the same announcement read again adds nothing"
+is "$(q "select count(*) from dirty_models")" 0 "no model waits for the diff stage"
+# the day comes (moved here rather than waited for): the next pass
+# recomputes the model's records
+q "update prices set valid_from = now() - interval '1 second', recorded_at = now() - interval '1 hour' where valid_from > now(); update diff_state set last_pass = now() - interval '10 minutes'" >/dev/null
+out=$(llmref refresh --source fireworks 2>&1)
+like "$out" "diff: 1 model changed" "when an announced price comes into force, its model is recomputed"
+is "$(price mistralai/mixtral-8x22b-instruct)" "1.2|1.2" "and the announced price is the one in force"
+cp "$WORK/or.good" "$OR"
+sed -i '/^price_from = /d' "$WORK/sources.d/openrouter.conf"
+
 # ---- two refreshes of one source never interleave ---------------------
 rm -rf "$WORK/slow.d"
 local_sources "$SAMPLES" "$WORK/slow.d" "$FIXTURE_PORT" /_mis/delay-0.4
