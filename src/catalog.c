@@ -361,7 +361,9 @@ static const char SQL_SNAPSHOT[] = "INSERT INTO snapshots (sha256, body, source_
 static const char SQL_SOURCE_STATE[] = "SELECT coalesce(etag, ''), coalesce(last_modified, ''),"
 				       " coalesce(body_sha256, ''), coalesce(extract_sha256, ''),"
 				       " consecutive_failures, (SELECT count(*) FROM unmatched u"
-				       "  WHERE u.source_id = $1 AND u.resolved_run IS NULL)"
+				       "  WHERE u.source_id = $1 AND u.resolved_run IS NULL),"
+				       " coalesce(floor(extract(epoch FROM clock_timestamp()"
+				       "  - last_attempt) * 1000)::bigint, -1)"
 				       " FROM sources WHERE id = $1";
 static const char SQL_LAST_SNAPSHOT[] = "SELECT s.sha256, s.body, r.id FROM runs r"
 					" JOIN snapshots s ON s.sha256 = r.snapshot_sha256"
@@ -506,6 +508,18 @@ catalog_configure(struct catalog *cat, const struct config *cfg)
 	p->mass_change_bp = cfg->quarantine_mass_change_bp;
 	p->mass_change_min = cfg->quarantine_mass_change_min;
 	p->max_factor = cfg->quarantine_max_factor > 1 ? cfg->quarantine_max_factor : 2;
+}
+
+int
+catalog_connected(const struct catalog *cat)
+{
+	return cat != NULL && PQstatus(cat->conn) == CONNECTION_OK;
+}
+
+void
+catalog_set_lock_wait(struct catalog *cat, long ms)
+{
+	cat->policy.lock_wait_ms = ms;
 }
 
 void
@@ -1255,6 +1269,9 @@ catalog_source_state(struct catalog *cat, const char *source_id, struct source_s
 		lr_strlcpy(st->extract_sha256, PQgetvalue(res, 0, 3), sizeof(st->extract_sha256));
 		st->consecutive_failures = strtol(PQgetvalue(res, 0, 4), NULL, 10);
 		st->open_unmatched = strtol(PQgetvalue(res, 0, 5), NULL, 10);
+		st->since_attempt_ms = strtoll(PQgetvalue(res, 0, 6), NULL, 10);
+	} else {
+		st->since_attempt_ms = -1;
 	}
 	PQclear(res);
 	return LR_OK;

@@ -66,7 +66,8 @@ struct source_state {
 	char body_sha256[65];
 	char extract_sha256[65];
 	long consecutive_failures;
-	long open_unmatched; /* names of this source waiting to match */
+	long open_unmatched;        /* names of this source waiting to match */
+	long long since_attempt_ms; /* since the last run began; -1 = never */
 };
 
 /* A stored page, for reparse. */
@@ -82,8 +83,12 @@ struct snapshot {
 enum lr_code catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
     __attribute__((warn_unused_result));
 void catalog_close(struct catalog *cat);
+/* Whether the connection is still up. */
+int catalog_connected(const struct catalog *cat);
 /* Take the policy of cfg (defaults until called). */
 void catalog_configure(struct catalog *cat, const struct config *cfg);
+/* Override how long a refresh waits for a busy source (the daemon: 0). */
+void catalog_set_lock_wait(struct catalog *cat, long ms);
 
 /* Apply every migration not yet recorded, each in its own transaction,
  * under an advisory lock. *applied counts those applied now. */

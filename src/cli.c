@@ -15,6 +15,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "refresh.h"
+#include "daemon.h"
 #include "diff_run.h"
 
 struct cli {
@@ -47,6 +48,7 @@ static int cmd_export_comparison(struct cli *c, int argc, char **argv);
 static int cmd_export_model(struct cli *c, int argc, char **argv);
 static int cmd_events(struct cli *c, int argc, char **argv);
 static int cmd_alerts(struct cli *c, int argc, char **argv);
+static int cmd_daemon(struct cli *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
@@ -63,6 +65,8 @@ static const struct command commands[] = {
 	{ "events", cmd_events, "events [--since ID] [--follow] [--limit N]",
 	  "print the change feed after event ID as JSON lines" },
 	{ "alerts", cmd_alerts, "alerts [--json]", "open alerts: what, since when and why" },
+	{ "daemon", cmd_daemon, "daemon [--allow-root] [--once]",
+	  "run every source on its schedule until stopped (systemd: llmref.service)" },
 	{ "status", cmd_status, "status [--json]",
 	  "every source's last attempt, last success, failures and last error" },
 	{ "sources check", cmd_sources_check, "sources check",
@@ -390,7 +394,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			c->cfg->sources_dir);
 		rc = EXIT_USAGE;
 	} else if ((rc = cli_open_catalog(c, 1)) == EXIT_OK) {
-		struct refresh_opts o = { "manual", sel.dry_run, sel.json, stdout };
+		struct refresh_opts o = { "manual", sel.dry_run, sel.json, stdout, 0 };
 		enum lr_code lrc =
 		    sel.accept
 			? refresh_accept(c->cfg, c->cat, sel_src[0], refresh_print, &worst)
@@ -690,6 +694,28 @@ cmd_events(struct cli *c, int argc, char **argv)
 	if (catalog_print_events(c->cat, a.since, a.limit, stdout, &last, &err) != LR_OK)
 		return report(&err);
 	return EXIT_OK;
+}
+
+static int
+cmd_daemon(struct cli *c, int argc, char **argv)
+{
+	struct daemon_opts o = { c->config_path, 0, 0 };
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--allow-root") == 0) {
+			o.allow_root = 1;
+		} else if (strcmp(argv[i], "--once") == 0) {
+			o.once = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: llmref [-c FILE] daemon [--allow-root] [--once]\n");
+			return EXIT_OK;
+		} else {
+			log_err("daemon: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return daemon_run(&o);
 }
 
 static int

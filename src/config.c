@@ -108,6 +108,7 @@ static const struct key_def config_keys[] = {
 	{ "alerts", "failing_runs", KEY_COUNT, "3", offsetof(struct config, alert_failing_runs) },
 	{ "alerts", "provider_silence", KEY_DURATION, "48h",
 	  offsetof(struct config, alert_provider_silence_sec) },
+	{ "daemon", "metrics_file", KEY_STR, "", offsetof(struct config, daemon_metrics_file) },
 };
 
 /* sources.d/ID.conf. NULL default = required. */
@@ -919,6 +920,7 @@ config_free(struct config *cfg)
 	free(cfg->diff_pairs);
 	free(cfg->diff_pairs_file);
 	free(cfg->diff_spool);
+	free(cfg->daemon_metrics_file);
 	free(cfg);
 }
 

@@ -132,6 +132,7 @@ struct config {
 	long alert_max_age_sec[5]; /* by enum source_kind */
 	long alert_failing_runs;
 	long alert_provider_silence_sec;
+	char *daemon_metrics_file; /* [daemon] metrics_file: "" = none */
 	struct source *sources;
 	size_t nsources;
 };

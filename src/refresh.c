@@ -21,6 +21,7 @@ struct refresh_item {
 	struct source_state st;
 	char extract_sha[65];
 	int locked;
+	int skipped; /* claimed: another instance ran it just now */
 };
 
 struct refresh_ctx {
@@ -256,6 +257,11 @@ refresh_prepare(struct refresh_ctx *c, struct refresh_item *it, const char *trig
 		return rc;
 	it->locked = 1;
 	rc = catalog_source_state(c->cat, src->id, &it->st, &it->r.err);
+	if (rc == LR_OK && c->o->claim_ms > 0 && it->st.since_attempt_ms >= 0 &&
+	    it->st.since_attempt_ms < c->o->claim_ms) {
+		it->skipped = 1; /* ran elsewhere just now: not an error */
+		return LR_ERR_BUSY;
+	}
 	if (rc == LR_OK)
 		rc = catalog_begin_run(c->cat, src, trigger, &it->r.run_id, &it->r.err);
 	return rc;
@@ -265,10 +271,11 @@ refresh_prepare(struct refresh_ctx *c, struct refresh_item *it, const char *trig
 static void
 refresh_not_started(struct refresh_ctx *c, struct refresh_item *it, enum lr_code rc)
 {
-	it->r.rc = rc;
-	it->r.outcome = rc == LR_ERR_BUSY ? REFRESH_BUSY
-			: rc == LR_ERR_DB ? REFRESH_DB_ERROR
-					  : REFRESH_FAILED;
+	it->r.rc = it->skipped ? LR_OK : rc;
+	it->r.outcome = it->skipped         ? REFRESH_SKIPPED
+			: rc == LR_ERR_BUSY ? REFRESH_BUSY
+			: rc == LR_ERR_DB   ? REFRESH_DB_ERROR
+					    : REFRESH_FAILED;
 	refresh_report(c, it);
 }
 
@@ -447,7 +454,7 @@ enum lr_code
 refresh_reparse(const struct config *cfg, struct catalog *cat, const struct source *src,
 		refresh_report_fn report, void *ctx)
 {
-	static const struct refresh_opts o = { "reparse", 0, 0, NULL };
+	static const struct refresh_opts o = { "reparse", 0, 0, NULL, 0 };
 	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, 0 };
 
 	return refresh_stored(&c, src, 0);
@@ -457,7 +464,7 @@ enum lr_code
 refresh_accept(const struct config *cfg, struct catalog *cat, const struct source *src,
 	       refresh_report_fn report, void *ctx)
 {
-	static const struct refresh_opts o = { "accept", 0, 0, NULL };
+	static const struct refresh_opts o = { "accept", 0, 0, NULL, 0 };
 	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, CATALOG_APPLY_NO_GUARD };
 
 	return refresh_stored(&c, src, 1);

@@ -18,6 +18,7 @@ enum refresh_outcome {
 	REFRESH_DB_ERROR,    /* the catalog could not be reached or written */
 	REFRESH_QUARANTINED, /* held back by the guard (stats.quarantine says why) */
 	REFRESH_PREVIEWED,   /* --dry-run: the diff was printed, nothing written */
+	REFRESH_SKIPPED,     /* claimed: another instance ran it less than claim_ms ago */
 };
 
 /* How a refresh runs. */
@@ -26,6 +27,8 @@ struct refresh_opts {
 	int dry_run;         /* print what would change; write nothing, take no lock */
 	int json;            /* dry-run diff as JSON lines */
 	FILE *preview;       /* where the dry-run diff goes */
+	long claim_ms;       /* >0: skip a source whose last run began this recently
+				(several daemons on one catalog run each due source once) */
 };
 
 struct refresh_result {

@@ -1,0 +1,20 @@
+/* daemon.h - llmref daemon: one event loop (signals through signalfd,
+ * sleeping exactly until the next due source), each source on its own
+ * schedule, the diff stage after every batch, systemd notification
+ * (READY, STATUS, WATCHDOG, RELOADING, STOPPING), a reload that keeps the
+ * good config, a database that may come and go, a metrics text file.
+ * A driver like refresh.c: it calls the stages, it is not one. */
+#ifndef LLMREF_DAEMON_H
+#define LLMREF_DAEMON_H
+
+struct daemon_opts {
+	const char *config_path;
+	int allow_root; /* run as root although told not to */
+	int once;       /* run every source once, then exit (for tests) */
+};
+
+/* Run until SIGTERM or SIGINT; returns the process exit status (0 after a
+ * clean stop, 3 for a bad config at start, 2 for refusing root). */
+int daemon_run(const struct daemon_opts *o);
+
+#endif
