@@ -70,11 +70,34 @@ like "$(cat "$WORK/d2.log")" "another instance; skipped" "the second daemon skip
 
 # SIGTERM: STOPPING=1 and exit 0
 kill -0 "$DPID"; ok $? "the first daemon still runs"
+
+# its database connection killed (as by a PostgreSQL restart): it notices,
+# reconnects by itself and goes on
+q "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'llmref pid $DPID'" >/dev/null
+wait_for 15 grep -q 'database: connection lost' "$WORK/d1.log"; ok $? "a lost connection is noticed"
+wait_for 15 grep -q 'database: recovered' "$WORK/d1.log"; ok $? "and the daemon reconnects by itself"
+r=$(runs openrouter)
+wait_for 15 runs_gt openrouter "$r"; ok $? "and refreshes again"
 kill -TERM "$DPID"; t0=$(date +%s%N)
 wait "$DPID"; rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$rc" 0 "SIGTERM: the daemon exits 0 (in $ms ms)"
 grep -q '^STOPPING=1' "$NLOG"; ok $? "after STOPPING=1"
+is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left half-applied"
+
+# SIGTERM in the middle of a run (pages that take 2 s): the run finishes
+# or rolls back, nothing is left half-applied, the exit is prompt
+rm -rf "$WORK/slow.d"; local_sources "$SAMPLES" "$WORK/slow.d" "$FIXTURE_PORT" /_mis/delay-2
+sed -i 's/^interval = .*/interval = 2s/' "$WORK"/slow.d/*.conf
+sed "s#^sources = .*#sources = $WORK/slow.d#" "$CONF" > "$WORK/slow.conf"
+start_daemon "$WORK/slow.conf" "$WORK/d4.log"
+running() { [ "$(q "select count(*) from runs where outcome = 'running'")" -ge 1 ]; }
+wait_for 20 running; ok $? "a slow run is in flight"
+kill -TERM "$DPID"; t0=$(date +%s%N)
+wait "$DPID"; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$rc" 0 "SIGTERM mid-run: exit 0"
+ok "$([ "$ms" -lt 15000 ]; echo $?)" "within the fetch timeouts ($ms ms)"
 is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left half-applied"
 
 # a database that is not there at start, then appears
