@@ -220,6 +220,10 @@ enum lr_code catalog_print_events(struct catalog *cat, long long since, long lim
 enum lr_code catalog_listen(struct catalog *cat, struct lr_err *err)
     __attribute__((warn_unused_result));
 int catalog_wait_event(struct catalog *cat, int timeout_ms, struct lr_err *err);
+/* Record that the database was away (once back): an alert raised and
+ * resolved at once, with what happened. */
+enum lr_code catalog_alert_database(struct catalog *cat, const char *what, struct lr_err *err)
+    __attribute__((warn_unused_result));
 /* Print the open alerts: kind, subject, since, why. */
 enum lr_code catalog_print_alerts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
     __attribute__((warn_unused_result));

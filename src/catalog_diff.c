@@ -69,6 +69,14 @@ static const char SQL_EVENTS_SINCE[] =
     " 'run', run_id, 'at', to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
     " 'payload', payload)::text, id FROM events WHERE id > $1::bigint ORDER BY id LIMIT $2";
 static const char SQL_LISTEN[] = "LISTEN llmref_events";
+/* The database was away (known only once it is back): one alert, raised
+ * and resolved, so the feed says when. $1 what happened. */
+static const char SQL_DB_ALERT[] =
+    "WITH a AS (INSERT INTO alerts (kind, subject, message) VALUES ('database', 'catalog', $1)"
+    " ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO NOTHING RETURNING id)"
+    " SELECT id FROM a";
+static const char SQL_DB_ALERT_END[] =
+    "UPDATE alerts SET resolved_at = now() WHERE kind = 'database' AND resolved_at IS NULL";
 static const char SQL_ALERTS[] =
     "SELECT kind, subject, to_char(raised_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS since,"
     " message FROM alerts WHERE resolved_at IS NULL ORDER BY raised_at, id";
@@ -376,6 +384,16 @@ catalog_wait_event(struct catalog *cat, int timeout_ms, struct lr_err *err)
 		PQfreemem(n);
 	}
 	return got;
+}
+
+enum lr_code
+catalog_alert_database(struct catalog *cat, const char *what, struct lr_err *err)
+{
+	const char *vals[1] = { what };
+
+	if (db_cmd(cat, SQL_DB_ALERT, 1, vals, NULL, "alert", err) != LR_OK)
+		return LR_ERR_DB;
+	return db_cmd(cat, SQL_DB_ALERT_END, 0, NULL, NULL, "alert", err);
 }
 
 enum lr_code

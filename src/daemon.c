@@ -115,8 +115,14 @@ db_connect(struct daemon *d)
 	    catalog_check_schema(d->cat, &err) == LR_OK) {
 		catalog_configure(d->cat, d->cfg);
 		catalog_set_lock_wait(d->cat, 0); /* busy: another instance runs it */
-		if (d->db_error[0] != '\0')
+		if (d->db_error[0] != '\0') {
+			char what[400];
+			snprintf(what, sizeof(what), "the daemon lost the database: %s; recovered",
+				 d->db_error);
 			log_info("database: recovered; refreshing as scheduled");
+			if (catalog_alert_database(d->cat, what, &err) != LR_OK)
+				log_err("database: cannot record its absence as an alert");
+		}
 		d->db_error[0] = '\0';
 		d->db_backoff_ms = 0;
 		return;

@@ -1,0 +1,47 @@
+#!/bin/bash
+# PostgreSQL stopped and started again under a running daemon: a private
+# server of this test's own (initdb, pg_ctl on a Unix socket), so no other
+# test is disturbed. The daemon keeps running, says the database is away
+# (log once, STATUS), and goes on refreshing once it is back.
+. "$(dirname "$0")/lib.sh"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$PGBIN/initdb" ] || skip_all "no PostgreSQL server binaries"
+OWN=$(mktemp -d "${TMPDIR:-/tmp}/llmref-pg.XXXXXX")
+chmod 755 "$OWN"
+as_pg() { # run as the postgres user when root (initdb refuses root)
+	if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+}
+[ "$(id -u)" -eq 0 ] && chown postgres "$OWN"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_pg "$PGBIN/initdb -D $OWN/data -A trust -U postgres >/dev/null" || skip_all "initdb failed"
+pg() { as_pg "$PGBIN/pg_ctl -D $OWN/data -o '-p $PORT -k $OWN -c listen_addresses=' -l $OWN/log -w $1 >/dev/null"; }
+pg start || skip_all "cannot start a private server"
+stop_own() { pg "stop -m immediate" 2>/dev/null; rm -rf "$OWN"; }
+trap 'stop_own; cleanup' EXIT
+export PGHOST=$OWN PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+setup_local
+sed -i 's/^interval = .*/interval = 2s/' "$WORK"/sources.d/*.conf
+llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
+wait_for() { local n=$(( $1 * 10 )); shift
+	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done; return 1; }
+runs_gt() { [ "$(q "select count(*) from runs where outcome <> 'running'")" -gt "$1" ] 2>/dev/null; }
+
+"$LLMREF_BIN" -c "$CONF" daemon --allow-root > "$WORK/d.log" 2>&1 & dpid=$!
+wait_for 20 runs_gt 1; ok $? "the daemon refreshes"
+pg "stop -m fast"; ok $? "PostgreSQL stopped under it"
+wait_for 20 grep -q 'database' "$WORK/d.log"; ok $? "the daemon notices"
+sleep 3
+kill -0 "$dpid"; ok $? "and keeps running while the database is away"
+like "$(grep -c 'database unavailable' "$WORK/d.log")" '^[01]$' "the retries are not logged one by one"
+pg start; ok $? "PostgreSQL started again"
+n=$(q "select count(*) from runs where outcome <> 'running'")
+wait_for 90 grep -q 'database: recovered' "$WORK/d.log"; ok $? "the daemon reconnects by itself"
+wait_for 30 runs_gt "$n"; ok $? "and refreshes again"
+is "$(q "select count(*) from events where kind in ('alert.raised', 'alert.resolved') and subject = 'database:catalog'")" 2 \
+	"the absence is one alert, raised and resolved, in the feed"
+is "$(q "select count(*) from runs where outcome = 'running' and started_at < now() - interval '30 s'")" 0 \
+	"no run left open from before the stop"
+kill -TERM "$dpid"; wait "$dpid"; is "$?" 0 "SIGTERM: exit 0"
+sed 's/^/# /' "$WORK/d.log" | grep -i database
+stop_own
+done_testing
