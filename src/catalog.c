@@ -58,6 +58,12 @@ static const char SQL_UPSERT_SOURCE[] =
     " ON CONFLICT (id) DO UPDATE SET provider_id = EXCLUDED.provider_id,"
     " kind = EXCLUDED.kind, url = EXCLUDED.url, last_attempt = now(),"
     " priority = EXCLUDED.priority, router = EXCLUDED.router";
+/* Runs of the source still 'running' while we hold its lock were left by
+ * a process that died (or lost its connection): close them. $1 source. */
+static const char SQL_RUN_ABANDONED[] =
+    "UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(),"
+    " error = 'abandoned: the process running it stopped before it ended'"
+    " WHERE source_id = $1 AND outcome = 'running'";
 static const char SQL_RUN_BEGIN[] =
     "INSERT INTO runs (source_id, trigger) VALUES ($1, $2) RETURNING id";
 
@@ -709,7 +715,8 @@ catalog_begin_run(struct catalog *cat, const struct source *src, const char *tri
 		return LR_ERR_DB;
 	snprintf(prio, sizeof(prio), "%ld", src->priority);
 	if (db_cmd(cat, SQL_UPSERT_PROVIDER, 2, pv, src->id, "provider", err) != LR_OK ||
-	    db_cmd(cat, SQL_UPSERT_SOURCE, 6, sv, src->id, "source", err) != LR_OK)
+	    db_cmd(cat, SQL_UPSERT_SOURCE, 6, sv, src->id, "source", err) != LR_OK ||
+	    db_cmd(cat, SQL_RUN_ABANDONED, 1, sv, src->id, "run", err) != LR_OK)
 		goto fail;
 	res = db_exec(cat, SQL_RUN_BEGIN, 2, rv, src->id, "run", err);
 	if (res == NULL)

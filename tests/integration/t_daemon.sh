@@ -76,8 +76,11 @@ kill -0 "$DPID"; ok $? "the first daemon still runs"
 q "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'llmref pid $DPID'" >/dev/null
 wait_for 15 grep -q 'database: connection lost' "$WORK/d1.log"; ok $? "a lost connection is noticed"
 wait_for 15 grep -q 'database: recovered' "$WORK/d1.log"; ok $? "and the daemon reconnects by itself"
-r=$(runs openrouter)
+r=$(runs openrouter); f=$(runs fireworks)
 wait_for 15 runs_gt openrouter "$r"; ok $? "and refreshes again"
+wait_for 15 runs_gt fireworks "$f"; ok $? "every source"
+is "$(q "select count(*) from runs where outcome = 'running' and started_at < now() - interval '5 s'")" 0 \
+	"a run cut off with the connection is closed as abandoned by the next run of its source"
 kill -TERM "$DPID"; t0=$(date +%s%N)
 wait "$DPID"; rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -99,6 +102,18 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$rc" 0 "SIGTERM mid-run: exit 0"
 ok "$([ "$ms" -lt 15000 ]; echo $?)" "within the fetch timeouts ($ms ms)"
 is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left half-applied"
+
+# SIGKILL mid-run: nothing half-applied; the next run of the source
+# closes the stale run as abandoned
+start_daemon "$WORK/slow.conf" "$WORK/d5.log"
+wait_for 20 running; ok $? "a slow run is in flight again"
+stale=$(q "select id || ' ' || source_id from runs where outcome = 'running' limit 1")
+kill -KILL "$DPID"; wait "$DPID" 2>/dev/null
+sleep 0.5
+"$LLMREF_BIN" -c "$CONF" refresh --source "${stale#* }" >/dev/null 2>&1
+is "$(q "select outcome || ': ' || error from runs where id = ${stale%% *}")" \
+	"failed: abandoned: the process running it stopped before it ended" \
+	"after SIGKILL, the next run of the source closes the stale run"
 
 # a database that is not there at start, then appears
 sed -i "s/^conninfo =.*/conninfo = dbname=${T_DB}_late/" "$CONF"
