@@ -381,12 +381,14 @@ loop_wait_ms(struct daemon *d)
 {
 	int64_t now = mono_ms(), w = schedule_wait_ms(&d->sched, now), t;
 
+	/* a time already past is "now", never "no timeout" */
 	if (d->cat == NULL) {
-		t = d->db_retry_ms - now;
+		t = d->db_retry_ms > now ? d->db_retry_ms - now : 0;
 		w = w < 0 || t < w ? t : w;
 	}
 	if (d->watchdog_usec > 0) {
 		t = (int64_t)(d->watchdog_usec / 2000) - (now - d->last_ping_ms);
+		t = t > 0 ? t : 0;
 		w = w < 0 || t < w ? t : w;
 	}
 	if (w < 0 && d->o->once)
