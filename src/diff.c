@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "buf.h"
 #include "decimal.h"
 #include "diff.h"
+#include "sha256.h"
 
 typedef unsigned __int128 diff_u128;
 
@@ -774,23 +773,6 @@ fail:
 
 /* ---- the record hash ---------------------------------------------- */
 
-static int
-diff_sha256_hex(const void *data, size_t len, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
-	static const char digits[] = "0123456789abcdef";
-
-	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		return -1;
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[64] = '\0';
-	return 0;
-}
-
 /* Drop every last_reviewed key below v, and record_hash at the top. */
 static void
 diff_strip(json_t *v, bool top)
@@ -830,7 +812,7 @@ diff_record_hash(const json_t *record, char hex[65])
 	diff_strip(copy, true);
 	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text != NULL)
-		rc = diff_sha256_hex(text, strlen(text), hex);
+		rc = sha256_hex(text, strlen(text), hex);
 	free(text);
 	json_decref(copy);
 	return rc;

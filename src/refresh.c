@@ -9,12 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "extract.h"
 #include "fetch.h"
 #include "records.h"
 #include "refresh.h"
+#include "sha256.h"
 
 struct refresh_item {
 	struct refresh_result r;
@@ -33,23 +32,6 @@ struct refresh_ctx {
 	const struct refresh_opts *o;
 	int apply_flags; /* catalog_apply_run's */
 };
-
-int
-refresh_sha256_hex(const void *data, size_t len, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
-	static const char digits[] = "0123456789abcdef";
-
-	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		return -1;
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[64] = '\0';
-	return 0;
-}
 
 static double
 now_sec(void)
@@ -74,7 +56,7 @@ extract_settings_sha(const struct source *src, char hex[65])
 			      src->fields[f] ? src->fields[f] : "");
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -1;
-	return refresh_sha256_hex(text, (size_t)n, hex);
+	return sha256_hex(text, (size_t)n, hex);
 }
 
 void
@@ -218,7 +200,7 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 		refresh_not_modified(c, it, job);
 		return;
 	}
-	if (job->rc != LR_OK || refresh_sha256_hex(body, job->res.body.len, sha) != 0) {
+	if (job->rc != LR_OK || sha256_hex(body, job->res.body.len, sha) != 0) {
 		if (job->rc != LR_OK)
 			it->r.err = job->err;
 		else
@@ -337,7 +319,7 @@ refresh_curated(struct refresh_ctx *c, struct refresh_item *it)
 		refresh_finish(c, it, NULL);
 		return;
 	}
-	if (refresh_sha256_hex(body.data ? body.data : "", body.len, sha) != 0) {
+	if (sha256_hex(body.data ? body.data : "", body.len, sha) != 0) {
 		lr_err_set(&it->r.err, LR_ERR_INTERNAL, src->id, src->file, "sha256 failed");
 		goto out;
 	}

@@ -71,7 +71,4 @@ enum lr_code refresh_accept(const struct config *cfg, struct catalog *cat, const
 struct fetch_opts;
 void refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o);
 
-/* SHA-256 of data as 64 hex digits plus NUL into hex[65]. */
-int refresh_sha256_hex(const void *data, size_t len, char hex[65]);
-
 #endif
