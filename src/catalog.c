@@ -378,6 +378,9 @@ static const char SQL_RUN_FAILED[] =
     "UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(),"
     " http_status = nullif($2, '0')::integer, error = $3,"
     " attempts = $4, snapshot_sha256 = $5 WHERE id = $1";
+static const char SQL_RUN_STOPPED[] =
+    "UPDATE runs SET outcome = 'failed', finished_at = clock_timestamp(), error = $2"
+    " WHERE id = $1 AND outcome = 'running'";
 static const char SQL_SOURCE_FAILED[] =
     "UPDATE sources SET consecutive_failures = consecutive_failures + 1,"
     " last_error = $2, etag = NULL, last_modified = NULL WHERE id = $1";
@@ -1190,6 +1193,16 @@ catalog_preview(struct catalog *cat, const struct source *src, const struct reco
 	PQclear(res);
 	db_rollback(cat); /* a preview writes nothing */
 	return res == NULL && rc == LR_OK ? LR_ERR_DB : rc;
+}
+
+enum lr_code
+catalog_stop_run(struct catalog *cat, long long run_id, const char *reason, struct lr_err *err)
+{
+	char run[24];
+	const char *v[2] = { run, reason };
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	return db_cmd(cat, SQL_RUN_STOPPED, 2, v, "", "run", err);
 }
 
 enum lr_code

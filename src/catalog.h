@@ -134,6 +134,11 @@ enum lr_code catalog_quarantined_snapshot(struct catalog *cat, const char *sourc
 /* Close the run as failed with reason, bump the source's failure count,
  * forget its validators; fi may carry a body to archive (a page that
  * was fetched but could not be read), or be NULL. */
+/* Close a run that was stopped before its page arrived (the daemon is
+ * stopping): outcome failed with reason, the source's counters and
+ * validators untouched. */
+enum lr_code catalog_stop_run(struct catalog *cat, long long run_id, const char *reason,
+			      struct lr_err *err);
 enum lr_code catalog_fail_run(struct catalog *cat, const struct source *src, long long run_id,
 			      const struct run_fetch_info *fi, const char *reason,
 			      struct lr_err *err);

@@ -122,6 +122,7 @@ exit_for(enum lr_code rc)
 	case LR_ERR_EXTRACT:
 	case LR_ERR_NORMALIZE: return EXIT_SOURCE_FAILED;
 	case LR_ERR_NOMEM:
+	case LR_ERR_STOPPED:
 	case LR_ERR_INTERNAL: break;
 	}
 	return EXIT_INTERNAL;
@@ -394,7 +395,10 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			c->cfg->sources_dir);
 		rc = EXIT_USAGE;
 	} else if ((rc = cli_open_catalog(c, 1)) == EXIT_OK) {
-		struct refresh_opts o = { "manual", sel.dry_run, sel.json, stdout, 0 };
+		struct refresh_opts o = { .trigger = "manual",
+					  .dry_run = sel.dry_run,
+					  .json = sel.json,
+					  .preview = stdout };
 		enum lr_code lrc =
 		    sel.accept
 			? refresh_accept(c->cfg, c->cat, sel_src[0], refresh_print, &worst)

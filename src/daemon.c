@@ -35,6 +35,7 @@ struct daemon {
 	struct schedule sched;
 	int sfd;
 	int stop;
+	int reload; /* SIGHUP seen: reload once no batch is running */
 	int64_t db_retry_ms;
 	long db_backoff_ms;
 	char db_error[256];
@@ -180,7 +181,11 @@ report_log(const struct refresh_result *r, json_int_t failures, int ok)
 {
 	char text[LR_ERR_SOURCE_MAX + LR_ERR_URL_MAX + LR_ERR_REASON_MAX + 32];
 
-	if (r->outcome == REFRESH_SKIPPED || r->outcome == REFRESH_BUSY)
+	if (r->outcome == REFRESH_STOPPED)
+		log_info("source %s: stopped before its page arrived; run %lld closed, nothing "
+			 "applied",
+			 r->src->id, r->run_id);
+	else if (r->outcome == REFRESH_SKIPPED || r->outcome == REFRESH_BUSY)
 		log_info("source %s: %s by another instance; skipped", r->src->id,
 			 r->outcome == REFRESH_BUSY ? "being refreshed" : "just refreshed");
 	else if (ok && failures > 0)
@@ -210,6 +215,8 @@ on_result(const struct refresh_result *r, void *ctx)
 	int ok = r->outcome != REFRESH_FAILED && r->outcome != REFRESH_DB_ERROR;
 
 	report_log(r, failures, ok);
+	if (r->outcome == REFRESH_STOPPED)
+		return; /* neither a success nor the source's failure */
 	if (schedule_done(&d->sched, r->src->id, ok, mono_ms()) == 1)
 		log_warn("source %s: the run took longer than its interval (%ld s)", r->src->id,
 			 r->src->interval_sec);
@@ -289,13 +296,19 @@ claim_ms(const struct source *const *srcs, size_t n)
 	return best;
 }
 
+static int batch_interrupt(void *ctx);
+
 /* Refresh every due source together, then the diff stage. */
 static void
 run_due(struct daemon *d)
 {
 	/* another daemon on the catalog that began a source within half its
 	 * shortest interval has run it: skip (each due run happens once) */
-	struct refresh_opts ro = { "daemon", 0, 0, NULL, 0 };
+	struct refresh_opts ro = { .trigger = "daemon",
+				   .interrupt = batch_interrupt,
+				   .interrupt_ctx = d,
+				   .wake_fd = d->sfd };
+	enum lr_code rc;
 	size_t idx[256], n, i, m = 0;
 	const struct source *srcs[256];
 	struct diff_pass dp;
@@ -313,9 +326,12 @@ run_due(struct daemon *d)
 	if (m == 0)
 		return;
 	ro.claim_ms = claim_ms(srcs, m);
-	if (refresh_sources(d->cfg, d->cat, srcs, m, &ro, on_result, d) != LR_OK)
-		log_err("refresh: out of memory");
+	rc = refresh_sources(d->cfg, d->cat, srcs, m, &ro, on_result, d);
+	if (rc != LR_OK && rc != LR_ERR_STOPPED)
+		log_err("refresh: %s", lr_code_name(rc));
 	db_check(d);
+	if (d->stop) /* dirty models stay dirty: the next start diffs them */
+		return;
 	if (d->cat != NULL && diff_run(d->cat, d->cfg, &dp, &err) != LR_OK) {
 		char text[LR_ERR_REASON_MAX + 64];
 		log_err("diff: %s", lr_err_text(&err, text, sizeof(text)));
@@ -360,18 +376,36 @@ reload(struct daemon *d)
 	status_update(d);
 }
 
-/* Read the signals that arrived. */
+/* Read the signals that arrived: SIGHUP asks for a reload (done between
+ * batches, never under a running one), SIGTERM and SIGINT for a stop. */
 static void
 on_signals(struct daemon *d)
 {
 	struct signalfd_siginfo si;
 
 	while (read(d->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
-			reload(d);
-		else
+		if (si.ssi_signo == SIGHUP) {
+			d->reload = 1;
+		} else if (!d->stop) {
 			d->stop = 1;
+			sd_notify(0, "STOPPING=1");
+			log_info("daemon: %s: stopping; runs in flight are closed, nothing half "
+				 "applied",
+				 strsignal((int)si.ssi_signo));
+		}
 	}
+}
+
+/* refresh_sources' interrupt hook, called while pages are on their way:
+ * read signals, keep the watchdog fed, say whether to stop. */
+static int
+batch_interrupt(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	on_signals(d);
+	watchdog_ping(d);
+	return d->stop;
 }
 
 /* How long to sleep: until the next source is due, the next database
@@ -402,10 +436,16 @@ loop(struct daemon *d)
 	struct pollfd pfd = { d->sfd, POLLIN, 0 };
 
 	while (!d->stop) {
+		if (d->reload) {
+			d->reload = 0;
+			reload(d);
+		}
 		if (d->cat == NULL && mono_ms() >= d->db_retry_ms)
 			db_connect(d);
 		if (d->cat != NULL)
 			run_due(d);
+		if (d->stop || d->reload) /* a signal came during the batch */
+			continue;
 		watchdog_ping(d);
 		status_update(d);
 		if (d->o->once && d->cat != NULL && schedule_wait_ms(&d->sched, mono_ms()) != 0)
@@ -468,7 +508,7 @@ daemon_run(const struct daemon_opts *o)
 		status_update(&d);
 		loop(&d);
 		sd_notify(0, "STOPPING=1");
-		log_info("daemon: stopping");
+		log_info("daemon: stopped");
 	}
 	catalog_close(d.cat);
 	schedule_free(&d.sched);

@@ -16,6 +16,7 @@ enum lr_code {
 	LR_ERR_BUSY,      /* another process holds the source's lock */
 	LR_ERR_NOMEM,     /* allocation failed */
 	LR_ERR_INTERNAL,
+	LR_ERR_STOPPED, /* interrupted: the daemon is stopping */
 };
 
 #define LR_ERR_SOURCE_MAX 128

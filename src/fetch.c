@@ -488,10 +488,13 @@ sched_init(struct fetch_sched *s, const struct fetch_opts *o, struct fetch_job *
 	return LR_OK;
 }
 
-/* Fail every unfinished job with rc (the machinery broke). */
+/* Fail every unfinished job with rc (the machinery broke, or a stop). */
 static void
 sched_abort(struct fetch_sched *s, enum lr_code rc)
 {
+	const char *why = rc == LR_ERR_STOPPED
+			      ? "stopped before the page arrived: llmref is stopping"
+			      : "transfer machinery failed";
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -499,11 +502,25 @@ sched_abort(struct fetch_sched *s, enum lr_code rc)
 		if (job->state == JOB_RUNNING)
 			job_stop(s, job);
 		if (job->state != JOB_DONE) {
-			job->rc = lr_err_set(&job->err, rc, job->source_id, job->url,
-					     "transfer machinery failed");
+			job->rc = lr_err_set(&job->err, rc, job->source_id, job->url, "%s", why);
 			job_finish(s, job);
 		}
 	}
+}
+
+/* Sleep until a transfer, o->wake_fd or the next due start needs us. */
+static enum lr_code
+sched_wait(struct fetch_sched *s, const struct fetch_opts *o, long long next)
+{
+	struct curl_waitfd wfd = { o->wake_fd, CURL_WAIT_POLLIN, 0 };
+	int use_fd = o->interrupt != NULL && o->wake_fd >= 0;
+	int ms = (int)(next < 0 ? 0 : next > 1000 ? 1000 : next);
+
+	if (curl_multi_poll(s->multi, use_fd ? &wfd : NULL, use_fd ? 1 : 0, ms, NULL) != CURLM_OK)
+		return LR_ERR_INTERNAL;
+	if (o->interrupt != NULL && o->interrupt(o->interrupt_ctx))
+		return LR_ERR_STOPPED;
+	return LR_OK;
 }
 
 enum lr_code
@@ -515,6 +532,8 @@ fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n, fetch_do
 	long long now, next;
 	int still;
 
+	if (rc == LR_OK && n > 0 && o->interrupt != NULL && o->interrupt(o->interrupt_ctx))
+		rc = LR_ERR_STOPPED;
 	while (rc == LR_OK && s.ndone < n) {
 		if (curl_multi_perform(s.multi, &still) != CURLM_OK) {
 			rc = LR_ERR_INTERNAL;
@@ -527,13 +546,7 @@ fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n, fetch_do
 		 * frees its slot at once, not after the next wait. */
 		now = mono_ms();
 		next = sched_start_due(&s, now);
-		next = next < 0 ? 1000 : next - now;
-		if (curl_multi_poll(s.multi, NULL, 0,
-				    (int)(next < 0      ? 0
-					  : next > 1000 ? 1000
-							: next),
-				    NULL) != CURLM_OK)
-			rc = LR_ERR_INTERNAL;
+		rc = sched_wait(&s, o, next < 0 ? 1000 : next - now);
 	}
 	if (rc != LR_OK)
 		sched_abort(&s, rc);

@@ -34,6 +34,14 @@ struct fetch_opts {
 	long backoff_base_ms;    /* first retry delay; doubles, plus jitter */
 	long backoff_max_ms;     /* cap on one retry delay */
 	long retry_after_max_ms; /* cap on a server's Retry-After */
+	/* Optional (NULL: none): interrupt(ctx) is called after every wake-up (at least once a
+	 * second); when it returns nonzero no transfer starts any more, the
+	 * ones in flight are dropped, their jobs end with LR_ERR_STOPPED and
+	 * fetch_run returns LR_ERR_STOPPED. wake_fd (or -1), used only with
+	 * interrupt, is polled with the transfers to wake the loop at once. */
+	int wake_fd;
+	int (*interrupt)(void *ctx);
+	void *interrupt_ctx;
 };
 
 struct fetch_result {
@@ -79,9 +87,10 @@ int fetch_global_init(void) __attribute__((warn_unused_result));
 void fetch_global_cleanup(void);
 
 /* Fetch every job, concurrently within the limits of o, calling done for
- * each as it finishes. Returns LR_OK, or LR_ERR_NOMEM/LR_ERR_INTERNAL if
- * the transfer machinery itself failed (jobs not yet done then get
- * rc = that code and done is still called for each). */
+ * each as it finishes. Returns LR_OK, LR_ERR_STOPPED when o->interrupt
+ * asked to stop, or LR_ERR_NOMEM/LR_ERR_INTERNAL if the transfer
+ * machinery itself failed (jobs not yet done then get rc = that code and
+ * done is still called for each). */
 enum lr_code fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n,
 		       fetch_done_fn done, void *ctx) __attribute__((warn_unused_result));
 

@@ -136,9 +136,14 @@ refresh_finish(struct refresh_ctx *c, struct refresh_item *it, const struct run_
 		it->r.outcome = it->r.outcome == REFRESH_UNCHANGED ? REFRESH_UNCHANGED : REFRESH_OK;
 	else if (it->r.rc == LR_ERR_DB)
 		it->r.outcome = REFRESH_DB_ERROR;
+	else if (it->r.rc == LR_ERR_STOPPED)
+		it->r.outcome = REFRESH_STOPPED;
 	else
 		it->r.outcome = REFRESH_FAILED;
-	if (it->r.rc != LR_OK && !c->o->dry_run) {
+	if (it->r.rc == LR_ERR_STOPPED && !c->o->dry_run) {
+		/* not the source's failure: the run closes, counters stay */
+		(void)catalog_stop_run(c->cat, it->r.run_id, it->r.err.reason, &ferr);
+	} else if (it->r.rc != LR_OK && !c->o->dry_run) {
 		/* Best effort: if the database itself failed, the run stays
 		 * 'running' and the first error is the one reported. */
 		copy = it->r.err;
@@ -342,6 +347,13 @@ out:
 	buf_free(&body);
 }
 
+static int
+always_stop(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
 /* Open runs for the sources of one phase and fetch them together. */
 static enum lr_code
 refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int authoritative,
@@ -354,6 +366,8 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 		enum lr_code prc;
 		if (items[i].r.src->authoritative != authoritative)
 			continue;
+		if (c->o->interrupt != NULL && c->o->interrupt(c->o->interrupt_ctx))
+			break; /* stopping: begin no more sources */
 		prc = refresh_prepare(c, &items[i], c->o->trigger);
 		if (prc != LR_OK)
 			refresh_not_started(c, &items[i], prc);
@@ -363,6 +377,13 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 			job_from_item(&jobs[njobs++], &items[i], c->o->dry_run);
 	}
 	refresh_fetch_opts(c->cfg, &fo);
+	fo.interrupt = c->o->interrupt;
+	fo.interrupt_ctx = c->o->interrupt_ctx;
+	fo.wake_fd = c->o->wake_fd;
+	if (i < n) { /* stopped while beginning: close the runs opened */
+		fo.interrupt = always_stop;
+		fo.wake_fd = -1;
+	}
 	return fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
 }
 
@@ -436,7 +457,7 @@ enum lr_code
 refresh_reparse(const struct config *cfg, struct catalog *cat, const struct source *src,
 		refresh_report_fn report, void *ctx)
 {
-	static const struct refresh_opts o = { "reparse", 0, 0, NULL, 0 };
+	static const struct refresh_opts o = { .trigger = "reparse" };
 	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, 0 };
 
 	return refresh_stored(&c, src, 0);
@@ -446,7 +467,7 @@ enum lr_code
 refresh_accept(const struct config *cfg, struct catalog *cat, const struct source *src,
 	       refresh_report_fn report, void *ctx)
 {
-	static const struct refresh_opts o = { "accept", 0, 0, NULL, 0 };
+	static const struct refresh_opts o = { .trigger = "accept" };
 	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, CATALOG_APPLY_NO_GUARD };
 
 	return refresh_stored(&c, src, 1);

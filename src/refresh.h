@@ -19,6 +19,7 @@ enum refresh_outcome {
 	REFRESH_QUARANTINED, /* held back by the guard (stats.quarantine says why) */
 	REFRESH_PREVIEWED,   /* --dry-run: the diff was printed, nothing written */
 	REFRESH_SKIPPED,     /* claimed: another instance ran it less than claim_ms ago */
+	REFRESH_STOPPED,     /* o->interrupt stopped it: run closed, nothing applied */
 };
 
 /* How a refresh runs. */
@@ -29,6 +30,11 @@ struct refresh_opts {
 	FILE *preview;       /* where the dry-run diff goes */
 	long claim_ms;       /* >0: skip a source whose last run began this recently
 				(several daemons on one catalog run each due source once) */
+	/* NULL, or asked before each source starts and while pages are on
+	 * their way: nonzero stops the refresh (see struct fetch_opts) */
+	int (*interrupt)(void *ctx);
+	void *interrupt_ctx;
+	int wake_fd; /* polled with the transfers when interrupt is set */
 };
 
 struct refresh_result {
@@ -48,8 +54,9 @@ struct refresh_result {
 typedef void (*refresh_report_fn)(const struct refresh_result *r, void *ctx);
 
 /* Refresh the n sources srcs as o says. Returns LR_OK if the machinery
- * ran (each source's own result goes to report), or LR_ERR_DB/
- * LR_ERR_NOMEM if it could not. */
+ * ran (each source's own result goes to report), LR_ERR_STOPPED if
+ * o->interrupt stopped it (sources not begun are not reported), or
+ * LR_ERR_NOMEM/LR_ERR_INTERNAL if it could not run. */
 enum lr_code refresh_sources(const struct config *cfg, struct catalog *cat,
 			     const struct source *const *srcs, size_t n,
 			     const struct refresh_opts *o, refresh_report_fn report, void *ctx)

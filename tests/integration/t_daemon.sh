@@ -89,20 +89,46 @@ is "$rc" 0 "SIGTERM: the daemon exits 0 (in $ms ms)"
 grep -q '^STOPPING=1' "$NLOG"; ok $? "after STOPPING=1"
 is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left half-applied"
 
-# SIGTERM in the middle of a run (pages that take 2 s): the run finishes
-# or rolls back, nothing is left half-applied, the exit is prompt
-rm -rf "$WORK/slow.d"; local_sources "$SAMPLES" "$WORK/slow.d" "$FIXTURE_PORT" /_mis/delay-2
+# SIGTERM in the middle of a run (pages that take 20 s): transfers in
+# flight are dropped at once, their runs closed as stopped (not the
+# source's failure), nothing applied, exit 0 well before the pages come
+rm -rf "$WORK/slow.d"; local_sources "$SAMPLES" "$WORK/slow.d" "$FIXTURE_PORT" /_mis/delay-20
 sed -i 's/^interval = .*/interval = 2s/' "$WORK"/slow.d/*.conf
 sed "s#^sources = .*#sources = $WORK/slow.d#" "$CONF" > "$WORK/slow.conf"
+fails_before=$(q "select coalesce(sum(consecutive_failures), 0) from sources")
 start_daemon "$WORK/slow.conf" "$WORK/d4.log"
 running() { [ "$(q "select count(*) from runs where outcome = 'running'")" -ge 1 ]; }
 wait_for 20 running; ok $? "a slow run is in flight"
+w0=$(grep -c '^WATCHDOG=1' "$NLOG"); sleep 1.6; w1=$(grep -c '^WATCHDOG=1' "$NLOG")
+ok "$([ "$w1" -gt "$w0" ]; echo $?)" "the watchdog is fed while pages are on their way ($w0 -> $w1)"
+# a SIGHUP under the batch is kept for after it: no reload under a run
+kill -HUP "$DPID"; sleep 0.3
+kill -0 "$DPID"; ok $? "SIGHUP under a running batch: the daemon goes on"
 kill -TERM "$DPID"; t0=$(date +%s%N)
 wait "$DPID"; rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$rc" 0 "SIGTERM mid-run: exit 0"
-ok "$([ "$ms" -lt 15000 ]; echo $?)" "within the fetch timeouts ($ms ms)"
+ok "$([ "$ms" -lt 3000 ]; echo $?)" "at once, not after the 20 s pages ($ms ms)"
 is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left half-applied"
+like "$(q "select error from runs order by id desc limit 1")" "stopped before the page arrived" \
+	"the cut run is closed and says why"
+is "$(q "select coalesce(sum(consecutive_failures), 0) from sources")" "$fails_before" \
+	"a stop is not counted as the source's failure"
+grep -q 'stopped before its page arrived; run [0-9]* closed, nothing applied' "$WORK/d4.log"
+ok $? "the log names each cut run"
+grep -q 'reload:' "$WORK/d4.log"; is "$?" 1 "the deferred reload did not run once stopping"
+
+# a SIGHUP under a batch that runs to its end: the reload comes after it
+rm -rf "$WORK/slow2.d"; local_sources "$SAMPLES" "$WORK/slow2.d" "$FIXTURE_PORT" /_mis/delay-2
+sed -i 's/^interval = .*/interval = 30s/' "$WORK"/slow2.d/*.conf
+sed "s#^sources = .*#sources = $WORK/slow2.d#" "$CONF" > "$WORK/slow2.conf"
+start_daemon "$WORK/slow2.conf" "$WORK/d6.log"
+wait_for 20 running; ok $? "a 2 s run is in flight"
+kill -HUP "$DPID"
+wait_for 10 grep -q 'reload:' "$WORK/d6.log"; ok $? "the SIGHUP sent under it reloads once it ends"
+ok "$(sed -n '/reload:/q;p' "$WORK/d6.log" | grep -cq 'source .*: \(ok\|unchanged\)'; echo $?)" \
+	"after the batch's results, not before"
+kill -TERM "$DPID"; wait "$DPID" 2>/dev/null
 
 # SIGKILL mid-run: nothing half-applied; the next run of the source
 # closes the stale run as abandoned
