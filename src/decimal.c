@@ -179,7 +179,7 @@ dec_quote(const char *s, char q[DEC_PARSE_QUOTE_MAX + 4])
 {
 	size_t n;
 
-	for (n = 0; s[n] != '\0' && n < DEC_PARSE_QUOTE_MAX; n++)
+	for (n = 0; n < DEC_PARSE_QUOTE_MAX && s[n] != '\0'; n++)
 		q[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
 	if (s[n] != '\0')
 		memcpy(q + n, "...", 4);

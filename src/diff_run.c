@@ -489,6 +489,7 @@ spool_events(struct catalog *cat, const char *dir, struct lr_err *err)
 enum lr_code
 diff_run(struct catalog *cat, const struct config *cfg, struct diff_pass *st, struct lr_err *err)
 {
+	/* cppcheck-suppress ctuuninitvar ; only the pointer is kept, *st is set below */
 	struct pass_ctx p = { cat, { 0, 0 }, NULL, NULL, st };
 	json_t *dirty = NULL;
 	enum lr_code rc;
