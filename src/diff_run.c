@@ -433,16 +433,80 @@ spool_open(const char *dir, const char *tmpname)
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
+/* Remove dir/name (a temporary or a batch given back). */
+static void
+spool_unlink(const char *dir, const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	(void)unlink(path);
+}
+
+/* Write the new cursor; if it cannot be written, take the batch back so
+ * that the next pass writes it again, never two overlapping batches. */
+static enum lr_code
+spool_cursor(const char *dir, const char *batch, long long last, struct lr_err *err)
+{
+	FILE *cur = spool_open(dir, ".cursor.tmp");
+	int bad = cur == NULL || fprintf(cur, "%lld\n", last) < 0 ||
+		  spool_put(dir, "cursor", ".cursor.tmp", cur) != 0;
+	int e = errno;
+
+	if (cur != NULL)
+		fclose(cur);
+	if (!bad)
+		return LR_OK;
+	spool_unlink(dir, ".cursor.tmp");
+	spool_unlink(dir, batch);
+	return lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: cursor: %s; batch %s taken back",
+			  strerror(e), batch);
+}
+
+/* The events after since into dir/.batch.tmp; *last is the newest. */
+static enum lr_code
+spool_batch(struct catalog *cat, const char *dir, long long since, long long *last,
+	    struct lr_err *err)
+{
+	FILE *f = spool_open(dir, ".batch.tmp");
+	enum lr_code rc = LR_OK;
+	long long from;
+	char name[80];
+
+	if (f == NULL)
+		return lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s", strerror(errno));
+	for (from = *last = since; rc == LR_OK;) {
+		rc = catalog_print_events(cat, *last, 1000, f, last, err);
+		if (rc != LR_OK || *last == from)
+			break;
+		from = *last;
+	}
+	if (rc != LR_OK && err->code == LR_ERR_INTERNAL) /* the write failed */
+		lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: .batch.tmp: %s",
+			   strerror(errno));
+	snprintf(name, sizeof(name), "events-%lld-%lld.jsonl", since + 1, *last);
+	if (rc == LR_OK && *last > since && spool_put(dir, name, ".batch.tmp", f) != 0)
+		rc = lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s: %s", name,
+				strerror(errno));
+	fclose(f);
+	if (rc != LR_OK || *last == since) /* nothing new, or not written */
+		spool_unlink(dir, ".batch.tmp");
+	if (rc == LR_OK && *last > since)
+		rc = spool_cursor(dir, name, *last, err);
+	return rc;
+}
+
 /* The events after the spool's cursor as one batch file
  * events-AFTER-LAST.jsonl, then the new cursor; both written atomically,
- * under a lock on the folder so that two processes never interleave. */
+ * under a lock on the folder so that two processes never interleave. A
+ * full disk leaves no file behind that a reader could see half written. */
 static enum lr_code
 spool_events(struct catalog *cat, const char *dir, struct lr_err *err)
 {
-	char path[4096], name[80];
-	long long since = 0, from, last;
-	FILE *f, *cur;
-	enum lr_code rc = LR_OK;
+	char path[4096];
+	long long since = 0, last;
+	FILE *cur;
+	enum lr_code rc;
 	int lock;
 
 	snprintf(path, sizeof(path), "%s/.lock", dir);
@@ -458,30 +522,7 @@ spool_events(struct catalog *cat, const char *dir, struct lr_err *err)
 			since = 0;
 		fclose(cur);
 	}
-	f = spool_open(dir, ".batch.tmp");
-	for (from = last = since; f != NULL && rc == LR_OK;) {
-		rc = catalog_print_events(cat, last, 1000, f, &last, err);
-		if (rc != LR_OK || last == from)
-			break;
-		from = last;
-	}
-	snprintf(name, sizeof(name), "events-%lld-%lld.jsonl", since + 1, last);
-	if (f == NULL ||
-	    (rc == LR_OK && last > since && spool_put(dir, name, ".batch.tmp", f) != 0))
-		rc = lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s", strerror(errno));
-	if (f != NULL)
-		fclose(f);
-	if (last == since) { /* nothing new: no batch */
-		snprintf(path, sizeof(path), "%s/.batch.tmp", dir);
-		(void)unlink(path);
-	}
-	if (rc == LR_OK && last > since && (cur = spool_open(dir, ".cursor.tmp")) != NULL) {
-		fprintf(cur, "%lld\n", last);
-		if (spool_put(dir, "cursor", ".cursor.tmp", cur) != 0)
-			rc = lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s",
-					strerror(errno));
-		fclose(cur);
-	}
+	rc = spool_batch(cat, dir, since, &last, err);
 	close(lock); /* and the lock with it */
 	return rc;
 }
