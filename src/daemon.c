@@ -255,13 +255,16 @@ metrics_write(struct daemon *d)
 	const char *path = d->cfg->daemon_metrics_file;
 	char tmp[4096];
 	FILE *f;
-	int ok;
+	int ok, fd;
 
 	if (path[0] == '\0')
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
 		log_err("metrics: %s: %s", tmp, strerror(errno));
 		return;
 	}
