@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "cli.h"
@@ -40,6 +42,7 @@ static int cmd_status(struct cli *c, int argc, char **argv);
 static int cmd_unmatched(struct cli *c, int argc, char **argv);
 static int cmd_sources_check(struct cli *c, int argc, char **argv);
 static int cmd_sources_test(struct cli *c, int argc, char **argv);
+static int cmd_sources_list(struct cli *c, int argc, char **argv);
 static int cmd_conflicts(struct cli *c, int argc, char **argv);
 static int cmd_review(struct cli *c, int argc, char **argv);
 static int cmd_show_model(struct cli *c, int argc, char **argv);
@@ -54,7 +57,8 @@ static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, "db migrate",
 	  "apply pending schema migrations (safe to repeat)" },
 	{ "refresh", cmd_refresh,
-	  "refresh (--all | --provider NAME | --source ID [--accept]) [--dry-run [--json]]",
+	  "refresh (--all | --provider NAME | --source ID [--accept]) [--dry-run [--json]] "
+	  "[--no-progress]",
 	  "fetch, extract, normalize and store sources" },
 	{ "export catalog", cmd_export_catalog, "export catalog",
 	  "print the catalog as JSON on stdout" },
@@ -73,6 +77,8 @@ static const struct command commands[] = {
 	  "validate llmref.conf and every source file (file:line errors)" },
 	{ "sources test", cmd_sources_test, "sources test ID [--page FILE | --fetch]",
 	  "print the rows a source yields from a saved page or a live fetch; writes nothing" },
+	{ "sources list", cmd_sources_list, "sources list [--providers]",
+	  "print every source id (or provider name) one a line, for scripts and completion" },
 	{ "unmatched", cmd_unmatched, "unmatched [--json]",
 	  "model names that match no known model, waiting for a model or an alias" },
 	{ "reparse", cmd_reparse, "reparse --source ID",
@@ -223,6 +229,7 @@ struct selection {
 	int dry_run;
 	int accept;
 	int json;
+	int no_progress;
 };
 
 static int
@@ -235,6 +242,7 @@ refresh_parse(int argc, char **argv, struct selection *sel)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "accept", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-progress", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -243,6 +251,7 @@ refresh_parse(int argc, char **argv, struct selection *sel)
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'P': sel->no_progress = 1; break;
 		case 'a': sel->all = 1; break;
 		case 'p': sel->provider = optarg; break;
 		case 's': sel->source = optarg; break;
@@ -293,23 +302,53 @@ exit_worse(int a, int b)
 	return a != EXIT_OK ? a : b;
 }
 
-/* refresh_sources callback: one line per source, errors on stderr. */
-static void
-refresh_print(const struct refresh_result *r, void *ctx)
-{
-	int *worst = ctx;
+/* What the report callback keeps between sources: the worst exit status
+ * and, on a terminal, the progress line and the rows of the summary. */
+struct summary_row {
+	const char *id;
+	enum refresh_outcome outcome;
+	long added, changed, gone;
+	double seconds;
+};
 
+struct refresh_ui {
+	int worst;
+	int tty;      /* a progress line and a summary table, not one line each */
+	int width;    /* of the terminal */
+	size_t total; /* sources selected */
+	size_t done;  /* sources reported, rows used in row[] */
+	long rows;    /* rows read so far */
+	struct summary_row *row;
+};
+
+static const char *
+outcome_name(enum refresh_outcome o)
+{
+	switch (o) {
+	case REFRESH_OK: return "ok";
+	case REFRESH_UNCHANGED: return "unchanged";
+	case REFRESH_QUARANTINED: return "quarantined";
+	case REFRESH_PREVIEWED: return "previewed";
+	case REFRESH_BUSY: return "busy";
+	case REFRESH_SKIPPED: return "skipped";
+	case REFRESH_STOPPED: return "stopped";
+	case REFRESH_FAILED:
+	case REFRESH_DB_ERROR: break;
+	}
+	return "failed";
+}
+
+/* The plain line of one source's result (no terminal, or --no-progress). */
+static void
+refresh_line(const struct refresh_result *r)
+{
 	switch (r->outcome) {
 	case REFRESH_OK:
 		printf("%s: ok, %ld rows: %ld added, %ld changed, %ld unchanged, %ld gone, %ld "
-		       "unmatched "
-		       "(run %lld, %.2f s)\n",
+		       "unmatched (run %lld, %.2f s)\n",
 		       r->src->id, r->stats.extracted, r->stats.added, r->stats.changed,
 		       r->stats.unchanged, r->stats.gone, r->stats.unmatched, r->run_id,
 		       r->seconds);
-		if (r->stats.rejected > 0)
-			log_warn("source %s: %ld row(s) rejected and skipped; the first: %s",
-				 r->src->id, r->stats.rejected, r->rejection);
 		break;
 	case REFRESH_UNCHANGED:
 		if (r->src->kind == SOURCE_CURATED)
@@ -324,10 +363,6 @@ refresh_print(const struct refresh_result *r, void *ctx)
 		printf("%s: quarantined, %ld rows: %s (run %lld%s, %.2f s)\n", r->src->id,
 		       r->stats.extracted, r->stats.quarantine, r->run_id,
 		       r->stats.quarantine_of ? ", same page as before" : "", r->seconds);
-		log_warn("source %s: run %lld held back, the catalog keeps its values: %s; see "
-			 "'llmref review', apply with 'llmref refresh --source %s --accept'",
-			 r->src->id, r->run_id, r->stats.quarantine, r->src->id);
-		*worst = exit_worse(*worst, EXIT_SOURCE_FAILED);
 		break;
 	case REFRESH_PREVIEWED:
 		printf("%s: would add %ld, change %ld, miss %ld, leave %ld unchanged%s%s\n",
@@ -338,9 +373,124 @@ refresh_print(const struct refresh_result *r, void *ctx)
 	default:
 		printf("%s: %s (run %lld, %.2f s)\n", r->src->id,
 		       r->outcome == REFRESH_BUSY ? "busy" : "failed", r->run_id, r->seconds);
-		*worst = exit_worse(*worst, report(&r->err));
 		break;
 	}
+}
+
+/* Warnings and errors on stderr, and the exit status they make. */
+static void
+refresh_note(const struct refresh_result *r, int *worst)
+{
+	switch (r->outcome) {
+	case REFRESH_OK:
+		if (r->stats.rejected > 0)
+			log_warn("source %s: %ld row(s) rejected and skipped; the first: %s",
+				 r->src->id, r->stats.rejected, r->rejection);
+		break;
+	case REFRESH_QUARANTINED:
+		log_warn("source %s: run %lld held back, the catalog keeps its values: %s; see "
+			 "'llmref review', apply with 'llmref refresh --source %s --accept'",
+			 r->src->id, r->run_id, r->stats.quarantine, r->src->id);
+		*worst = exit_worse(*worst, EXIT_SOURCE_FAILED);
+		break;
+	case REFRESH_UNCHANGED:
+	case REFRESH_PREVIEWED: break;
+	default: *worst = exit_worse(*worst, report(&r->err)); break;
+	}
+}
+
+/* Whether r brings a warning or an error to stderr. */
+static int
+refresh_noisy(const struct refresh_result *r)
+{
+	return r->outcome == REFRESH_OK
+		   ? r->stats.rejected > 0
+		   : r->outcome != REFRESH_UNCHANGED && r->outcome != REFRESH_PREVIEWED;
+}
+
+/* Rewrite the progress line: "[done/total] id: outcome, N rows; M in all",
+ * cut to the terminal's width so that it never wraps. */
+static void
+progress_draw(const struct refresh_ui *ui, const struct refresh_result *r)
+{
+	char line[512];
+	int n;
+
+	if (r == NULL)
+		n = snprintf(line, sizeof(line), "[0/%zu] refreshing %zu source%s...", ui->total,
+			     ui->total, ui->total == 1 ? "" : "s");
+	else
+		n = snprintf(line, sizeof(line), "[%zu/%zu] %s: %s, %ld rows; %ld rows in all",
+			     ui->done, ui->total, r->src->id, outcome_name(r->outcome),
+			     r->stats.extracted, ui->rows);
+	if (n > ui->width - 1)
+		n = ui->width - 1;
+	printf("\r\033[K%.*s", n < 0 ? 0 : n, line);
+	fflush(stdout);
+}
+
+/* refresh_sources callback: one line per source, or on a terminal the
+ * progress line; warnings and errors on stderr either way. */
+static void
+refresh_print(const struct refresh_result *r, void *ctx)
+{
+	struct refresh_ui *ui = ctx;
+
+	if (!ui->tty) {
+		refresh_line(r);
+		refresh_note(r, &ui->worst);
+		fflush(stdout);
+		return;
+	}
+	if (ui->done < ui->total)
+		ui->row[ui->done++] =
+		    (struct summary_row){ r->src->id,       r->outcome,    r->stats.added,
+					  r->stats.changed, r->stats.gone, r->seconds };
+	ui->rows += r->stats.extracted;
+	if (refresh_noisy(r)) { /* the message on a line of its own */
+		printf("\r\033[K");
+		fflush(stdout);
+	}
+	refresh_note(r, &ui->worst);
+	progress_draw(ui, r);
+}
+
+/* After a refresh on a terminal: the summary table, in the order the
+ * sources finished, and a line of totals. */
+static void
+progress_summary(const struct refresh_ui *ui)
+{
+	static const enum refresh_outcome order[] = {
+		REFRESH_OK,   REFRESH_UNCHANGED, REFRESH_QUARANTINED, REFRESH_FAILED,
+		REFRESH_BUSY, REFRESH_SKIPPED,   REFRESH_STOPPED,
+	};
+	long added = 0, changed = 0, gone = 0;
+	double secs = 0;
+	int w = 6;
+	size_t i, k, count;
+	const char *sep = ": ";
+
+	for (i = 0; i < ui->done; i++)
+		if ((int)strlen(ui->row[i].id) > w)
+			w = (int)strlen(ui->row[i].id);
+	printf("\r\033[K%-*s  %-11s %7s %7s %7s %7s\n", w, "SOURCE", "OUTCOME", "ADDED", "CHANGED",
+	       "GONE", "SECONDS");
+	for (i = 0; i < ui->done; i++) {
+		const struct summary_row *s = &ui->row[i];
+		printf("%-*s  %-11s %7ld %7ld %7ld %7.2f\n", w, s->id, outcome_name(s->outcome),
+		       s->added, s->changed, s->gone, s->seconds);
+		added += s->added, changed += s->changed, gone += s->gone;
+		secs = s->seconds > secs ? s->seconds : secs;
+	}
+	printf("%zu source%s", ui->done, ui->done == 1 ? "" : "s");
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		for (count = 0, i = 0; i < ui->done; i++)
+			count +=
+			    strcmp(outcome_name(ui->row[i].outcome), outcome_name(order[k])) == 0;
+		if (count > 0)
+			printf("%s%zu %s", sep, count, outcome_name(order[k])), sep = ", ";
+	}
+	printf("; %ld added, %ld changed, %ld gone in %.2f s\n", added, changed, gone, secs);
 	fflush(stdout);
 }
 
@@ -364,13 +514,62 @@ cli_diff(struct cli *c, int *worst)
 	fflush(stdout);
 }
 
+/* A progress line and a summary table when stdout is a terminal, unless
+ * --no-progress, --dry-run (its diff goes to stdout) or TERM=dumb. */
+static int
+refresh_ui_init(struct refresh_ui *ui, const struct selection *sel, size_t n)
+{
+	const char *term = getenv("TERM");
+	struct winsize ws;
+
+	memset(ui, 0, sizeof(*ui));
+	ui->worst = EXIT_OK;
+	ui->total = n;
+	if (sel->no_progress || sel->dry_run || !isatty(STDOUT_FILENO) ||
+	    (term != NULL && strcmp(term, "dumb") == 0))
+		return 0;
+	ui->row = calloc(n, sizeof(*ui->row));
+	if (ui->row == NULL)
+		return -1;
+	ui->tty = 1;
+	ui->width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 8 ? ws.ws_col : 80;
+	progress_draw(ui, NULL);
+	return 0;
+}
+
+/* Refresh the n selected sources (or accept one), then the diff stage. */
+static int
+refresh_run(struct cli *c, const struct selection *sel, const struct source **src, size_t n)
+{
+	struct refresh_opts o = {
+		.trigger = "manual", .dry_run = sel->dry_run, .json = sel->json, .preview = stdout
+	};
+	struct lr_err err = { 0 };
+	struct refresh_ui ui;
+	enum lr_code lrc;
+
+	if (refresh_ui_init(&ui, sel, n) != 0)
+		return EXIT_INTERNAL;
+	lrc = sel->accept ? refresh_accept(c->cfg, c->cat, src[0], refresh_print, &ui)
+			  : refresh_sources(c->cfg, c->cat, src, n, &o, refresh_print, &ui);
+	if (ui.tty)
+		progress_summary(&ui);
+	if (lrc != LR_OK) {
+		lr_err_set(&err, LR_ERR_INTERNAL, NULL, NULL, "refresh machinery failed");
+		ui.worst = exit_worse(ui.worst, report(&err));
+	}
+	if (!sel->dry_run)
+		cli_diff(c, &ui.worst);
+	free(ui.row);
+	return ui.worst;
+}
+
 static int
 cmd_refresh(struct cli *c, int argc, char **argv)
 {
 	const struct source **sel_src = NULL;
 	struct selection sel = { 0 };
-	struct lr_err err = { 0 };
-	int rc, worst = EXIT_OK;
+	int rc;
 	size_t i, n = 0;
 
 	rc = refresh_parse(argc, argv, &sel);
@@ -395,21 +594,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			c->cfg->sources_dir);
 		rc = EXIT_USAGE;
 	} else if ((rc = cli_open_catalog(c, 1)) == EXIT_OK) {
-		struct refresh_opts o = { .trigger = "manual",
-					  .dry_run = sel.dry_run,
-					  .json = sel.json,
-					  .preview = stdout };
-		enum lr_code lrc =
-		    sel.accept
-			? refresh_accept(c->cfg, c->cat, sel_src[0], refresh_print, &worst)
-			: refresh_sources(c->cfg, c->cat, sel_src, n, &o, refresh_print, &worst);
-		if (lrc != LR_OK) {
-			lr_err_set(&err, LR_ERR_INTERNAL, NULL, NULL, "refresh machinery failed");
-			worst = exit_worse(worst, report(&err));
-		}
-		if (!sel.dry_run)
-			cli_diff(c, &worst);
-		rc = worst;
+		rc = refresh_run(c, &sel, sel_src, n);
 	}
 	free(sel_src);
 	return rc;
@@ -419,8 +604,9 @@ static int
 cmd_reparse(struct cli *c, int argc, char **argv)
 {
 	struct selection sel = { 0 };
+	struct refresh_ui ui = { .worst = EXIT_OK };
 	const struct source *src;
-	int rc, worst = EXIT_OK;
+	int rc;
 
 	rc = refresh_parse(argc, argv, &sel);
 	if (rc != EXIT_OK)
@@ -438,10 +624,10 @@ cmd_reparse(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_catalog(c, 1)) != EXIT_OK)
 		return rc;
-	if (refresh_reparse(c->cfg, c->cat, src, refresh_print, &worst) != LR_OK)
+	if (refresh_reparse(c->cfg, c->cat, src, refresh_print, &ui) != LR_OK)
 		return EXIT_INTERNAL;
-	cli_diff(c, &worst);
-	return worst;
+	cli_diff(c, &ui.worst);
+	return ui.worst;
 }
 
 /* "status" and "unmatched": a table, or JSON lines with --json. */
@@ -741,6 +927,39 @@ cmd_sources_check(struct cli *c, int argc, char **argv)
 		       c->cfg->sources[i].format == FORMAT_HTML ? "html" : "json");
 	printf("%zu source%s ok\n", c->cfg->nsources, c->cfg->nsources == 1 ? "" : "s");
 	return EXIT_OK;
+}
+
+/* One source id a line, or with --providers each provider name once. */
+static int
+cmd_sources_list(struct cli *c, int argc, char **argv)
+{
+	int i, rc, providers = 0;
+	size_t k, j;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--providers") == 0) {
+			providers = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: llmref [-c FILE] sources list [--providers]\n");
+			return EXIT_OK;
+		} else {
+			log_err("sources list: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	for (k = 0; k < c->cfg->nsources; k++) {
+		const struct source *s = &c->cfg->sources[k];
+		for (j = 0; providers && j < k; j++)
+			if (strcmp(c->cfg->sources[j].provider, s->provider) == 0)
+				break;
+		if (!providers)
+			printf("%s\n", s->id);
+		else if (j == k)
+			printf("%s\n", s->provider);
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 
 /* Read a saved page into body (capped like a fetch). */
