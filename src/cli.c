@@ -233,7 +233,7 @@ struct selection {
 };
 
 static int
-refresh_parse(int argc, char **argv, struct selection *sel)
+refresh_parse(int argc, char **argv, const char *usage_line, struct selection *sel)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
@@ -258,7 +258,7 @@ refresh_parse(int argc, char **argv, struct selection *sel)
 		case 'n': sel->dry_run = 1; break;
 		case 'A': sel->accept = 1; break;
 		case 'j': sel->json = 1; break;
-		case 'h': printf("usage: llmref [-c FILE] %s\n", commands[1].usage); return -1;
+		case 'h': printf("usage: llmref [-c FILE] %s\n", usage_line); return -1;
 		default: return EXIT_USAGE;
 		}
 	}
@@ -572,7 +572,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	int rc;
 	size_t i, n = 0;
 
-	rc = refresh_parse(argc, argv, &sel);
+	rc = refresh_parse(argc, argv, commands[1].usage, &sel);
 	if (rc != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = cli_load_config(c)) != EXIT_OK)
@@ -608,7 +608,7 @@ cmd_reparse(struct cli *c, int argc, char **argv)
 	const struct source *src;
 	int rc;
 
-	rc = refresh_parse(argc, argv, &sel);
+	rc = refresh_parse(argc, argv, "reparse --source ID", &sel);
 	if (rc != EXIT_OK)
 		return rc < 0 ? EXIT_OK : rc;
 	if (sel.source == NULL) {
