@@ -202,7 +202,8 @@ load_scale() {
 			echo "bench: FAIL scale $k run $r: $stored rows stored, $nrows expected, $bad mismatches" >&2
 			exit 1
 		fi
-		echo "bench: scale ${k}x run $r: load $(tail -1 "$work/load") (wall cpu rss_kib); $stored rows, 0 mismatches" >&2
+		echo "bench: scale ${k}x run $r: raw curl $(tail -1 "$work/curl") parse $(tail -1 "$work/parse") copy $(tail -1 "$work/copy");" \
+			"load $(tail -1 "$work/load") (wall cpu rss_kib); $stored rows, 0 mismatches" >&2
 	done
 	# no-change refreshes of the last load's catalog, alternating
 	for r in $(seq 1 "$RUNS"); do
@@ -234,7 +235,7 @@ report() {
 	row "first load: wall (s)" load 1
 	row "first load: user+sys CPU of llmref (s)" load 2
 	row "first load: peak RSS (MiB)" load 3 1024 %.1f
-	row "first load: ratio wall / raw-limit sum" ratio 1 %.2f
+	row "first load: ratio wall / raw-limit sum" ratio 1 1 %.2f
 	row "no change, validators (304): wall (s)" v304 1
 	row "no change, validators: catalog rows written" v304 4 1 %d
 	row "no change, no validators (200, same bodies): wall (s)" v200 1
