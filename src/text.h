@@ -35,15 +35,18 @@ text_skip_space(const char *p)
 }
 
 /* Consume the word w at *pp if it ends there (end of text, a space or a
- * character that cannot continue a word or number). */
+ * character that cannot continue a word or number). The byte after the
+ * word is read only once the word matched: a shorter text ends first. */
 static inline bool
 text_eat_word(const char **pp, const char *w)
 {
 	size_t n = strlen(w);
-	char next = (*pp)[n];
+	char next;
 
-	if (strncmp(*pp, w, n) != 0 || text_isalpha(next) || text_isdigit(next) || next == ',' ||
-	    next == '.')
+	if (strncmp(*pp, w, n) != 0)
+		return false;
+	next = (*pp)[n];
+	if (text_isalpha(next) || text_isdigit(next) || next == ',' || next == '.')
 		return false;
 	*pp += n;
 	return true;
