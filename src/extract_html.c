@@ -8,6 +8,7 @@
 #include <libxml/xpath.h>
 
 #include "extract_impl.h"
+#include "text.h"
 
 struct html_query {
 	xmlXPathCompExprPtr rows;
@@ -104,6 +105,101 @@ html_row(const struct source *src, const struct html_query *q, xmlXPathContextPt
 	return LR_OK;
 }
 
+/* Line and column (from 1, in bytes) of byte off of s. */
+static void
+html_line_col(const char *s, size_t off, size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* A character libxml2 keeps (XML's Char production). */
+static int
+html_is_char(unsigned long c)
+{
+	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) ||
+	       (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/* The numeric character reference "&#..." at s[i] (len bytes in all):
+ * sets *end past it and returns its code point (capped above U+10FFFF),
+ * or returns -1 if there is none. */
+static long
+html_char_ref(const char *s, size_t len, size_t i, size_t *end)
+{
+	unsigned long v = 0;
+	int base = 10, digits = 0, d;
+
+	if (i + 2 >= len || s[i] != '&' || s[i + 1] != '#')
+		return -1;
+	i += 2;
+	if (s[i] == 'x' || s[i] == 'X')
+		base = 16, i++;
+	for (; i < len; i++, digits++) {
+		d = text_isdigit(s[i]) ? s[i] - '0' : -1;
+		if (base == 16 && d < 0 && text_isalpha(s[i]) && text_lower(s[i]) <= 'f')
+			d = text_lower(s[i]) - 'a' + 10;
+		if (d < 0)
+			break;
+		v = v > 0x10ffff ? v : v * (unsigned long)base + (unsigned long)d;
+	}
+	*end = i < len && s[i] == ';' ? i + 1 : i;
+	return digits > 0 ? (long)v : -1;
+}
+
+/* libxml2 reads a NUL byte as a space and drops a character reference to
+ * NUL, a surrogate or another non-character: "$0.2&#0;5" would be read
+ * "$0.25". Refuse such pages, naming where. */
+static enum lr_code
+html_check_chars(const struct source *src, const char *body, size_t len, struct lr_err *err)
+{
+	size_t i, end, line, col;
+	long c;
+
+	for (i = 0; i < len; i++) {
+		if (body[i] == '\0') {
+			html_line_col(body, i, &line, &col);
+			return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+					  "page contains a NUL byte at line %zu column %zu", line,
+					  col);
+		}
+		c = html_char_ref(body, len, i, &end);
+		if (c < 0 || html_is_char((unsigned long)c))
+			continue;
+		html_line_col(body, i, &line, &col);
+		return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				  "character reference '%.*s' at line %zu column %zu names no "
+				  "character",
+				  (int)(end - i > 16 ? 16 : end - i), body + i, line, col);
+	}
+	return LR_OK;
+}
+
+/* libxml2's message without its trailing newline. */
+static void
+html_parse_error(const struct source *src, htmlParserCtxtPtr ctxt, struct lr_err *err)
+{
+	const xmlError *e = xmlCtxtGetLastError(ctxt);
+	char msg[256];
+	size_t n;
+
+	lr_strlcpy(msg, e && e->message ? e->message : "document could not be parsed", sizeof(msg));
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url, "HTML parser stopped: %s", msg);
+}
+
 static htmlDocPtr
 html_parse(const struct source *src, const char *body, size_t len, struct lr_err *err)
 {
@@ -128,9 +224,7 @@ html_parse(const struct source *src, const char *body, size_t len, struct lr_err
 	halted = ctxt->disableSAX != 0 || ctxt->errNo == XML_ERR_NO_MEMORY ||
 		 ctxt->errNo == XML_ERR_INTERNAL_ERROR;
 	if (doc == NULL || halted) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url, "HTML parser stopped: %s",
-			   e && e->message ? e->message : "document could not be parsed");
+		html_parse_error(src, ctxt, err);
 		xmlFreeDoc(doc);
 		doc = NULL;
 	}
@@ -150,6 +244,8 @@ extract_html(const struct source *src, const char *body, size_t len, struct raw_
 	int i;
 
 	rc = html_query_compile(src, &q, err);
+	if (rc == LR_OK)
+		rc = html_check_chars(src, body, len, err);
 	if (rc != LR_OK)
 		goto out;
 	doc = html_parse(src, body, len, err);

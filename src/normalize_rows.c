@@ -26,6 +26,13 @@ norm_price(const struct source *src, long row, enum field f, const char *text, e
 	if (normalize_price(text, unit, out, why, sizeof(why)) != 0)
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url, "row %ld: %s: %s", row,
 				  field_name(f), why);
+	/* "-1" is a router's "set per request" (OpenRouter); elsewhere it is
+	 * a negative price. */
+	if (out->kind == PRICE_DYNAMIC && !src->router)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: %s: negative price '%.40s' (-1 means dynamic only on a "
+				  "router source)",
+				  row, field_name(f), text);
 	return LR_OK;
 }
 
@@ -209,6 +216,26 @@ norm_check_dups(const struct source *src, struct records *recs, struct lr_err *e
 	return LR_OK;
 }
 
+/* A pricing page whose rows all lack both prices holds no figures (a
+ * JavaScript shell that fills them in): fail rather than unprice every
+ * route. */
+static enum lr_code
+norm_check_priced(const struct source *src, const struct records *recs, struct lr_err *err)
+{
+	size_t i;
+
+	if (src->kind != SOURCE_PRICING || recs->n == 0)
+		return LR_OK;
+	for (i = 0; i < recs->n; i++)
+		if (recs->v[i].input.kind != PRICE_UNPRICED ||
+		    recs->v[i].output.kind != PRICE_UNPRICED)
+			return LR_OK;
+	return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+			  "no price on the page: all %zu rows are unpriced (a page whose figures "
+			  "are drawn by JavaScript?)",
+			  recs->n);
+}
+
 enum lr_code
 normalize_rows(const struct identity *id, const struct source *src, const struct raw_rows *rows,
 	       struct records *out, struct lr_err *err)
@@ -241,6 +268,8 @@ normalize_rows(const struct identity *id, const struct source *src, const struct
 	}
 	if (rc == LR_OK)
 		rc = norm_check_dups(src, out, err);
+	if (rc == LR_OK)
+		rc = norm_check_priced(src, out, err);
 	if (rc != LR_OK)
 		records_free(out);
 	return rc;
