@@ -12,9 +12,12 @@
 # is "failed" or "quarantined": exit status 1 (man llmref(1)), no crash
 # and no sanitizer report, the error names the source and matches the
 # case's regex, the source's newest run has that outcome and reason, and
-# the dump is byte-identical. A "stored-verbatim" case stores its odd text
-# byte for byte (routes.served_by) and changes nothing else. Every page
-# also goes through "llmref sources test ID --page FILE" without a crash.
+# the dump is byte-identical. Model names with quotes, semicolons, $1,
+# backslashes or U+202E are refused by the identity rules (failed, the
+# character named); free text is not: a "stored-verbatim" case stores its
+# odd text byte for byte (routes.served_by, through COPY) and changes
+# nothing else. Every page also goes through "llmref sources test ID
+# --page FILE" without a crash.
 #
 # Case files are in tests/fixtures/hostile/: FILE is served as is, and
 # FILE:TEXT with every "@@" replaced by TEXT and every '@"@' by TEXT as a
