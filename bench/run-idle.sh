@@ -53,12 +53,19 @@ export PGDATABASE=llmref_idle
 /usr/bin/time -f '%M' -o "$work/version.rss" "$llmref" --version >/dev/null
 "$llmref" -c "$work/c/llmref.conf" daemon --allow-root 2> "$work/daemon.log" &
 dpid=$!
-for i in $(seq 1 1200); do
-	grep -q ': diff: ' "$work/daemon.log" && break
+# the first batches are done when every source has logged its run and a
+# "diff:" line follows the last of them
+nsrc=$(ls "$work/c/sources.d" | wc -l)
+done_yet() {
+	awk -v n="$nsrc" '/: source .* rows/ {s++; last=NR} /: diff: / {d=NR}
+		END {exit !(s >= n && d > last)}' "$work/daemon.log"
+}
+for i in $(seq 1 2400); do
+	done_yet && break
 	kill -0 "$dpid" 2>/dev/null || { echo "bench: daemon died:" >&2; tail -5 "$work/daemon.log" >&2; exit 1; }
 	sleep 0.25
 done
-grep -q ': diff: ' "$work/daemon.log" || { echo "bench: no first batch after 300 s" >&2; exit 1; }
+done_yet || { echo "bench: first batches not done after 600 s" >&2; exit 1; }
 sleep 1 # let the batch's tail (metrics, status) finish
 
 kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$dpid/status"; }
@@ -78,7 +85,8 @@ dpid=
 
 printf '## bench/run-idle.sh (%s, %s cores): llmref daemon idle for %s s after its first batch\n\n' \
 	"$(date -u +%Y-%m-%d)" "$(nproc)" "$IDLE"
-grep ': diff: ' "$work/daemon.log" | head -1 | sed 's/^/first batch: /'
+grep -c ': source .* rows' "$work/daemon.log" | sed 's/$/ source runs logged before sampling; the last diff line:/'
+grep ': diff: ' "$work/daemon.log" | tail -1
 printf '\n| measure | first sample | last sample | max |\n|---|---:|---:|---:|\n'
 for c in 1:VmRSS 2:Pss 3:RssAnon 4:RssFile 5:"VmHWM (peak RSS so far)"; do
 	awk -v c="${c%%:*}" -v l="${c#*:}" 'NR==1{f=$c} {if ($c>m) m=$c; last=$c}
