@@ -226,20 +226,45 @@ pairs_top(const json_t *halves, long n)
 	return top;
 }
 
+/* The rule's pairs_file part; its top-routed part needs the halves. */
 static enum lr_code
-pair_rule_init(struct pair_rule *r, const struct config *cfg, const json_t *halves,
-	       struct lr_err *err)
+pair_rule_init(struct pair_rule *r, const struct config *cfg, struct lr_err *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->by_creator = strcmp(cfg->diff_pairs, "creator") == 0;
-	if (r->by_creator && (r->top = pairs_top(halves, cfg->diff_top_routed)) == NULL)
-		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	if (cfg->diff_pairs_file[0] == '\0')
 		return LR_OK;
 	r->listed = json_object();
 	if (r->listed == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	return pairs_load(cfg->diff_pairs_file, r->listed, err);
+}
+
+/* The models a pass must load: with a pairs_file (and pairs = all), both
+ * ends of each listed pair that has a dirty end, as a new object {id:
+ * true}; NULL when any two models may pair (every model is needed). So
+ * a pass's memory follows the pairs it computes, not the catalog. */
+static json_t *
+pass_needed(const json_t *dirty, const struct pair_rule *r)
+{
+	char a[200];
+	const char *key, *bar;
+	json_t *ids, *v;
+
+	if (r->listed == NULL || r->by_creator || (ids = json_object()) == NULL)
+		return NULL;
+	json_object_foreach(r->listed, key, v)
+	{
+		bar = strchr(key, '|');
+		if (bar == NULL || (size_t)(bar - key) >= sizeof(a))
+			continue;
+		snprintf(a, sizeof(a), "%.*s", (int)(bar - key), key);
+		if (json_object_get(dirty, a) == NULL && json_object_get(dirty, bar + 1) == NULL)
+			continue;
+		json_object_set_new(ids, a, json_true());
+		json_object_set_new(ids, bar + 1, json_true());
+	}
+	return ids;
 }
 
 static void
@@ -376,17 +401,24 @@ pass_all(const struct pass_ctx *p, const json_t *halves, const struct pair_rule 
 static enum lr_code
 pass_compute(struct pass_ctx *p, const struct config *cfg, struct lr_err *err)
 {
-	json_t *inputs = NULL, *halves = NULL, *stored = NULL;
+	json_t *ids = NULL, *inputs = NULL, *halves = NULL, *stored = NULL;
 	struct pair_rule rule = { 0 };
 	enum lr_code rc;
 
-	rc = catalog_model_inputs(p->cat, NULL, &inputs, err);
+	rc = pair_rule_init(&rule, cfg, err);
+	if (rc == LR_OK)
+		ids = pass_needed(p->dirty, &rule);
+	if (rc == LR_OK)
+		rc = catalog_model_inputs(p->cat, ids, &inputs, err);
 	if (rc == LR_OK && (halves = halves_build(inputs, cfg, err)) == NULL)
 		rc = err->code != LR_OK ? err->code : LR_ERR_INTERNAL;
+	json_decref(inputs); /* the halves hold what is needed */
+	json_decref(ids);
+	if (rc == LR_OK && rule.by_creator &&
+	    (rule.top = pairs_top(halves, cfg->diff_top_routed)) == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	if (rc == LR_OK)
 		rc = catalog_comparisons_of(p->cat, p->dirty, &stored, err);
-	if (rc == LR_OK)
-		rc = pair_rule_init(&rule, cfg, halves, err);
 	if (rc == LR_OK) {
 		p->st->models = (long)json_object_size(halves);
 		p->stored = stored;
@@ -395,7 +427,6 @@ pass_compute(struct pass_ctx *p, const struct config *cfg, struct lr_err *err)
 	pair_rule_free(&rule);
 	json_decref(stored);
 	json_decref(halves);
-	json_decref(inputs);
 	return rc;
 }
 

@@ -13,7 +13,7 @@
 
 struct diff_pass {
 	long dirty;      /* models whose inputs changed */
-	long models;     /* active models (a provider serves them) */
+	long models;     /* active models the pass loaded (all, or those its pairs_file needs) */
 	long recomputed; /* comparison records computed */
 	long changed;    /* records whose hash moved: one event each */
 };

@@ -147,6 +147,20 @@ is "$(q "select count(*) from alerts where kind = 'stale' and resolved_at is nul
 is "$(q "select count(*) from events where kind = 'alert.resolved' and subject like 'stale:%'")" "$stale" \
 	"one alert.resolved event each"
 
+# a pairs_file: only the listed pairs are recomputed, and only the models
+# they need are loaded (one listed pair with the 405B, one without it)
+other=$(q "select model_a from comparisons where model_a <> '$A' and model_a <> '$B' and model_b <> '$B' and model_b <> '$A' limit 1")
+other2=$(q "select model_b from comparisons where model_a = '$other' and model_b <> '$A' and model_b <> '$B' limit 1")
+printf '%s %s\n# a comment\n%s %s\n' "$B" "$A" "$other" "$other2" > "$WORK/pairs"
+printf '[diff]\npairs_file = %s\n' "$WORK/pairs" >> "$CONF"
+before=$(q "select record_hash from comparisons where model_a = '$other' and model_b = '$other2'")
+sed -i 's#<td>$0.0024</td><td>$0.0026</td>#<td>$0.0024</td><td>$0.0027</td>#' "$WORK/pages/aws.amazon.com/bedrock/pricing"
+out=$(llmref refresh --source bedrock 2>&1)
+like "$out" "diff: 1 model changed; 1 comparison record recomputed, 1 changed" \
+	"with a pairs_file, the one listed pair of the changed model is recomputed"
+is "$(q "select record_hash from comparisons where model_a = '$other' and model_b = '$other2'")" "$before" \
+	"the listed pair without it is left alone"
+
 # a source failing three runs in a row
 sed -i "s#^url = .*#url = http://127.0.0.1:$FIXTURE_PORT/_mis/status-500/groq.com/pricing#" "$WORK/sources.d/groq.conf"
 for i in 1 2 3 4; do llmref refresh --source groq >/dev/null 2>&1; done
