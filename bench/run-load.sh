@@ -168,6 +168,25 @@ row() { # row LABEL FILE COLUMN [DIVISOR [FORMAT]]
 		'BEGIN{printf "| %s | " f " | " f " | " f " |\n", l, m/d, lo/d, hi/d}'
 }
 
+# PROFILE=1: one more first load with pg_stat_statements (track = all, so
+# statements inside functions and triggers count too); the top statements
+# by total time go to stderr. The cluster must preload the module:
+#   pg_virtualenv -t -o port=5497 -o shared_preload_libraries=pg_stat_statements \
+#     -o pg_stat_statements.track=all bash bench/run-load.sh build-bench
+profile_load() {
+	dropdb --if-exists llmref_prof >/dev/null 2>&1
+	createdb llmref_prof
+	PGDATABASE=llmref_prof "$llmref" -c "$corpus/llmref.conf" db migrate >/dev/null
+	psql -qX -d llmref_prof -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+		-c "SELECT pg_stat_statements_reset()" >/dev/null
+	timed_refresh llmref_prof prof
+	echo "bench: profile: first load $(tail -1 "$work/prof") (wall cpu rss_kib); top statements:" >&2
+	psql -qX -d llmref_prof -c "SELECT round(total_exec_time)::int AS ms, calls,
+		regexp_replace(left(query, 110), '\s+', ' ', 'g') AS query
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'llmref_prof')
+		ORDER BY total_exec_time DESC LIMIT 15" >&2
+}
+
 load_scale() {
 	local k=$1 r n
 	corpus=$work/s$k
@@ -217,6 +236,7 @@ load_scale() {
 		echo "$(written llmref_load) $n" | awk '{print $1 - $2}' > "$work/w"
 		sed -i "\$s/\$/ $(cat "$work/w")/" "$work/v200"
 	done
+	[ "${PROFILE:-0}" = 1 ] && profile_load
 	s304=$(psql -qXtA -d llmref_load -c "SELECT count(*) FROM runs WHERE http_status = 304")
 	paste "$work/curl" "$work/parse" "$work/copy" | awk '{print $1 + $2 + $3}' > "$work/rawsum"
 	paste "$work/load" "$work/rawsum" | awk '{print $1 / $4}' > "$work/ratio"

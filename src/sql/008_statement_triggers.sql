@@ -15,13 +15,14 @@ DROP FUNCTION llmref_route_event();
 DROP FUNCTION llmref_price_event();
 DROP FUNCTION llmref_fact_dirty();
 
--- Mark the models of a set of rows dirty (one row per model: an upsert may
--- not touch one key twice).
+-- Mark the models of a set of rows dirty. A model already dirty keeps the
+-- first run that changed it since the last diff pass (007 moved it to each
+-- later run: on a first load every source rewrote every model's row, 60
+-- times over). The comparison.changed events of a pass carry that run.
 CREATE FUNCTION llmref_dirty_all(models text[]) RETURNS void LANGUAGE sql
     AS $$ INSERT INTO dirty_models (model_id, run_id)
           SELECT DISTINCT m, llmref_run() FROM unnest(models) AS m WHERE m IS NOT NULL
-          ON CONFLICT (model_id) DO UPDATE SET run_id = EXCLUDED.run_id
-          WHERE dirty_models.run_id IS DISTINCT FROM EXCLUDED.run_id $$;
+          ON CONFLICT (model_id) DO NOTHING $$;
 
 CREATE FUNCTION llmref_route_payload(r routes) RETURNS jsonb LANGUAGE sql IMMUTABLE
     AS $$ SELECT jsonb_build_object('model', r.model_id, 'provider', r.provider_id,
