@@ -48,6 +48,35 @@ else
 	status=1
 fi
 
+# The integration tests once more, every llmref process under valgrind's
+# memcheck (zero errors, zero definite leaks), in the -Werror build. The
+# tests whose assertions are timings (daemon intervals, watchdog pings,
+# lock waits, kills at a given moment) run in the two builds above only.
+VG_SKIP="t_daemon t_daemon_pg t_faults t_concurrency t_lock t_fetch_fail t_style t_docs t_units t_fuzz_replay"
+vg_check() {
+	local dir=$1 t tests="" bad
+	for t in $(cd "$dir" && sed -n 's#^\t*\(tests/integration/t_[a-z_]*\.sh\).*#\1#p' "$top/Makefile.am"); do
+		case " $VG_SKIP " in *" $(basename "$t" .sh) "*) continue ;; esac
+		tests="$tests $t"
+	done
+	rm -rf "$dir/vg" && mkdir -p "$dir/vg"
+	(cd "$dir" && LLMREF_REAL_BIN="$PWD/src/llmref" LLMREF_VG_LOGS="$PWD/vg" \
+		pg_virtualenv -o "max_connections=50" make -j"$jobs" check TESTS="$tests" \
+		LLMREF_TEST_BIN="$top/scripts/valgrind-llmref.sh" TEST_SUITE_LOG=test-suite-vg.log) \
+		>"$dir/check-vg.out" 2>&1
+	local rc=$?
+	grep -aE '^# (TOTAL|PASS|FAIL|SKIP|ERROR):' "$dir/check-vg.out" | tail -5
+	bad=$(find "$dir/vg" -type f -size +0 | wc -l)
+	echo "valgrind: $(ls "$dir/vg" | wc -l) llmref processes, $bad with errors or definite leaks"
+	find "$dir/vg" -type f -size +0 | head -3 | xargs -r head -40
+	[ "$bad" -eq 0 ] || echo "# FAIL: $bad" >> "$dir/test-suite-vg.log"
+	return $rc
+}
+if [ -x build-test/src/llmref ] && command -v valgrind >/dev/null; then
+	step "integration tests under valgrind"
+	vg_check build-test || status=1
+fi
+
 step "build (ASan + UBSan)"
 if build build-asan --enable-sanitizers CFLAGS="-g -O1"; then
 	step "make check (ASan + UBSan)"
@@ -64,5 +93,5 @@ if [ "${LLMREF_SKIP_DISTCHECK:-0}" != 1 ]; then
 		{ distcheck_failed=1; status=1; tail -40 build-test/distcheck.out; }
 fi
 
-scripts/ci-summary.sh build-test build-asan "$distcheck_failed"
+scripts/ci-summary.sh build-test build-test/test-suite-vg.log build-asan "$distcheck_failed"
 exit $status

@@ -2,7 +2,7 @@
 # Every shipped source extracts exactly the rows listed for it in
 # tests/fixtures/expected/ID.tsv from its fixture page (served on
 # 127.0.0.1 in the provider's real format), through `llmref sources test
-# ID --fetch`, which writes nothing.
+# ID --fetch`, which writes nothing; then `llmref reparse` of each.
 . "$(dirname "$0")/lib.sh"
 fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out! fixture server"; exit 1; }
 local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
@@ -40,4 +40,20 @@ like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	
 is "$?" 2 "sources test without --page or --fetch is a usage error"
 "$LLMREF_BIN" -c "$CONF" sources test nosuch --page /dev/null >/dev/null 2>&1
 is "$?" 2 "sources test of an unknown source is a usage error"
+
+# reparse works on every shipped source: after one refresh --all, each
+# source's stored page is read again with its source file, changing nothing
+if psql -Atqc 'select 1' >/dev/null 2>&1; then
+	need_pg
+	llmref db migrate >/dev/null && llmref refresh --all >/dev/null 2>&1
+	before=$(q "select count(*) from routes")
+	for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf; do
+		id=$(basename "$conf" .conf)
+		out=$(llmref reparse --source "$id" 2>&1); rc=$?
+		is "$rc" 0 "$id: reparse re-reads its stored page"
+	done
+	is "$(q "select count(*) from routes")" "$before" "and reparsing the same pages changes no route"
+else
+	ok 0 "# SKIP reparse: no PostgreSQL server"
+fi
 done_testing
