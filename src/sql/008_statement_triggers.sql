@@ -24,16 +24,13 @@ CREATE FUNCTION llmref_dirty_all(models text[]) RETURNS void LANGUAGE sql
           SELECT DISTINCT m, llmref_run() FROM unnest(models) AS m WHERE m IS NOT NULL
           ON CONFLICT (model_id) DO NOTHING $$;
 
-CREATE FUNCTION llmref_route_payload(r routes) RETURNS jsonb LANGUAGE sql IMMUTABLE
-    AS $$ SELECT jsonb_build_object('model', r.model_id, 'provider', r.provider_id,
-          'source', r.source_id, 'provider_model_id', r.provider_model_id,
-          'served_by', r.served_by, 'status', r.status) $$;
-
 CREATE FUNCTION llmref_routes_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM llmref_dirty_all(ARRAY(SELECT model_id FROM new_routes));
     INSERT INTO events (kind, subject, payload, run_id)
-    SELECT 'route.added', n.model_id, llmref_route_payload(n), llmref_run()
+    SELECT 'route.added', n.model_id, jsonb_build_object('model', n.model_id, 'provider', n.provider_id,
+           'source', n.source_id, 'provider_model_id', n.provider_model_id,
+           'served_by', n.served_by, 'status', n.status), llmref_run()
     FROM new_routes n ORDER BY n.id;
     RETURN NULL;
 END $$;
@@ -51,7 +48,9 @@ BEGIN
     SELECT CASE n.status WHEN 'gone' THEN 'route.gone'
                          WHEN 'deprecated' THEN 'route.deprecated'
                          ELSE 'route.added' END,
-           n.model_id, llmref_route_payload(n), llmref_run()
+           n.model_id, jsonb_build_object('model', n.model_id, 'provider', n.provider_id,
+           'source', n.source_id, 'provider_model_id', n.provider_model_id,
+           'served_by', n.served_by, 'status', n.status), llmref_run()
     FROM new_routes n JOIN old_routes o ON o.id = n.id
     WHERE n.status IS DISTINCT FROM o.status ORDER BY n.id;
     RETURN NULL;

@@ -93,6 +93,8 @@ like "$out" "openrouter: unchanged \(HTTP 304" "the third run is a 304"
 is "$(q "select status from routes where provider_model_id = 'qwen/qwen-2.5-72b-instruct'")" gone \
 	"after three (an unchanged one counts), the route is gone"
 is "$(q "select count(*) from routes where provider_model_id = 'qwen/qwen-2.5-72b-instruct'")" 1 "never deleted"
+is "$(q "select count(*) from events where kind = 'route.gone' and payload->>'provider_model_id' = 'qwen/qwen-2.5-72b-instruct' and payload->>'status' = 'gone'")" 1 \
+	"one route.gone event"
 like "$(llmref show model qwen-2.5-72b-instruct)" "openrouter +openrouter +qwen/qwen-2.5-72b-instruct +gone" \
 	"show model lists it as gone"
 

@@ -21,6 +21,13 @@ out=$(llmref refresh --all 2>&1); rc=$?
 is "$rc" 0 "every shipped source refreshes"
 like "$out" "diff: [0-9]+ models changed; [0-9]+ comparison records recomputed, [0-9]+ changed" \
 	"the diff pass reports what it did"
+is "$(q "select count(*) from events where kind = 'route.added'")" "$(q "select count(*) from routes")" \
+	"one route.added event per route"
+is "$(q "select payload - 'provider_model_id' from events e join routes r on r.id = (select min(id) from routes where source_id = 'bedrock') where e.kind = 'route.added' and e.payload->>'source' = 'bedrock' and e.payload->>'provider_model_id' = r.provider_model_id")" \
+	"$(q "select jsonb_build_object('model', model_id, 'provider', provider_id, 'source', source_id, 'served_by', served_by, 'status', status) from routes where id = (select min(id) from routes where source_id = 'bedrock')")" \
+	"its payload names the model, provider, source, served_by and status"
+is "$(q "select count(*) from events e join runs r on r.id = e.run_id where e.kind = 'route.added' and r.source_id <> e.payload->>'source'")" 0 \
+	"and carries the run of its own source"
 models=$(q "select count(distinct model_id) from provider_routes")
 pairs=$((models * (models - 1) / 2))
 is "$(q "select count(*) from comparisons")" "$pairs" "one record per pair of the $models served models"

@@ -20,6 +20,8 @@ is "$(q "select status from routes where source_id = 'octoai' and provider_model
 is "$(q "select value from current_route_facts f join routes r on r.id = f.route_id where r.source_id = 'octoai' and r.provider_model_id = 'Llama 3.1 405B Instruct' and fact = 'deprecation_date'")" \
 	2024-10-31 "the deprecation date is kept as a route fact"
 is "$(q "select count(*) from routes where source_id = 'octoai' and status = 'active'")" 0 "every OctoAI route is deprecated"
+is "$(q "select count(*) from events where kind = 'route.deprecated' and payload->>'source' = 'octoai'")" \
+	"$(q "select count(*) from routes where source_id = 'octoai'")" "one route.deprecated event each"
 is "$(q "select value from current_route_facts f join routes r on r.id = f.route_id where r.provider_model_id = 'moonshotai/kimi-k2-instruct' and fact = 'max_output'")" \
 	131072 "max output from top_provider.max_completion_tokens"
 is "$(q "select value from current_route_facts f join routes r on r.id = f.route_id where r.provider_model_id = 'deepseek/deepseek-chat-v3-0324' and fact = 'cached_input_usd_per_mtok'")" \
