@@ -181,6 +181,13 @@ profile_load() {
 		-c "SELECT pg_stat_statements_reset()" >/dev/null
 	timed_refresh llmref_prof prof
 	echo "bench: profile: first load $(tail -1 "$work/prof") (wall cpu rss_kib); top statements:" >&2
+	top_statements
+	psql -qX -d llmref_prof -c "SELECT pg_stat_statements_reset()" >/dev/null
+	timed_refresh llmref_prof prof
+	echo "bench: profile: no-change refresh $(tail -1 "$work/prof") (wall cpu rss_kib); top statements:" >&2
+	top_statements
+}
+top_statements() {
 	psql -qX -d llmref_prof -c "SELECT round(total_exec_time)::int AS ms, calls,
 		regexp_replace(left(query, 110), '\s+', ' ', 'g') AS query
 		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'llmref_prof')

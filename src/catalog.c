@@ -335,18 +335,23 @@ static const char SQL_MERGE_VALUES[] =
     " FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
     "  UNION SELECT route_id FROM f)";
 /* A deprecation date that has come marks the route deprecated; one
- * withdrawn or moved to the future makes it active again. $1 source. */
+ * withdrawn or moved to the future makes it active again. $1 source. The
+ * dates come through a partial index (008), not the current_route_facts
+ * view, which sorted the whole catalog's route facts once per run: 2.7 s
+ * of a 3.1 s no-change refresh at 240,000 routes (pg_stat_statements). */
 static const char SQL_DEPRECATE_ROUTES[] =
-    "WITH up AS (UPDATE routes r SET status = CASE r.status WHEN 'active'"
-    "  THEN 'deprecated' ELSE 'active' END"
-    " FROM (SELECT r2.id, f.value FROM routes r2 LEFT JOIN current_route_facts f"
-    "  ON f.route_id = r2.id AND f.fact = 'deprecation_date'"
-    "  WHERE r2.source_id = $1 AND r2.status <> 'gone') d"
-    " WHERE r.id = d.id AND ((r.status = 'active' AND d.value IS NOT NULL"
+    "WITH d AS (SELECT DISTINCT ON (f.route_id) f.route_id, f.value FROM route_facts f"
+    "  WHERE f.fact = 'deprecation_date'"
+    "  AND f.route_id IN (SELECT id FROM routes WHERE source_id = $1)"
+    "  ORDER BY f.route_id, f.id DESC),"
+    " t AS (SELECT r2.id FROM routes r2 LEFT JOIN d ON d.route_id = r2.id"
+    "  WHERE r2.source_id = $1 AND ((r2.status = 'active' AND d.value IS NOT NULL"
     "  AND d.value <= to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'))"
-    "  OR (r.status = 'deprecated' AND (d.value IS NULL"
-    "  OR d.value > to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'))))"
-    " RETURNING 1) SELECT count(*) FROM up";
+    "  OR (r2.status = 'deprecated' AND (d.value IS NULL"
+    "  OR d.value > to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'))))),"
+    " up AS (UPDATE routes r SET status = CASE r.status WHEN 'active'"
+    "  THEN 'deprecated' ELSE 'active' END FROM t WHERE r.id = t.id RETURNING 1)"
+    " SELECT count(*) FROM up";
 static const char SQL_RUN_OK[] = "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
 				 " http_status = $2, rows_extracted = $3, rows_added = $4,"
 				 " rows_changed = $5, rows_unchanged = $6, rows_gone = $7,"

@@ -105,3 +105,8 @@ END $$;
 CREATE TRIGGER route_facts_inserted AFTER INSERT ON route_facts
     REFERENCING NEW TABLE AS new_facts
     FOR EACH STATEMENT EXECUTE FUNCTION llmref_route_facts_inserted();
+
+-- The deprecation dates a run checks (catalog.c, SQL_DEPRECATE_ROUTES):
+-- few routes have one, so the check reads only those.
+CREATE INDEX route_facts_deprecation_idx ON route_facts (route_id, id DESC)
+    WHERE fact = 'deprecation_date';
