@@ -30,7 +30,10 @@ lr daemon --once --allow-root; ok $? "daemon --once"
 
 env -u PGPASSWORD -u PGPASSFILE "$LLMREF_BIN" -v -c "$CONF" daemon --allow-root >> "$OUT" 2>&1 &
 dpid=$!
-for i in $(seq 1 50); do [ -s "$WORK/llmref.prom" ] && break; sleep 0.1; done
+# until its connection shows (the metrics file of daemon --once is there
+# already; under valgrind the start takes seconds)
+connected() { [ -n "$(q "select 1 from pg_stat_activity where usename = '$ROLE' and application_name like 'llmref pid %' limit 1")" ]; }
+for i in $(seq 1 600); do connected && break; sleep 0.1; done
 tr '\0' '\n' < "/proc/$dpid/cmdline" > "$WORK/cmdline"
 tr '\0' '\n' < "/proc/$dpid/environ" > "$WORK/environ"
 app=$(q "select string_agg(application_name, ',') from pg_stat_activity where usename = '$ROLE'")
