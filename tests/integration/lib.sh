@@ -75,6 +75,27 @@ need_pg() {
 	export PGDATABASE=$T_DB
 }
 
+# private_pg: a PostgreSQL server of the test's own (initdb, pg_ctl on a
+# Unix socket in $OWN), for tests that stop or kill it; skips the test
+# when that cannot be done. pg ACTION runs pg_ctl (start, "stop -m fast");
+# stop_private_pg stops it for good and removes it. Exports PG* for it.
+as_pg() { # run as the postgres user when root (initdb refuses root)
+	if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+}
+pg() { as_pg "$PGBIN/pg_ctl -D $OWN/data -o '-p $PORT -k $OWN -c listen_addresses=' -l $OWN/log -w $1 >/dev/null"; }
+private_pg() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -x "$PGBIN/initdb" ] || skip_all "no PostgreSQL server binaries"
+	OWN=$(mktemp -d "${TMPDIR:-/tmp}/llmref-pg.XXXXXX")
+	chmod 755 "$OWN"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$OWN"
+	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	as_pg "$PGBIN/initdb -D $OWN/data -A trust -U postgres >/dev/null" || skip_all "initdb failed"
+	pg start || skip_all "cannot start a private server"
+	export PGHOST=$OWN PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+}
+stop_private_pg() { pg "stop -m immediate" 2>/dev/null; rm -rf "$OWN"; }
+
 # setup_local [PREFIX]: fixture server + config with the shipped sample
 # sources pointing at it. Sets CONF.
 setup_local() {

@@ -4,21 +4,8 @@
 # test is disturbed. The daemon keeps running, says the database is away
 # (log once, STATUS), and goes on refreshing once it is back.
 . "$(dirname "$0")/lib.sh"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$PGBIN/initdb" ] || skip_all "no PostgreSQL server binaries"
-OWN=$(mktemp -d "${TMPDIR:-/tmp}/llmref-pg.XXXXXX")
-chmod 755 "$OWN"
-as_pg() { # run as the postgres user when root (initdb refuses root)
-	if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
-}
-[ "$(id -u)" -eq 0 ] && chown postgres "$OWN"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg "$PGBIN/initdb -D $OWN/data -A trust -U postgres >/dev/null" || skip_all "initdb failed"
-pg() { as_pg "$PGBIN/pg_ctl -D $OWN/data -o '-p $PORT -k $OWN -c listen_addresses=' -l $OWN/log -w $1 >/dev/null"; }
-pg start || skip_all "cannot start a private server"
-stop_own() { pg "stop -m immediate" 2>/dev/null; rm -rf "$OWN"; }
-trap 'stop_own; cleanup' EXIT
-export PGHOST=$OWN PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+private_pg
+trap 'stop_private_pg; cleanup' EXIT
 setup_local
 sed -i 's/^interval = .*/interval = 2s/' "$WORK"/sources.d/*.conf
 llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
@@ -43,5 +30,5 @@ is "$(q "select count(*) from runs where outcome = 'running' and started_at < no
 	"no run left open from before the stop"
 kill -TERM "$dpid"; wait "$dpid"; is "$?" 0 "SIGTERM: exit 0"
 sed 's/^/# /' "$WORK/d.log" | grep -i database
-stop_own
+stop_private_pg
 done_testing

@@ -6,25 +6,13 @@
 # written twice, and no half-written file is ever visible to a reader.
 # A private server of this test's own (initdb, pg_ctl on a Unix socket).
 . "$(dirname "$0")/lib.sh"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$PGBIN/initdb" ] || skip_all "no PostgreSQL server binaries"
-OWN=$(mktemp -d "${TMPDIR:-/tmp}/llmref-pg.XXXXXX")
-chmod 755 "$OWN"
-as_pg() { # run as the postgres user when root (initdb refuses root)
-	if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
-}
-[ "$(id -u)" -eq 0 ] && chown postgres "$OWN"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg "$PGBIN/initdb -D $OWN/data -A trust -U postgres >/dev/null" || skip_all "initdb failed"
-pg() { as_pg "$PGBIN/pg_ctl -D $OWN/data -o '-p $PORT -k $OWN -c listen_addresses=' -l $OWN/log -w $1 >/dev/null"; }
-pg start || skip_all "cannot start a private server"
+private_pg
 MNT=
 stop_own() {
 	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
-	pg "stop -m immediate" 2>/dev/null; rm -rf "$OWN"
+	stop_private_pg
 }
 trap 'stop_own; cleanup' EXIT
-export PGHOST=$OWN PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
 
 mkdir -p "$WORK/pages"
 cp -r "$LLMREF_SRCDIR/tests/fixtures/pages/." "$WORK/pages/"
