@@ -8,28 +8,15 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 PAGES=${PAGES:-400} KIB=${KIB:-64} CONN=${CONN:-16} RUNS=${RUNS:-5}
-command -v nginx >/dev/null || command -v /usr/sbin/nginx >/dev/null || {
-	echo "bench: installing nginx"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 make -C "$build" bench/fetch_bench >/dev/null
 work=$(mktemp -d /tmp/llmref-bench.XXXXXX)
-trap '[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+. "$top/bench/nginx.sh"
+nginx_need
+trap 'nginx_stop "$work"; rm -rf "$work"' EXIT
 python3 "$top/bench/gen-pages.py" --out "$work" --count "$PAGES" --kib "$KIB" --seed 1
 chmod -R a+rX "$work" # nginx's workers run as www-data
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 256; }
-http {
-	access_log off;
-	keepalive_requests 100000;
-	server { listen 127.0.0.1:$port; root $work; etag on; }
-}
-CONF
-/usr/sbin/nginx -c "$work/nginx.conf" -p "$work"
-sleep 0.3
+nginx_start "$work" "$work" "$port"
 for i in $(seq 0 $((PAGES - 1))); do echo "http://127.0.0.1:$port/pages/p$i.html"; done > "$work/urls"
 sed 's/^\(.*\)$/url = "\1"\noutput = "\/dev\/null"/' "$work/urls" > "$work/curlrc"
 bytes=$(cat "$work"/pages/*.html | wc -c)

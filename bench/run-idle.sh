@@ -19,13 +19,15 @@ PROVIDERS=${PROVIDERS:-50} MODELS=${MODELS:-400} APIS=${APIS:-10}
 llmref=$build/src/llmref
 make -C "$build" src/llmref >/dev/null
 work=$(mktemp -d /tmp/llmref-bench-idle.XXXXXX)
+. "$top/bench/nginx.sh"
+nginx_need
 dpid=
 cleanup() {
 	if [ -n "$dpid" ]; then
 		kill "$dpid" 2>/dev/null || true
 		wait "$dpid" 2>/dev/null || true
 	fi
-	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+	nginx_stop "$work"
 	if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -33,18 +35,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 python3 "$top/bench/gen-corpus.py" --out "$work/c" --port "$port" --providers "$PROVIDERS" \
 	--models "$MODELS" --apis "$APIS"
 chmod -R a+rX "$work"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 256; }
-http {
-	access_log off;
-	types { text/html html; application/json json; }
-	server { listen 127.0.0.1:$port; root $work/c; etag on; }
-}
-CONF
-/usr/sbin/nginx -c "$work/nginx.conf" -p "$work"
+nginx_start "$work" "$work/c" "$port"
 dropdb --if-exists llmref_idle >/dev/null 2>&1
 createdb llmref_idle
 export PGDATABASE=llmref_idle

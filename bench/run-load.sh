@@ -29,43 +29,17 @@ PROVIDERS=${PROVIDERS:-50} MODELS=${MODELS:-400} APIS=${APIS:-10}
 llmref=$build/src/llmref
 XPATH="//table[contains(concat(' ', @class, ' '), ' price-table ')]/tbody/tr"
 CATALOG="'models','routes','prices','route_facts','model_facts','unmatched','conflicts','comparisons','events'"
-command -v /usr/sbin/nginx >/dev/null || {
-	echo "bench: installing nginx"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
-}
 make -C "$build" bench/raw_limits src/llmref >/dev/null
 work=$(mktemp -d /tmp/llmref-bench-load.XXXXXX)
-nginx_stop() {
-	if [ -f "$work/nginx.pid" ]; then
-		kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-		rm -f "$work/nginx.pid"
-		sleep 0.2
-	fi
-}
+. "$top/bench/nginx.sh"
+nginx_need
 cleanup() {
-	nginx_stop
+	nginx_stop "$work"
 	if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-nginx_start() { # nginx_start ROOT
-	cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 512; }
-http {
-	access_log off;
-	keepalive_requests 100000;
-	types { text/html html; application/json json; }
-	server { listen 127.0.0.1:$port; root $1; etag on; }
-}
-CONF
-	/usr/sbin/nginx -c "$work/nginx.conf" -p "$work"
-	sleep 0.3
-}
 
 ms() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f\n", (b-a)/1e9}'; }
@@ -209,8 +183,8 @@ load_scale() {
 	awk -F'\t' '{print NR "\t" $1 "\t" $1 "\t" $2 "\t" $3 "\t1"}' "$corpus/expected.tsv" > "$corpus/raw_routes.tsv"
 	awk -F'\t' 'function k(x){return x=="free"?"free":"value"} function v(x){return x=="free"?"\\N":x}
 		{print NR "\t" k($4) "\t" v($4) "\t" k($5) "\t" v($5) "\t1\t" $6}' "$corpus/expected.tsv" > "$corpus/raw_prices.tsv"
-	nginx_stop
-	nginx_start "$corpus"
+	nginx_stop "$work"
+	nginx_start "$work" "$corpus" "$port"
 	dropdb --if-exists llmref_raw >/dev/null 2>&1
 	createdb llmref_raw
 	raw_curl >/dev/null; raw_parse >/dev/null # warm the page cache
@@ -248,7 +222,7 @@ load_scale() {
 	paste "$work/curl" "$work/parse" "$work/copy" | awk '{print $1 + $2 + $3}' > "$work/rawsum"
 	paste "$work/load" "$work/rawsum" | awk '{print $1 / $4}' > "$work/ratio"
 	report "$k"
-	nginx_stop
+	nginx_stop "$work"
 }
 
 report() {
