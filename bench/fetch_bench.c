@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "fetch.h"
+#include "fetch/fetch.h"
 
 struct totals {
 	long pages, failures;

@@ -4,7 +4,7 @@
  * '/' or ".." is skipped: it could point the loader anywhere on disk. */
 #include "fuzz.h"
 
-#include "config.h"
+#include "config/config.h"
 
 static const char aliases_text[] = "[aliases]\n"
 				   "llama-3.2-1b-preview = llama-3.2-1b-instruct\n"

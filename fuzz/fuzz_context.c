@@ -2,7 +2,7 @@
  * arbitrary cell text; a context window that comes out must be in range. */
 #include "fuzz.h"
 
-#include "normalize.h"
+#include "normalize/normalize.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

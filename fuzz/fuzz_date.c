@@ -2,7 +2,7 @@
  * must be in range, valid for its precision, and format back. */
 #include "fuzz.h"
 
-#include "normalize_facts.h"
+#include "normalize/normalize_facts.h"
 
 static int
 date_ok(const struct fact_date *d)

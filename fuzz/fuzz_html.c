@@ -3,7 +3,7 @@
  * XPath, fields by relative paths and XPath string functions. */
 #include "fuzz.h"
 
-#include "extract.h"
+#include "extract/extract.h"
 
 static void
 source_init(struct source *src, enum source_format format)

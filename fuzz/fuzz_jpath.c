@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "jpath.h"
+#include "extract/jpath.h"
 
 struct visit {
 	long n, stop_at;

@@ -3,7 +3,7 @@
  * LiteLLM-style member names as the model (@key). */
 #include "fuzz.h"
 
-#include "extract.h"
+#include "extract/extract.h"
 
 static void
 source_init(struct source *src, int keyed)

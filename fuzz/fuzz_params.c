@@ -3,7 +3,7 @@
  * that comes out must be in the plausible range. */
 #include "fuzz.h"
 
-#include "normalize_facts.h"
+#include "normalize/normalize_facts.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * unit a source file can name; a price that comes out must be in range. */
 #include "fuzz.h"
 
-#include "normalize.h"
+#include "normalize/normalize.h"
 
 static const enum price_unit units[] = {
 	UNIT_PER_TOKEN, UNIT_PER_1K, UNIT_PER_1M, UNIT_CENTS_PER_TOKEN, UNIT_AUTO,

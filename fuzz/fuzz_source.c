@@ -2,7 +2,7 @@
  * to this process's scratch folder as fz.conf and removed after. */
 #include "fuzz.h"
 
-#include "config.h"
+#include "config/config.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -47,7 +47,7 @@ build() {
 		o=fuzz/obj/$(basename "$f" .c).o
 		objs="$objs $o"
 		# shellcheck disable=SC2086
-		if newer "$s" "$srcdir"/src/*.h autoconf.h "$o"; then
+		if newer "$s" "$srcdir"/src/*/*.h autoconf.h "$o"; then
 			compile "$s" "$o" || exit 1
 			relib=1
 		fi

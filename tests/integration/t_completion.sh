@@ -19,8 +19,8 @@ comp() { # comp WORD...: the candidates for the last word, sorted, one line
 }
 B=$LLMREF_BIN
 
-# commands: every one in src/cli.c's table, first words then second words
-cmds=$(sed -n '/^static const struct command commands\[\] = {/,/^};/p' "$LLMREF_SRCDIR/src/cli.c" |
+# commands: every one in src/cli/cli.c's table, first words then second words
+cmds=$(sed -n '/^static const struct command commands\[\] = {/,/^};/p' "$LLMREF_SRCDIR/src/cli/cli.c" |
 	grep -oE '^	\{ "[a-z ]+"' | sed -E 's/^	\{ "([a-z ]+)"/\1/')
 want=$(printf '%s\n' "$cmds" | cut -d' ' -f1 | sort -u | tr '\n' ' ' | sed 's/ $//')
 is "$(comp "$B" '')" "$want" "first word: every command"

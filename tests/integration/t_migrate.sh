@@ -8,7 +8,7 @@ out=$(llmref export catalog 2>&1); rc=$?
 is "$rc" 4 "export before migrate exits 4 (database)"
 like "$out" "run 'llmref db migrate'" "and tells the user to migrate"
 
-nmig=$(ls "$LLMREF_SRCDIR"/src/sql/[0-9]*_*.sql | wc -l)
+nmig=$(ls "$LLMREF_SRCDIR"/src/catalog/sql/[0-9]*_*.sql | wc -l)
 out=$(llmref db migrate 2>&1); rc=$?
 is "$rc" 0 "first migrate succeeds"
 like "$out" "^schema at version $nmig \($nmig migrations? applied now\)" "first migrate applies every migration"

@@ -31,10 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "extract.h"
-#include "fetch.h"
-#include "records.h"
+#include "config/config.h"
+#include "extract/extract.h"
+#include "fetch/fetch.h"
+#include "normalize/normalize.h"
 #include "tap.h"
 
 #define MAX_STEPS 200000

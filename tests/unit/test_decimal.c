@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decimal.h"
+#include "core/decimal.h"
 #include "tap.h"
 
 struct parse_case {

@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "diff.h"
-#include "err.h"
+#include "diff/diff.h"
+#include "core/err.h"
 #include "tap.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "extract.h"
+#include "extract/extract.h"
 #include "tap.h"
 
 struct extract_case {

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "identity.h"
+#include "normalize/identity.h"
 #include "tap.h"
 
 struct id_case {

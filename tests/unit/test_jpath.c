@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "jpath.h"
+#include "extract/jpath.h"
 #include "tap.h"
 
 #define JT_WANT_MAX   8

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "normalize.h"
+#include "normalize/normalize.h"
 #include "tap.h"
 
 #define ERR (-1) /* the kind column of a case that must fail */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "normalize_facts.h"
+#include "normalize/normalize_facts.h"
 #include "tap.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "schedule.h"
+#include "config/config.h"
+#include "daemon/schedule.h"
 #include "tap.h"
 
 #define SEC  1000LL

@@ -1,0 +1,1029 @@
+/* config.c - INI parsing (libinih) of llmref.conf and sources.d/ID.conf
+ * through declarative key tables; every error names file, line and key. */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+
+#include "config/config.h"
+#include "extract/extract.h"
+#include "extract/jpath.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+enum key_type {
+	KEY_STR,      /* char * */
+	KEY_URL,      /* char *, http:// or https:// only */
+	KEY_DURATION, /* long seconds */
+	KEY_MSEC,     /* long milliseconds ("250ms", "2s") */
+	KEY_COUNT,    /* long, 0 .. 100000 */
+	KEY_BOOL,     /* int: yes/no, true/false, on/off, 1/0 */
+	KEY_SIZE,     /* size_t bytes */
+	KEY_KIND,     /* enum source_kind */
+	KEY_FORMAT,   /* enum source_format */
+	KEY_UNIT,     /* enum price_unit */
+	KEY_PERCENT,  /* long basis points, 0 .. 10000 */
+	KEY_TOKENS,   /* long long, 1 .. 10^15 */
+	KEY_PAIRS,    /* char *: all, creator */
+};
+
+struct key_def {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	const char *def; /* default text, NULL = required (sources only) */
+	size_t offset;
+};
+
+/* llmref.conf: every key, its type and default. The man page
+ * llmref.conf(5) documents each; tests/integration/docsync checks it. */
+static const struct key_def config_keys[] = {
+	{ "database", "conninfo", KEY_STR, "", offsetof(struct config, conninfo) },
+	{ "paths", "sources", KEY_STR, SYSCONFDIR "/llmref/sources.d",
+	  offsetof(struct config, sources_dir) },
+	{ "paths", "aliases", KEY_STR, "", offsetof(struct config, aliases_path) },
+	{ "fetch", "timeout", KEY_DURATION, "60s", offsetof(struct config, fetch_timeout_sec) },
+	{ "fetch", "connect_timeout", KEY_DURATION, "15s",
+	  offsetof(struct config, fetch_connect_timeout_sec) },
+	{ "fetch", "low_speed_time", KEY_DURATION, "30s",
+	  offsetof(struct config, fetch_low_speed_sec) },
+	{ "fetch", "max_body_size", KEY_SIZE, "16MiB",
+	  offsetof(struct config, fetch_max_body_bytes) },
+	{ "fetch", "contact", KEY_STR, "", offsetof(struct config, fetch_contact) },
+	{ "fetch", "max_connections", KEY_COUNT, "16",
+	  offsetof(struct config, fetch_max_connections) },
+	{ "fetch", "max_per_host", KEY_COUNT, "1", offsetof(struct config, fetch_max_per_host) },
+	{ "fetch", "host_delay", KEY_MSEC, "1s", offsetof(struct config, fetch_host_delay_ms) },
+	{ "fetch", "retries", KEY_COUNT, "3", offsetof(struct config, fetch_retries) },
+	{ "fetch", "backoff", KEY_MSEC, "1s", offsetof(struct config, fetch_backoff_base_ms) },
+	{ "fetch", "backoff_max", KEY_MSEC, "60s", offsetof(struct config, fetch_backoff_max_ms) },
+	{ "fetch", "retry_after_max", KEY_MSEC, "5m",
+	  offsetof(struct config, fetch_retry_after_max_ms) },
+	{ "fetch", "ca_file", KEY_STR, "", offsetof(struct config, fetch_ca_file) },
+	{ "database", "lock_wait", KEY_MSEC, "10s", offsetof(struct config, lock_wait_ms) },
+	{ "catalog", "gone_after", KEY_COUNT, "3", offsetof(struct config, gone_after_runs) },
+	{ "catalog", "conflict_tolerance", KEY_PERCENT, "2.5%",
+	  offsetof(struct config, conflict_tolerance_bp) },
+	{ "quarantine", "enabled", KEY_BOOL, "yes", offsetof(struct config, quarantine_enabled) },
+	{ "quarantine", "min_rows", KEY_PERCENT, "50%",
+	  offsetof(struct config, quarantine_min_rows_bp) },
+	{ "quarantine", "mass_change", KEY_PERCENT, "50%",
+	  offsetof(struct config, quarantine_mass_change_bp) },
+	{ "quarantine", "mass_change_min", KEY_COUNT, "5",
+	  offsetof(struct config, quarantine_mass_change_min) },
+	{ "quarantine", "max_factor", KEY_COUNT, "10",
+	  offsetof(struct config, quarantine_max_factor) },
+	{ "traffic", "tokens_per_month", KEY_TOKENS, "1050000000",
+	  offsetof(struct config, traffic_tokens_per_month) },
+	{ "traffic", "input_share", KEY_PERCENT, "70%",
+	  offsetof(struct config, traffic_input_share_bp) },
+	{ "diff", "pairs", KEY_PAIRS, "all", offsetof(struct config, diff_pairs) },
+	{ "diff", "top_routed", KEY_COUNT, "10", offsetof(struct config, diff_top_routed) },
+	{ "diff", "pairs_file", KEY_STR, "", offsetof(struct config, diff_pairs_file) },
+	{ "diff", "spool", KEY_STR, "", offsetof(struct config, diff_spool) },
+	{ "alerts", "max_age_pricing", KEY_DURATION, "7d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_PRICING]) },
+	{ "alerts", "max_age_model_card", KEY_DURATION, "30d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_MODEL_CARD]) },
+	{ "alerts", "max_age_benchmarks", KEY_DURATION, "90d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_BENCHMARKS]) },
+	{ "alerts", "max_age_capabilities", KEY_DURATION, "30d",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_CAPABILITIES]) },
+	{ "alerts", "max_age_curated", KEY_DURATION, "0",
+	  offsetof(struct config, alert_max_age_sec[SOURCE_CURATED]) },
+	{ "alerts", "failing_runs", KEY_COUNT, "3", offsetof(struct config, alert_failing_runs) },
+	{ "alerts", "provider_silence", KEY_DURATION, "48h",
+	  offsetof(struct config, alert_provider_silence_sec) },
+	{ "daemon", "metrics_file", KEY_STR, "", offsetof(struct config, daemon_metrics_file) },
+};
+
+/* sources.d/ID.conf. NULL default = required. */
+static const struct key_def source_keys[] = {
+	{ "source", "provider", KEY_STR, NULL, offsetof(struct source, provider) },
+	{ "source", "provider_name", KEY_STR, NULL, offsetof(struct source, provider_name) },
+	{ "source", "kind", KEY_KIND, NULL, offsetof(struct source, kind) },
+	{ "source", "url", KEY_URL, "", offsetof(struct source, url) },
+	{ "source", "file", KEY_STR, "", offsetof(struct source, file) },
+	{ "source", "format", KEY_FORMAT, NULL, offsetof(struct source, format) },
+	{ "source", "interval", KEY_DURATION, "6h", offsetof(struct source, interval_sec) },
+	{ "source", "authoritative", KEY_BOOL, "no", offsetof(struct source, authoritative) },
+	{ "source", "priority", KEY_COUNT, "50", offsetof(struct source, priority) },
+	{ "source", "router", KEY_BOOL, "no", offsetof(struct source, router) },
+	{ "extract", "skip_bad_rows", KEY_BOOL, "no", offsetof(struct source, skip_bad_rows) },
+	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
+	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
+	{ "extract", "input_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_INPUT_PRICE]) },
+	{ "extract", "output_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_OUTPUT_PRICE]) },
+	{ "extract", "context_window", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_CONTEXT_WINDOW]) },
+	{ "extract", "cached_input_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_CACHED_INPUT_PRICE]) },
+	{ "extract", "max_output", KEY_STR, "", offsetof(struct source, fields[FIELD_MAX_OUTPUT]) },
+	{ "extract", "deprecation_date", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_DEPRECATION_DATE]) },
+	{ "extract", "tier_threshold", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_TIER_THRESHOLD]) },
+	{ "extract", "tier_input_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_TIER_INPUT_PRICE]) },
+	{ "extract", "tier_output_price", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_TIER_OUTPUT_PRICE]) },
+	{ "extract", "served_by", KEY_STR, "", offsetof(struct source, fields[FIELD_SERVED_BY]) },
+	{ "extract", "price_from", KEY_STR, "", offsetof(struct source, fields[FIELD_PRICE_FROM]) },
+	{ "extract", "parameters", KEY_STR, "", offsetof(struct source, fields[FIELD_PARAMETERS]) },
+	{ "extract", "license", KEY_STR, "", offsetof(struct source, fields[FIELD_LICENSE]) },
+	{ "extract", "release_date", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_RELEASE_DATE]) },
+	{ "extract", "knowledge_cutoff", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_KNOWLEDGE_CUTOFF]) },
+	{ "extract", "architecture", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_ARCHITECTURE]) },
+	{ "extract", "openness", KEY_STR, "", offsetof(struct source, fields[FIELD_OPENNESS]) },
+	{ "extract", "commercial_use", KEY_STR, "",
+	  offsetof(struct source, fields[FIELD_COMMERCIAL_USE]) },
+	{ "extract", "benchmark", KEY_STR, "", offsetof(struct source, fields[FIELD_BENCHMARK]) },
+	{ "extract", "score", KEY_STR, "", offsetof(struct source, fields[FIELD_SCORE]) },
+	{ "extract", "capability", KEY_STR, "", offsetof(struct source, fields[FIELD_CAPABILITY]) },
+	{ "extract", "supported", KEY_STR, "", offsetof(struct source, fields[FIELD_SUPPORTED]) },
+	{ "extract", "fact", KEY_STR, "", offsetof(struct source, fields[FIELD_FACT]) },
+	{ "extract", "value", KEY_STR, "", offsetof(struct source, fields[FIELD_VALUE]) },
+	{ "extract", "reason", KEY_STR, "", offsetof(struct source, fields[FIELD_REASON]) },
+	{ "extract", "expires", KEY_STR, "", offsetof(struct source, fields[FIELD_EXPIRES]) },
+	{ "units", "input_price", KEY_UNIT, "per_1m", offsetof(struct source, input_unit) },
+	{ "units", "output_price", KEY_UNIT, "per_1m", offsetof(struct source, output_unit) },
+};
+
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
+#define MAX_KEYS 64
+_Static_assert(NKEYS(source_keys) <= MAX_KEYS && NKEYS(config_keys) <= MAX_KEYS,
+	       "a key table outgrew parse_ctx.seen");
+
+/* State shared by the line reader and the inih handler. */
+struct parse_ctx {
+	const char *file;
+	const char *text; /* whole file, NUL-terminated */
+	const char *pos;
+	int line;         /* number of the line last handed to inih */
+	int continuation; /* that line started with white space */
+	const struct key_def *keys;
+	size_t nkeys;
+	void *target;
+	int seen[MAX_KEYS]; /* line where each key was set, 0 = unset */
+	int last_key;       /* index of the last key set, for continuations */
+	struct lr_err *err;
+	int failed;
+	int fail_line; /* line of our first error */
+};
+
+const char *
+config_default_path(void)
+{
+	const char *env = getenv("LLMREF_CONFIG");
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return SYSCONFDIR "/llmref/llmref.conf";
+}
+
+int
+config_parse_duration(const char *text, long *out_sec)
+{
+	static const struct {
+		char suffix;
+		long mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char *end;
+	long v;
+	size_t i;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || v < 0)
+		return -1;
+	if (*end == '\0') {
+		*out_sec = v;
+		return 0;
+	}
+	for (i = 0; i < NKEYS(units); i++) {
+		if (end[0] == units[i].suffix && end[1] == '\0') {
+			if (v > LONG_MAX / units[i].mult)
+				return -1;
+			*out_sec = v * units[i].mult;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+config_parse_duration_ms(const char *text, long *out_ms)
+{
+	size_t n = strlen(text);
+	char num[32];
+	long v;
+
+	if (n > 2 && n < sizeof(num) && strcmp(text + n - 2, "ms") == 0) {
+		memcpy(num, text, n - 2);
+		num[n - 2] = '\0';
+		if (config_parse_duration(num, &v) != 0 || num[n - 3] < '0' || num[n - 3] > '9')
+			return -1;
+		*out_ms = v;
+		return 0;
+	}
+	if (config_parse_duration(text, &v) != 0 || v > LONG_MAX / 1000)
+		return -1;
+	*out_ms = v * 1000;
+	return 0;
+}
+
+int
+config_parse_percent(const char *text, long *out_bp)
+{
+	long whole = 0, frac = 0;
+	int nwhole = 0, nfrac = 0;
+	const char *p = text;
+
+	for (; isdigit((unsigned char)*p) && nwhole < 4; p++, nwhole++)
+		whole = whole * 10 + (*p - '0');
+	if (nwhole == 0)
+		return -1;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p) && nfrac < 2; p++, nfrac++)
+			frac = frac * 10 + (*p - '0');
+	if (nfrac == 1)
+		frac *= 10;
+	if (*p == '%')
+		p++;
+	if (*p != '\0' || whole * 100 + frac > 10000)
+		return -1;
+	*out_bp = whole * 100 + frac;
+	return 0;
+}
+
+int
+config_parse_size(const char *text, size_t *out_bytes)
+{
+	static const struct {
+		const char *suffix;
+		size_t mult;
+	} units[] = { { "", 1 },
+		      { "KiB", 1024 },
+		      { "MiB", 1024 * 1024 },
+		      { "GiB", 1024UL * 1024 * 1024 },
+		      { "K", 1024 },
+		      { "M", 1024 * 1024 } };
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno != 0)
+		return -1;
+	for (i = 0; i < NKEYS(units); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			if (v > SIZE_MAX / units[i].mult)
+				return -1;
+			*out_bytes = (size_t)v * units[i].mult;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int source_key_line(const int *lines, const char *section, const char *name);
+
+/* A curated source reads a local file (relative to its own folder) and
+ * names no URL; every other kind fetches a URL. */
+static enum lr_code
+source_check_location(struct source *src, struct lr_err *err)
+{
+	const char *slash = strrchr(src->path, '/');
+	size_t n;
+	char *abs;
+
+	if (src->kind != SOURCE_CURATED) {
+		if (src->url[0] == '\0')
+			return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+					  "%s: [source] url is required", src->path);
+		if (src->file[0] != '\0')
+			return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+					  "%s: [source] file is only for curated sources",
+					  src->path);
+		return LR_OK;
+	}
+	if (src->file[0] == '\0' || src->url[0] != '\0')
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: a curated source names a file, not a url", src->path);
+	if (src->file[0] == '/' || slash == NULL)
+		return LR_OK;
+	n = (size_t)(slash - src->path) + 1 + strlen(src->file) + 1;
+	abs = malloc(n);
+	if (abs == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	snprintf(abs, n, "%.*s/%s", (int)(slash - src->path), src->path, src->file);
+	free(src->file);
+	src->file = abs;
+	return LR_OK;
+}
+
+/* Every field set must suit the kind; benchmarks and capabilities rows
+ * need both of their fields. */
+static enum lr_code
+source_check_kind(const struct source *src, const int *lines, struct lr_err *err)
+{
+	int f;
+
+	for (f = 0; f < FIELD_COUNT; f++) {
+		if (src->fields[f] == NULL || src->fields[f][0] == '\0' ||
+		    source_kind_allows(src->kind, (enum field)f))
+			continue;
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [extract] %s: not a field of '%s' sources", src->path,
+				  source_key_line(lines, "extract", field_name((enum field)f)),
+				  field_name((enum field)f), source_kind_name(src->kind));
+	}
+	if (src->kind == SOURCE_CURATED &&
+	    (src->fields[FIELD_FACT][0] == '\0' || src->fields[FIELD_VALUE][0] == '\0' ||
+	     src->fields[FIELD_REASON][0] == '\0'))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] a 'curated' source needs fact, value and reason",
+				  src->path);
+	if ((src->kind == SOURCE_BENCHMARKS &&
+	     (src->fields[FIELD_BENCHMARK][0] == '\0' || src->fields[FIELD_SCORE][0] == '\0')) ||
+	    (src->kind == SOURCE_CAPABILITIES &&
+	     (src->fields[FIELD_CAPABILITY][0] == '\0' || src->fields[FIELD_SUPPORTED][0] == '\0')))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] a '%s' source needs %s", src->path,
+				  source_kind_name(src->kind),
+				  src->kind == SOURCE_BENCHMARKS ? "benchmark and score"
+								 : "capability and supported");
+	return LR_OK;
+}
+
+static int
+parse_kind(const char *v, enum source_kind *out)
+{
+	size_t i;
+
+	for (i = 0; i <= SOURCE_CURATED; i++) {
+		if (strcmp(v, source_kind_name((enum source_kind)i)) == 0) {
+			*out = (enum source_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+url_is_http(const char *v)
+{
+	return (strncmp(v, "http://", 7) == 0 && v[7] != '\0') ||
+	       (strncmp(v, "https://", 8) == 0 && v[8] != '\0');
+}
+
+__attribute__((format(printf, 3, 4))) static int
+ctx_fail(struct parse_ctx *c, const struct key_def *k, const char *fmt, ...)
+{
+	char loc[256], msg[512];
+	va_list ap;
+
+	if (c->failed)
+		return 0;
+	c->failed = 1;
+	c->fail_line = c->line;
+	if (k != NULL)
+		snprintf(loc, sizeof(loc), "%s:%d: [%s] %s", c->file, c->line, k->section, k->name);
+	else
+		snprintf(loc, sizeof(loc), "%s:%d", c->file, c->line);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lr_err_set(c->err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", loc, msg);
+	return 0;
+}
+
+/* Store v as string field at *slot, appending with a space when continuing. */
+static int
+store_str(char **slot, const char *v, int append)
+{
+	size_t old, add;
+	char *p;
+
+	if (!append || *slot == NULL) {
+		p = strdup(v);
+		if (p == NULL)
+			return -1;
+		free(*slot);
+		*slot = p;
+		return 0;
+	}
+	old = strlen(*slot);
+	add = strlen(v);
+	p = realloc(*slot, old + add + 2);
+	if (p == NULL)
+		return -1;
+	p[old] = ' ';
+	memcpy(p + old + 1, v, add + 1);
+	*slot = p;
+	return 0;
+}
+
+/* Keys whose value is one of a fixed set of words. */
+static int
+store_choice(struct parse_ctx *c, const struct key_def *k, const char *v, char *base)
+{
+	switch (k->type) {
+	case KEY_KIND:
+		if (parse_kind(v, (enum source_kind *)(void *)base) != 0)
+			return ctx_fail(c, k,
+					"unknown kind '%s' (pricing, model_card, benchmarks, "
+					"capabilities, curated)",
+					v);
+		return 1;
+	case KEY_FORMAT:
+		if (strcmp(v, "html") == 0)
+			*(enum source_format *)(void *)base = FORMAT_HTML;
+		else if (strcmp(v, "json") == 0)
+			*(enum source_format *)(void *)base = FORMAT_JSON;
+		else if (strcmp(v, "markdown") == 0)
+			*(enum source_format *)(void *)base = FORMAT_MARKDOWN;
+		else
+			return ctx_fail(c, k, "unknown format '%s' (html, json, markdown)", v);
+		return 1;
+	case KEY_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 ||
+		    strcmp(v, "1") == 0)
+			*(int *)(void *)base = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0 ||
+			 strcmp(v, "0") == 0)
+			*(int *)(void *)base = 0;
+		else
+			return ctx_fail(c, k, "'%s' is not yes or no", v);
+		return 1;
+	case KEY_UNIT:
+		if (price_unit_parse(v, (enum price_unit *)(void *)base) != 0)
+			return ctx_fail(
+			    c, k,
+			    "unknown unit '%s' (per_token, per_1k, per_1m, cents_per_token, auto)",
+			    v);
+		return 1;
+	default: break;
+	}
+	return ctx_fail(c, k, "%s", "internal: not a choice key");
+}
+
+/* The [traffic] and [diff] types: a token count, a pairs rule. */
+static int
+store_diff_value(struct parse_ctx *c, const struct key_def *k, const char *v, char *base,
+		 int append)
+{
+	char *end;
+	long long n;
+
+	if (k->type == KEY_PAIRS) {
+		if (strcmp(v, "all") != 0 && strcmp(v, "creator") != 0)
+			return ctx_fail(c, k, "'%s' is not a pairs rule (all, creator)", v);
+		if (store_str((char **)(void *)base, v, append) != 0)
+			return ctx_fail(c, k, "%s", "out of memory");
+		return 1;
+	}
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 || n < 1 ||
+	    n > 1000000000000000LL)
+		return ctx_fail(c, k, "'%s' is not a whole number of tokens from 1 to 10^15", v);
+	*(long long *)(void *)base = n;
+	return 1;
+}
+
+static int
+store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int append)
+{
+	char *base = (char *)c->target + k->offset;
+
+	switch (k->type) {
+	case KEY_URL:
+		if (v[0] != '\0' && !url_is_http(v))
+			return ctx_fail(c, k, "'%s' is not an http:// or https:// URL", v);
+		/* fall through */
+	case KEY_STR:
+		if (store_str((char **)(void *)base, v, append) != 0)
+			return ctx_fail(c, k, "%s", "out of memory");
+		return 1;
+	case KEY_DURATION:
+		if (config_parse_duration(v, (long *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a duration (e.g. 30s, 15m, 6h, 1d)", v);
+		return 1;
+	case KEY_MSEC:
+		if (config_parse_duration_ms(v, (long *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a duration (e.g. 250ms, 2s, 1m)", v);
+		return 1;
+	case KEY_COUNT: {
+		char *end;
+		long n;
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 || n > 100000)
+			return ctx_fail(c, k, "'%s' is not a whole number from 0 to 100000", v);
+		*(long *)(void *)base = n;
+		return 1;
+	}
+	case KEY_SIZE:
+		if (config_parse_size(v, (size_t *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a size (e.g. 16MiB)", v);
+		return 1;
+	case KEY_TOKENS:
+	case KEY_PAIRS: return store_diff_value(c, k, v, base, append);
+	case KEY_PERCENT:
+		if (config_parse_percent(v, (long *)(void *)base) != 0)
+			return ctx_fail(c, k, "'%s' is not a share from 0%% to 100%% (e.g. 2.5%%)",
+					v);
+		return 1;
+	case KEY_KIND:
+	case KEY_FORMAT:
+	case KEY_UNIT:
+	case KEY_BOOL: return store_choice(c, k, v, base);
+	}
+	return ctx_fail(c, k, "%s", "internal: unknown key type");
+}
+
+static int
+config_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *c = user;
+	size_t i;
+
+	if (c->failed)
+		return 0;
+	for (i = 0; i < c->nkeys; i++) {
+		if (strcmp(c->keys[i].section, section) == 0 && strcmp(c->keys[i].name, name) == 0)
+			break;
+	}
+	if (i == c->nkeys) {
+		return ctx_fail(c, NULL, "unknown key [%s] %s", section, name);
+	}
+	if (c->continuation && c->last_key == (int)i)
+		return store_value(c, &c->keys[i], value, 1);
+	if (c->seen[i] != 0) {
+		return ctx_fail(c, &c->keys[i], "set twice (first on line %d)", c->seen[i]);
+	}
+	c->seen[i] = c->line;
+	c->last_key = (int)i;
+	return store_value(c, &c->keys[i], value, 0);
+}
+
+/* inih line reader over the in-memory file: counts lines, notes
+ * continuation lines and refuses lines too long for inih's buffer. */
+static char *
+config_reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	const char *nl;
+	size_t n;
+
+	if (*c->pos == '\0' || c->failed)
+		return NULL;
+	nl = strchr(c->pos, '\n');
+	n = nl ? (size_t)(nl - c->pos) + 1 : strlen(c->pos);
+	c->line++;
+	c->continuation = (*c->pos == ' ' || *c->pos == '\t');
+	if (n >= (size_t)num || n > CONFIG_LINE_MAX + 1) {
+		ctx_fail(c, NULL, "%s",
+			 "line longer than 199 characters; continue a long value on an indented "
+			 "next line");
+		return NULL;
+	}
+	memcpy(str, c->pos, n);
+	str[n] = '\0';
+	c->pos += n;
+	return str;
+}
+
+/* Read a whole file into a new NUL-terminated string (caller frees). */
+static char *
+config_read_file(const char *path, struct lr_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t n;
+
+	if (f == NULL) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	text = malloc(CONFIG_FILE_MAX_BYTES + 1);
+	if (text == NULL) {
+		lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", path);
+		goto fail;
+	}
+	n = fread(text, 1, CONFIG_FILE_MAX_BYTES + 1, f);
+	if (ferror(f) || n > CONFIG_FILE_MAX_BYTES) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path,
+			   ferror(f) ? "read error" : "larger than 1 MiB");
+		goto fail;
+	}
+	if (memchr(text, '\0', n) != NULL) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: contains a NUL byte", path);
+		goto fail;
+	}
+	text[n] = '\0';
+	fclose(f);
+	return text;
+fail:
+	free(text);
+	fclose(f);
+	return NULL;
+}
+
+static enum lr_code
+apply_defaults(struct parse_ctx *c)
+{
+	size_t i;
+
+	c->line = 0;
+	for (i = 0; i < c->nkeys; i++) {
+		if (c->seen[i] != 0)
+			continue;
+		if (c->keys[i].def == NULL) {
+			lr_err_set(c->err, LR_ERR_CONFIG, NULL, NULL, "%s: [%s] %s is required",
+				   c->file, c->keys[i].section, c->keys[i].name);
+			return LR_ERR_CONFIG;
+		}
+		if (store_value(c, &c->keys[i], c->keys[i].def, 0) == 0)
+			return LR_ERR_CONFIG;
+	}
+	return LR_OK;
+}
+
+static enum lr_code
+parse_file(const char *path, const struct key_def *keys, size_t nkeys, void *target, int *lines,
+	   struct lr_err *err)
+{
+	struct parse_ctx c;
+	char *text;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.file = path;
+	c.keys = keys;
+	c.nkeys = nkeys;
+	c.target = target;
+	c.err = err;
+	c.last_key = -1;
+	text = config_read_file(path, err);
+	if (text == NULL)
+		return LR_ERR_CONFIG;
+	c.text = c.pos = text;
+	rc = ini_parse_stream(config_reader, &c, config_handler, &c);
+	free(text);
+	if (lines != NULL)
+		memcpy(lines, c.seen, nkeys * sizeof(*lines));
+	if (c.failed && (rc <= 0 || rc >= c.fail_line))
+		return LR_ERR_CONFIG;
+	if (rc != 0) { /* inih's first syntax error comes before ours */
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+			   "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+		return LR_ERR_CONFIG;
+	}
+	return apply_defaults(&c);
+}
+
+void
+source_clear(struct source *src)
+{
+	size_t i;
+
+	if (src == NULL)
+		return;
+	free(src->path);
+	free(src->provider);
+	free(src->provider_name);
+	free(src->url);
+	free(src->file);
+	free(src->rows);
+	for (i = 0; i < FIELD_COUNT; i++)
+		free(src->fields[i]);
+	memset(src, 0, sizeof(*src));
+}
+
+/* Source id from the file name: [a-z0-9_-]+ before ".conf". */
+static int
+source_id_from_path(const char *path, char *id, size_t idlen)
+{
+	const char *base = strrchr(path, '/');
+	size_t n, i;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n <= 5 || strcmp(base + n - 5, ".conf") != 0 || n - 5 >= idlen)
+		return -1;
+	for (i = 0; i < n - 5; i++) {
+		char ch = base[i];
+		if (!(islower((unsigned char)ch) || isdigit((unsigned char)ch) || ch == '-' ||
+		      ch == '_'))
+			return -1;
+		id[i] = ch;
+	}
+	id[n - 5] = '\0';
+	return 0;
+}
+
+/* Line of the source key for FIELD f (or rows if f < 0), from lines[]. */
+static int
+source_key_line(const int *lines, const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS(source_keys); i++)
+		if (strcmp(source_keys[i].section, section) == 0 &&
+		    strcmp(source_keys[i].name, name) == 0)
+			return lines[i];
+	return 0;
+}
+
+static void
+config_xml_silent(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* Does expr compile as XPath (html) or as a JSON path (json)? */
+static int
+expr_compiles(enum source_format fmt, const char *expr, char *why, size_t len)
+{
+	xmlXPathCompExprPtr x;
+	struct jpath *j;
+
+	if (fmt == FORMAT_JSON) {
+		if (strcmp(expr, EXTRACT_JSON_KEY) == 0)
+			return 1;
+		j = jpath_compile(expr, why, len);
+		jpath_free(j);
+		return j != NULL;
+	}
+	xmlSetStructuredErrorFunc(NULL, config_xml_silent);
+	x = xmlXPathCompile((const xmlChar *)expr);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	snprintf(why, len, "invalid XPath 1.0 expression '%s'", expr);
+	xmlXPathFreeCompExpr(x);
+	return x != NULL;
+}
+
+static enum lr_code
+source_check_expressions(const struct source *src, const int *lines, struct lr_err *err)
+{
+	char why[512];
+	int f;
+
+	if (!expr_compiles(src->format, src->rows, why, sizeof(why)))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] rows: %s",
+				  src->path, source_key_line(lines, "extract", "rows"), why);
+	for (f = 0; f < FIELD_COUNT; f++) {
+		const char *e = src->fields[f];
+		if (e == NULL || e[0] == '\0' || expr_compiles(src->format, e, why, sizeof(why)))
+			continue;
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
+				  src->path,
+				  source_key_line(lines, "extract", field_name((enum field)f)),
+				  field_name((enum field)f), why);
+	}
+	return LR_OK;
+}
+
+enum lr_code
+source_load(const char *path, struct source *src, struct lr_err *err)
+{
+	int lines[MAX_KEYS] = { 0 };
+	enum lr_code rc;
+
+	if (source_id_from_path(path, src->id, sizeof(src->id)) != 0)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: a source file name must be ID.conf with ID of a-z, 0-9, '-' "
+				  "and '_' (at most %d characters)",
+				  path, SOURCE_ID_MAX - 1);
+	src->path = strdup(path);
+	if (src->path == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	rc = parse_file(path, source_keys, NKEYS(source_keys), src, lines, err);
+	if (rc != LR_OK)
+		return rc;
+	rc = source_check_expressions(src, lines, err);
+	if (rc != LR_OK)
+		return rc;
+	rc = source_check_location(src, err);
+	if (rc != LR_OK)
+		return rc;
+	return source_check_kind(src, lines, err);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->nsources; i++)
+		source_clear(&cfg->sources[i]);
+	free(cfg->sources);
+	free(cfg->path);
+	free(cfg->conninfo);
+	free(cfg->sources_dir);
+	free(cfg->aliases_path);
+	identity_free(cfg->identity);
+	free(cfg->fetch_contact);
+	free(cfg->fetch_ca_file);
+	free(cfg->diff_pairs);
+	free(cfg->diff_pairs_file);
+	free(cfg->diff_spool);
+	free(cfg->daemon_metrics_file);
+	free(cfg);
+}
+
+const struct source *
+config_find_source(const struct config *cfg, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nsources; i++)
+		if (strcmp(cfg->sources[i].id, id) == 0)
+			return &cfg->sources[i];
+	return NULL;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Resolve the sources directory against the config file's folder. */
+static char *
+config_path_resolve(const struct config *cfg, const char *rel)
+{
+	const char *slash = strrchr(cfg->path, '/');
+	size_t dlen, n;
+	char *p;
+
+	if (rel[0] == '/' || slash == NULL)
+		return strdup(rel);
+	dlen = (size_t)(slash - cfg->path);
+	n = dlen + 1 + strlen(rel) + 1;
+	p = malloc(n);
+	if (p != NULL)
+		snprintf(p, n, "%.*s/%s", (int)dlen, cfg->path, rel);
+	return p;
+}
+
+static char *
+sources_dir_resolve(const struct config *cfg)
+{
+	return config_path_resolve(cfg, cfg->sources_dir);
+}
+
+/* The identity rules, plus the alias file: the one named by [paths]
+ * aliases (which must exist), else aliases.conf beside llmref.conf if
+ * there is one. */
+static enum lr_code
+config_load_identity(struct config *cfg, struct lr_err *err)
+{
+	int named = cfg->aliases_path[0] != '\0';
+	char *path = config_path_resolve(cfg, named ? cfg->aliases_path : "aliases.conf");
+	enum lr_code rc = LR_OK;
+
+	cfg->identity = identity_new();
+	if (cfg->identity == NULL || path == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	else if (named || access(path, F_OK) == 0)
+		rc = identity_load_aliases(cfg->identity, path, err);
+	free(path);
+	return rc;
+}
+
+/* List *.conf names in dir, sorted; returns count or -1. */
+static long
+list_source_files(const char *dir, char ***out, struct lr_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, **p;
+	long n = 0;
+	size_t len;
+
+	if (d == NULL) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "sources directory %s: %s", dir,
+			   strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		if (n >= CONFIG_MAX_SOURCES) {
+			lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: more than %d sources", dir,
+				   CONFIG_MAX_SOURCES);
+			goto fail;
+		}
+		p = realloc(names, (size_t)(n + 1) * sizeof(*names));
+		if (p == NULL || (p[n] = strdup(de->d_name)) == NULL) {
+			if (p != NULL)
+				names = p;
+			lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+			goto fail;
+		}
+		names = p;
+		n++;
+	}
+	closedir(d);
+	if (n > 0) /* qsort(NULL, 0) is undefined */
+		qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	*out = names;
+	return n;
+fail:
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+	closedir(d);
+	return -1;
+}
+
+static enum lr_code
+config_load_sources(struct config *cfg, struct lr_err *err)
+{
+	char **names = NULL, *dir, path[PATH_MAX];
+	enum lr_code rc = LR_OK;
+	long n, i;
+
+	dir = sources_dir_resolve(cfg);
+	if (dir == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	n = list_source_files(dir, &names, err);
+	if (n < 0) {
+		free(dir);
+		return LR_ERR_CONFIG;
+	}
+	cfg->sources = calloc(n > 0 ? (size_t)n : 1, sizeof(*cfg->sources));
+	if (cfg->sources == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	for (i = 0; i < n && rc == LR_OK; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		rc = source_load(path, &cfg->sources[i], err);
+		cfg->nsources = (size_t)i + 1;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	return rc;
+}
+
+struct config *
+config_load(const char *path, struct lr_err *err)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL || (cfg->path = strdup(path)) == NULL) {
+		lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+		goto fail;
+	}
+	if (parse_file(path, config_keys, NKEYS(config_keys), cfg, NULL, err) != LR_OK)
+		goto fail;
+	if (cfg->fetch_max_connections < 1 || cfg->fetch_max_per_host < 1) {
+		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+			   "%s: [fetch] max_connections and max_per_host must be at least 1", path);
+		goto fail;
+	}
+	if (cfg->fetch_contact[0] != '\0')
+		snprintf(cfg->fetch_user_agent, sizeof(cfg->fetch_user_agent),
+			 "llmref/%s (+%.256s)", PACKAGE_VERSION, cfg->fetch_contact);
+	else
+		snprintf(cfg->fetch_user_agent, sizeof(cfg->fetch_user_agent), "llmref/%s",
+			 PACKAGE_VERSION);
+	if (config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK)
+		goto fail;
+	return cfg;
+fail:
+	config_free(cfg);
+	return NULL;
+}

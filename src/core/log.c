@@ -1,0 +1,56 @@
+/* log.c - stderr logging; journald priority prefixes when JOURNAL_STREAM
+ * says stderr is the journal, "llmref: level: " otherwise. */
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+
+static const char *log_prog = "llmref";
+static int log_verbose;
+static int log_journal;
+
+static int
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(2, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+void
+log_init(const char *progname, int verbose)
+{
+	log_prog = progname;
+	log_verbose = verbose;
+	log_journal = log_stderr_is_journal();
+}
+
+void
+log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	static const char *const names[8] = {
+		"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
+	};
+	char line[2048];
+	va_list ap;
+
+	if (lvl == LOG_LVL_DEBUG && !log_verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (log_journal)
+		fprintf(stderr, "<%d>%s\n", (int)lvl, line);
+	else
+		fprintf(stderr, "%s: %s: %s\n", log_prog, names[lvl], line);
+}

@@ -1,0 +1,474 @@
+/* refresh.c - drive sources through fetch -> extract -> normalize ->
+ * catalog. All selected sources are fetched concurrently; each page is
+ * read and applied as soon as it arrives, in its own transaction. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extract/extract.h"
+#include "fetch/fetch.h"
+#include "normalize/normalize.h"
+#include "daemon/refresh.h"
+#include "core/sha256.h"
+
+struct refresh_item {
+	struct refresh_result r;
+	struct source_state st;
+	char extract_sha[65];
+	int locked;
+	int skipped; /* claimed: another instance ran it just now */
+};
+
+struct refresh_ctx {
+	const struct config *cfg;
+	struct catalog *cat;
+	refresh_report_fn report;
+	void *rctx;
+	double t0;
+	const struct refresh_opts *o;
+	int apply_flags; /* catalog_apply_run's */
+};
+
+static double
+now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Hash of everything in the source file that decides how a page is read. */
+static int
+extract_settings_sha(const struct source *src, char hex[65])
+{
+	char text[8192];
+	int n, f;
+
+	n = snprintf(text, sizeof(text), "%d\n%s\n%d\n%d\n", (int)src->format, src->rows,
+		     (int)src->input_unit, (int)src->output_unit);
+	for (f = 0; f < FIELD_COUNT && n > 0 && (size_t)n < sizeof(text); f++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s\n",
+			      src->fields[f] ? src->fields[f] : "");
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -1;
+	return sha256_hex(text, (size_t)n, hex);
+}
+
+void
+refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout_sec = cfg->fetch_timeout_sec;
+	o->connect_timeout_sec = cfg->fetch_connect_timeout_sec;
+	o->low_speed_sec = cfg->fetch_low_speed_sec;
+	o->max_body_bytes = cfg->fetch_max_body_bytes;
+	o->user_agent = cfg->fetch_user_agent;
+	o->ca_file = cfg->fetch_ca_file;
+	o->max_connections = cfg->fetch_max_connections;
+	o->max_per_host = cfg->fetch_max_per_host;
+	o->host_delay_ms = cfg->fetch_host_delay_ms;
+	o->retries = (int)cfg->fetch_retries;
+	o->backoff_base_ms = cfg->fetch_backoff_base_ms;
+	o->backoff_max_ms = cfg->fetch_backoff_max_ms;
+	o->retry_after_max_ms = cfg->fetch_retry_after_max_ms;
+}
+
+/* Extract, normalize and apply a body; the run is open. */
+static enum lr_code
+refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *body, size_t len,
+		   const struct run_fetch_info *fi)
+{
+	const struct source *src = it->r.src;
+	struct raw_rows rows = { 0 };
+	struct records recs = { 0 };
+	enum lr_code rc;
+
+	rc = extract_page(src, body, len, &rows, &it->r.err);
+	if (rc == LR_OK)
+		rc = normalize_rows(c->cfg->identity, src, &rows, &recs, &it->r.err);
+	if (rc == LR_OK && recs.n == 0 && recs.rejected > 0)
+		rc = lr_err_set(&it->r.err, LR_ERR_NORMALIZE, src->id, src->url,
+				"all %ld rows rejected; the first: %s", recs.rejected,
+				recs.first_rejection);
+	if (rc == LR_OK)
+		lr_strlcpy(it->r.rejection, recs.first_rejection, sizeof(it->r.rejection));
+	/* no rows at all is for the guard: quarantined, not applied */
+	if (rc == LR_OK && c->o->dry_run)
+		rc = catalog_preview(c->cat, src, &recs, c->o->preview, c->o->json, &it->r.stats,
+				     &it->r.err);
+	else if (rc == LR_OK)
+		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, c->apply_flags,
+				       &it->r.stats, &it->r.err);
+	records_free(&recs);
+	raw_rows_free(&rows);
+	return rc;
+}
+
+/* Release the item's lock and tell the caller its result. */
+static void
+refresh_report(struct refresh_ctx *c, struct refresh_item *it)
+{
+	if (it->locked)
+		catalog_unlock_source(c->cat, it->r.src->id);
+	it->locked = 0;
+	it->r.seconds = now_sec() - c->t0;
+	c->report(&it->r, c->rctx);
+}
+
+/* Record the outcome of an item and tell the caller. */
+static void
+refresh_finish(struct refresh_ctx *c, struct refresh_item *it, const struct run_fetch_info *fi)
+{
+	char reason[LR_ERR_REASON_MAX + LR_ERR_URL_MAX];
+	struct lr_err copy, ferr;
+
+	it->r.rc = it->r.err.code;
+	if (it->r.rc == LR_OK && c->o->dry_run)
+		it->r.outcome = REFRESH_PREVIEWED;
+	else if (it->r.rc == LR_OK && it->r.stats.quarantine[0] != '\0')
+		it->r.outcome = REFRESH_QUARANTINED;
+	else if (it->r.rc == LR_OK)
+		it->r.outcome = it->r.outcome == REFRESH_UNCHANGED ? REFRESH_UNCHANGED : REFRESH_OK;
+	else if (it->r.rc == LR_ERR_DB)
+		it->r.outcome = REFRESH_DB_ERROR;
+	else if (it->r.rc == LR_ERR_STOPPED)
+		it->r.outcome = REFRESH_STOPPED;
+	else
+		it->r.outcome = REFRESH_FAILED;
+	if (it->r.rc == LR_ERR_STOPPED && !c->o->dry_run) {
+		/* not the source's failure: the run closes, counters stay */
+		(void)catalog_stop_run(c->cat, it->r.run_id, it->r.err.reason, &ferr);
+	} else if (it->r.rc != LR_OK && !c->o->dry_run) {
+		/* Best effort: if the database itself failed, the run stays
+		 * 'running' and the first error is the one reported. */
+		copy = it->r.err;
+		copy.source[0] = '\0'; /* the run row names the source already */
+		lr_err_text(&copy, reason, sizeof(reason));
+		(void)catalog_fail_run(c->cat, it->r.src, it->r.run_id, fi, reason, &ferr);
+	}
+	refresh_report(c, it);
+}
+
+static void
+fetch_info_from(struct run_fetch_info *fi, const struct fetch_job *job, const char *sha,
+		const char *extract_sha)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->http_status = job->res.status;
+	fi->attempts = job->attempts;
+	fi->etag = job->res.etag;
+	fi->last_modified = job->res.last_modified;
+	fi->body_sha256 = sha;
+	fi->extract_sha256 = extract_sha;
+	fi->url = job->url;
+	fi->final_url = job->res.final_url[0] ? job->res.final_url : job->url;
+	fi->headers = job->res.headers.data ? job->res.headers.data : "";
+	fi->body = job->res.body.data ? job->res.body.data : "";
+	fi->body_len = job->res.body.len;
+}
+
+/* A 304: checked, unchanged. Keep validators the reply did not repeat. */
+static void
+refresh_not_modified(struct refresh_ctx *c, struct refresh_item *it, struct fetch_job *job)
+{
+	struct run_fetch_info fi;
+
+	fetch_info_from(&fi, job, NULL, it->extract_sha);
+	if (fi.etag[0] == '\0')
+		fi.etag = it->st.etag;
+	if (fi.last_modified[0] == '\0')
+		fi.last_modified = it->st.last_modified;
+	if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, &fi, &it->r.err) == LR_OK)
+		it->r.outcome = REFRESH_UNCHANGED;
+	refresh_finish(c, it, &fi);
+}
+
+/* fetch_run callback: one page has arrived (or failed for good). */
+static void
+refresh_on_fetched(struct fetch_job *job, void *ctx)
+{
+	struct refresh_ctx *c = ctx;
+	struct refresh_item *it = job->user;
+	const char *body = job->res.body.data ? job->res.body.data : "";
+	struct run_fetch_info fi;
+	char sha[65];
+
+	lr_err_clear(&it->r.err);
+	it->r.http_status = job->res.status;
+	it->r.attempts = job->attempts;
+	if (job->rc == LR_OK && job->res.status == 304) {
+		refresh_not_modified(c, it, job);
+		return;
+	}
+	if (job->rc != LR_OK || sha256_hex(body, job->res.body.len, sha) != 0) {
+		if (job->rc != LR_OK)
+			it->r.err = job->err;
+		else
+			lr_err_set(&it->r.err, LR_ERR_INTERNAL, it->r.src->id, job->url,
+				   "sha256 failed");
+		fetch_info_from(&fi, job, NULL, it->extract_sha);
+		refresh_finish(c, it, &fi);
+		return;
+	}
+	fetch_info_from(&fi, job, sha, it->extract_sha);
+	if (!c->o->dry_run && strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
+	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
+		/* many pages ignore validators: the same bytes mean the same */
+		if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, &fi, &it->r.err) ==
+		    LR_OK)
+			it->r.outcome = REFRESH_UNCHANGED;
+	} else {
+		(void)refresh_apply_body(c, it, fi.body, fi.body_len, &fi);
+	}
+	refresh_finish(c, it, &fi);
+}
+
+/* Lock the source, read its state and open a run. */
+static enum lr_code
+refresh_prepare(struct refresh_ctx *c, struct refresh_item *it, const char *trigger)
+{
+	const struct source *src = it->r.src;
+	enum lr_code rc;
+
+	if (extract_settings_sha(src, it->extract_sha) != 0)
+		return lr_err_set(&it->r.err, LR_ERR_INTERNAL, src->id, NULL, "sha256 failed");
+	if (c->o->dry_run) /* reads only: no lock, no run */
+		return catalog_source_state(c->cat, src->id, &it->st, &it->r.err);
+	rc = catalog_lock_source(c->cat, src->id, &it->r.err);
+	if (rc != LR_OK)
+		return rc;
+	it->locked = 1;
+	rc = catalog_source_state(c->cat, src->id, &it->st, &it->r.err);
+	if (rc == LR_OK && c->o->claim_ms > 0 && it->st.since_attempt_ms >= 0 &&
+	    it->st.since_attempt_ms < c->o->claim_ms) {
+		it->skipped = 1; /* ran elsewhere just now: not an error */
+		return LR_ERR_BUSY;
+	}
+	if (rc == LR_OK)
+		rc = catalog_begin_run(c->cat, src, trigger, &it->r.run_id, &it->r.err);
+	return rc;
+}
+
+/* A source that could not even start: report it, release its lock. */
+static void
+refresh_not_started(struct refresh_ctx *c, struct refresh_item *it, enum lr_code rc)
+{
+	it->r.rc = it->skipped ? LR_OK : rc;
+	it->r.outcome = it->skipped         ? REFRESH_SKIPPED
+			: rc == LR_ERR_BUSY ? REFRESH_BUSY
+			: rc == LR_ERR_DB   ? REFRESH_DB_ERROR
+					    : REFRESH_FAILED;
+	refresh_report(c, it);
+}
+
+static void
+job_from_item(struct fetch_job *job, struct refresh_item *it, int dry_run)
+{
+	/* After any failed run, while names of the source wait unmatched, or
+	 * when the source file now reads pages differently, the request is
+	 * unconditional: the page must be read. So it is for a preview. */
+	int conditional = !dry_run && it->st.consecutive_failures == 0 &&
+			  it->st.open_unmatched == 0 &&
+			  strcmp(it->extract_sha, it->st.extract_sha256) == 0;
+
+	memset(job, 0, sizeof(*job));
+	job->source_id = it->r.src->id;
+	job->url = it->r.src->url;
+	job->if_none_match = conditional ? it->st.etag : NULL;
+	job->if_modified_since = conditional ? it->st.last_modified : NULL;
+	job->user = it;
+}
+
+/* Read a curated source's local file (capped like a page) into body. */
+static enum lr_code
+read_local(const struct source *src, size_t max, struct buf *body, struct lr_err *err)
+{
+	FILE *f = fopen(src->file, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	buf_init(body, max);
+	if (f == NULL)
+		return lr_err_set(err, LR_ERR_FETCH, src->id, src->file, "%s", strerror(errno));
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_append(body, chunk, n);
+	if (rc == 0 && ferror(f))
+		rc = -3;
+	fclose(f);
+	if (rc == 0)
+		return LR_OK;
+	buf_free(body);
+	return lr_err_set(err, rc == -2 ? LR_ERR_NOMEM : LR_ERR_FETCH, src->id, src->file, "%s",
+			  rc == -1 ? "file larger than max_body_size" : "read error");
+}
+
+/* A curated source: its local file stands for the page (same-bytes
+ * shortcut, snapshot, one transaction), without any fetch. */
+static void
+refresh_curated(struct refresh_ctx *c, struct refresh_item *it)
+{
+	const struct source *src = it->r.src;
+	struct run_fetch_info fi;
+	struct buf body;
+	char sha[65];
+
+	memset(&fi, 0, sizeof(fi));
+	lr_err_clear(&it->r.err);
+	if (read_local(src, c->cfg->fetch_max_body_bytes, &body, &it->r.err) != LR_OK) {
+		refresh_finish(c, it, NULL);
+		return;
+	}
+	if (sha256_hex(body.data ? body.data : "", body.len, sha) != 0) {
+		lr_err_set(&it->r.err, LR_ERR_INTERNAL, src->id, src->file, "sha256 failed");
+		goto out;
+	}
+	fi.http_status = 200;
+	fi.etag = fi.last_modified = fi.headers = "";
+	fi.body_sha256 = sha;
+	fi.extract_sha256 = it->extract_sha;
+	fi.url = fi.final_url = src->file;
+	fi.body = body.data ? body.data : "";
+	fi.body_len = body.len;
+	if (!c->o->dry_run && strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
+	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
+		if (catalog_unchanged_run(c->cat, src, it->r.run_id, &fi, &it->r.err) == LR_OK)
+			it->r.outcome = REFRESH_UNCHANGED;
+	} else {
+		(void)refresh_apply_body(c, it, fi.body, fi.body_len, &fi);
+	}
+out:
+	refresh_finish(c, it, &fi);
+	buf_free(&body);
+}
+
+static int
+always_stop(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+/* Open runs for the sources of one phase and fetch them together. */
+static enum lr_code
+refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int authoritative,
+	      struct fetch_job *jobs)
+{
+	struct fetch_opts fo;
+	size_t i, njobs = 0;
+
+	for (i = 0; i < n; i++) {
+		enum lr_code prc;
+		if (items[i].r.src->authoritative != authoritative)
+			continue;
+		if (c->o->interrupt != NULL && c->o->interrupt(c->o->interrupt_ctx))
+			break; /* stopping: begin no more sources */
+		prc = refresh_prepare(c, &items[i], c->o->trigger);
+		if (prc != LR_OK)
+			refresh_not_started(c, &items[i], prc);
+		else if (items[i].r.src->kind == SOURCE_CURATED)
+			refresh_curated(c, &items[i]);
+		else
+			job_from_item(&jobs[njobs++], &items[i], c->o->dry_run);
+	}
+	refresh_fetch_opts(c->cfg, &fo);
+	fo.interrupt = c->o->interrupt;
+	fo.interrupt_ctx = c->o->interrupt_ctx;
+	fo.wake_fd = c->o->wake_fd;
+	if (i < n) { /* stopped while beginning: close the runs opened */
+		fo.interrupt = always_stop;
+		fo.wake_fd = -1;
+	}
+	return fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
+}
+
+enum lr_code
+refresh_sources(const struct config *cfg, struct catalog *cat, const struct source *const *srcs,
+		size_t n, const struct refresh_opts *o, refresh_report_fn report, void *ctx)
+{
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), o, 0 };
+	struct refresh_item *items = calloc(n ? n : 1, sizeof(*items));
+	struct fetch_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	enum lr_code rc = LR_OK;
+	size_t i;
+
+	if (items == NULL || jobs == NULL) {
+		rc = LR_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		items[i].r.src = srcs[i];
+	/* Sources that may create models go first, so that the others' names
+	 * can match the models they bring in the same refresh. */
+	rc = refresh_phase(&c, items, n, 1, jobs);
+	if (rc == LR_OK)
+		rc = refresh_phase(&c, items, n, 0, jobs);
+out:
+	free(jobs);
+	free(items);
+	return rc;
+}
+
+/* Apply a stored page (the last one, or the open quarantine's) in a new
+ * run, without fetching. */
+static enum lr_code
+refresh_stored(struct refresh_ctx *c, const struct source *src, int quarantined)
+{
+	struct refresh_item it;
+	struct run_fetch_info fi;
+	struct snapshot snap;
+	enum lr_code rc;
+
+	memset(&it, 0, sizeof(it));
+	it.r.src = src;
+	rc = refresh_prepare(c, &it, c->o->trigger);
+	if (rc == LR_OK)
+		rc = quarantined ? catalog_quarantined_snapshot(c->cat, src->id, &snap, &it.r.err)
+				 : catalog_last_snapshot(c->cat, src->id, &snap, &it.r.err);
+	if (rc != LR_OK) {
+		if (it.r.run_id != 0)
+			refresh_finish(c, &it, NULL);
+		else
+			refresh_not_started(c, &it, rc);
+		return LR_OK;
+	}
+	memset(&fi, 0, sizeof(fi));
+	fi.extract_sha256 = it.extract_sha;
+	fi.etag = it.st.etag;
+	fi.last_modified = it.st.last_modified;
+	fi.body_sha256 = snap.sha256; /* stored already: the insert is a no-op */
+	fi.body = snap.body;
+	fi.body_len = snap.len;
+	fi.url = fi.final_url = src->url;
+	fi.headers = "";
+	fi.http_status = 200;
+	(void)refresh_apply_body(c, &it, snap.body, snap.len, &fi);
+	refresh_finish(c, &it, &fi);
+	snapshot_free(&snap);
+	return LR_OK;
+}
+
+enum lr_code
+refresh_reparse(const struct config *cfg, struct catalog *cat, const struct source *src,
+		refresh_report_fn report, void *ctx)
+{
+	static const struct refresh_opts o = { .trigger = "reparse" };
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, 0 };
+
+	return refresh_stored(&c, src, 0);
+}
+
+enum lr_code
+refresh_accept(const struct config *cfg, struct catalog *cat, const struct source *src,
+	       refresh_report_fn report, void *ctx)
+{
+	static const struct refresh_opts o = { .trigger = "accept" };
+	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, CATALOG_APPLY_NO_GUARD };
+
+	return refresh_stored(&c, src, 1);
+}

@@ -1,0 +1,81 @@
+/* refresh.h - refreshing sources end to end: lock, fetch (all selected
+ * sources concurrently), then for each page as it arrives extract,
+ * normalize and apply. The driver of the stages, not a stage. */
+#ifndef LLMREF_REFRESH_H
+#define LLMREF_REFRESH_H
+
+#include "catalog/catalog.h"
+#include "config/config.h"
+#include "core/err.h"
+
+#include <stdio.h>
+
+enum refresh_outcome {
+	REFRESH_OK,          /* rows applied */
+	REFRESH_UNCHANGED,   /* 304, or the same body read the same way */
+	REFRESH_FAILED,      /* recorded as a failed run (err says why) */
+	REFRESH_BUSY,        /* another process holds the source */
+	REFRESH_DB_ERROR,    /* the catalog could not be reached or written */
+	REFRESH_QUARANTINED, /* held back by the guard (stats.quarantine says why) */
+	REFRESH_PREVIEWED,   /* --dry-run: the diff was printed, nothing written */
+	REFRESH_SKIPPED,     /* claimed: another instance ran it less than claim_ms ago */
+	REFRESH_STOPPED,     /* o->interrupt stopped it: run closed, nothing applied */
+};
+
+/* How a refresh runs. */
+struct refresh_opts {
+	const char *trigger; /* "manual", "daemon", ... */
+	int dry_run;         /* print what would change; write nothing, take no lock */
+	int json;            /* dry-run diff as JSON lines */
+	FILE *preview;       /* where the dry-run diff goes */
+	long claim_ms;       /* >0: skip a source whose last run began this recently
+				(several daemons on one catalog run each due source once) */
+	/* NULL, or asked before each source starts and while pages are on
+	 * their way: nonzero stops the refresh (see struct fetch_opts) */
+	int (*interrupt)(void *ctx);
+	void *interrupt_ctx;
+	int wake_fd; /* polled with the transfers when interrupt is set */
+};
+
+struct refresh_result {
+	const struct source *src;
+	enum refresh_outcome outcome;
+	enum lr_code rc;
+	struct lr_err err;
+	struct run_stats stats;
+	long long run_id; /* 0 if no run was opened */
+	long http_status;
+	int attempts;
+	double seconds;      /* from the start of the refresh to this result */
+	char rejection[512]; /* first row dropped by skip_bad_rows, if any */
+};
+
+/* Called once per source, as soon as its result is known. */
+typedef void (*refresh_report_fn)(const struct refresh_result *r, void *ctx);
+
+/* Refresh the n sources srcs as o says. Returns LR_OK if the machinery
+ * ran (each source's own result goes to report), LR_ERR_STOPPED if
+ * o->interrupt stopped it (sources not begun are not reported), or
+ * LR_ERR_NOMEM/LR_ERR_INTERNAL if it could not run. */
+enum lr_code refresh_sources(const struct config *cfg, struct catalog *cat,
+			     const struct source *const *srcs, size_t n,
+			     const struct refresh_opts *o, refresh_report_fn report, void *ctx)
+    __attribute__((warn_unused_result));
+
+/* Re-run extraction, normalization and apply on the source's last stored
+ * page, without fetching. */
+enum lr_code refresh_reparse(const struct config *cfg, struct catalog *cat,
+			     const struct source *src, refresh_report_fn report, void *ctx)
+    __attribute__((warn_unused_result));
+
+/* Apply the page of the source's open quarantined run, past the guard
+ * (llmref refresh --accept). */
+enum lr_code refresh_accept(const struct config *cfg, struct catalog *cat, const struct source *src,
+			    refresh_report_fn report, void *ctx)
+    __attribute__((warn_unused_result));
+
+/* The fetch settings of cfg. */
+struct fetch_opts;
+void refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o);
+
+#endif

@@ -1,0 +1,27 @@
+/* extract.c - the dispatcher: one page to the extractor of its source's
+ * format (extract_html.c, extract_markdown.c, extract_json.c). */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/extract.h"
+#include "extract/extract_impl.h"
+
+enum lr_code
+extract_page(const struct source *src, const char *body, size_t len, struct raw_rows *out,
+	     struct lr_err *err)
+{
+	enum lr_code rc;
+
+	memset(out, 0, sizeof(*out));
+	if (src->format == FORMAT_HTML)
+		rc = extract_html(src, body, len, out, err);
+	else if (src->format == FORMAT_MARKDOWN)
+		rc = extract_markdown(src, body, len, out, err);
+	else
+		rc = extract_json(src, body, len, out, err);
+	if (rc != LR_OK)
+		raw_rows_free(out);
+	return rc;
+}

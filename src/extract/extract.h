@@ -1,0 +1,27 @@
+/* extract.h - turn one fetched page into raw text records: XPath 1.0 over
+ * libxml2's HTML parser, or JSON paths over jansson. No interpretation of
+ * values happens here; that is normalize's job. */
+#ifndef LLMREF_EXTRACT_H
+#define LLMREF_EXTRACT_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "vocab/vocab.h"
+
+/* A JSON field expression naming the row's own object member name. */
+#define EXTRACT_JSON_KEY        "@key"
+#define EXTRACT_FIELD_MAX_BYTES 4096
+
+/* Extract every record of src from body (len bytes). On LR_OK, out holds
+ * the records (free with raw_rows_free); on error out is empty and err
+ * names the source, URL and reason. Zero rows is not an error here. */
+enum lr_code extract_page(const struct source *src, const char *body, size_t len,
+			  struct raw_rows *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
+/* Collapse white space (including U+00A0 and U+202F) to single spaces and
+ * trim, in place. Returns s. */
+char *extract_squash_space(char *s);
+
+#endif

@@ -1,0 +1,522 @@
+/* extract_json.c - JSON APIs: jansson with duplicate keys rejected, and
+ * the JSON path subset of jpath.h. Field paths are relative to the row
+ * ("$" is the row). Numbers keep their exact text: a pre-pass rewrites
+ * every number token into a marked string before jansson parses it. */
+#include "autoconf.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "extract/extract_impl.h"
+#include "extract/jpath.h"
+
+/* A number token N is rewritten to the string "\u0000#N". Documents whose
+ * own strings contain \u0000 are refused, so a decoded string that starts
+ * with NUL '#' is always one of ours. */
+#define JNUM_MARK            "\"\\u0000#"
+#define JNUM_MARK_LEN        (sizeof(JNUM_MARK) - 1)
+#define JNUM_MARK_GROW_BYTES (JNUM_MARK_LEN + 1) /* and the closing quote */
+/* jansson counts positions in an int. */
+#define JNUM_MARKED_MAX_BYTES ((size_t)INT_MAX)
+/* How much of a bad number an error message quotes. */
+#define JNUM_QUOTE_MAX 20
+
+enum jnum_tok {
+	JNUM_TOK_END,        /* no more numbers */
+	JNUM_TOK_NUMBER,     /* a valid number at [start, pos) */
+	JNUM_TOK_BAD_NUMBER, /* an invalid number at [start, pos) */
+	JNUM_TOK_NUL,        /* a string with \u0000, escape at start */
+};
+
+/* Tokenizer state over the original document text. */
+struct jnum_scan {
+	const char *s;
+	size_t len;
+	size_t pos;   /* next byte to look at */
+	size_t start; /* first byte of the token found */
+};
+
+struct json_query {
+	struct jpath *rows;
+	struct jpath *field[FIELD_COUNT];
+	int field_is_key[FIELD_COUNT]; /* "@key": the row's member name */
+};
+
+struct json_walk {
+	const struct source *src;
+	const struct json_query *q;
+	struct raw_rows *out;
+	struct lr_err *err;
+	enum lr_code rc;
+};
+
+static int
+jnum_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+jnum_is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Bytes that may continue a number-like token; letters and signs are
+ * included so that "1e", "0x1F" or "1-2" are one (invalid) token. */
+static int
+jnum_is_number_byte(int c)
+{
+	return jnum_is_digit(c) || jnum_is_alpha(c) || c == '.' || c == '+' || c == '-';
+}
+
+static size_t
+jnum_skip_digits(const char *s, size_t n, size_t i)
+{
+	while (i < n && jnum_is_digit((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* RFC 8259: [ "-" ] ( "0" / digit1-9 *DIGIT ) [ "." 1*DIGIT ]
+ * [ ( "e" / "E" ) [ "-" / "+" ] 1*DIGIT ] */
+static int
+jnum_valid(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		i = jnum_skip_digits(s, n, i);
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		if (i + 1 >= n || !jnum_is_digit((unsigned char)s[i + 1]))
+			return 0;
+		i = jnum_skip_digits(s, n, i + 1);
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || !jnum_is_digit((unsigned char)s[i]))
+			return 0;
+		i = jnum_skip_digits(s, n, i);
+	}
+	return i == n;
+}
+
+/* Words some encoders write for non-finite doubles. */
+static int
+jnum_is_nonfinite(const char *s, size_t n)
+{
+	return (n == 3 && strncasecmp(s, "nan", 3) == 0) ||
+	       (n == 3 && strncasecmp(s, "inf", 3) == 0) ||
+	       (n == 8 && strncasecmp(s, "infinity", 8) == 0);
+}
+
+/* sc->pos is at an opening quote: move past the closing one (or to the
+ * end; jansson reports unterminated strings). Returns -1 with sc->start
+ * at the escape if the string contains \u0000. */
+static int
+jnum_skip_string(struct jnum_scan *sc)
+{
+	const char *s = sc->s;
+	size_t i = sc->pos + 1;
+
+	while (i < sc->len && s[i] != '"') {
+		if (s[i] == '\\') {
+			if (sc->len - i >= 6 && memcmp(s + i + 1, "u0000", 5) == 0) {
+				sc->start = i;
+				return -1;
+			}
+			i++; /* the escaped byte cannot end the string */
+		}
+		i++;
+	}
+	sc->pos = i < sc->len ? i + 1 : sc->len;
+	return 0;
+}
+
+/* Find the next number token outside strings. Everything else (structure,
+ * white space, literals, garbage) is left for jansson to judge. */
+static enum jnum_tok
+jnum_scan_next(struct jnum_scan *sc)
+{
+	int c;
+
+	while (sc->pos < sc->len) {
+		c = (unsigned char)sc->s[sc->pos];
+		sc->start = sc->pos;
+		if (c == '"') {
+			if (jnum_skip_string(sc) != 0)
+				return JNUM_TOK_NUL;
+		} else if (jnum_is_alpha(c)) {
+			while (sc->pos < sc->len && jnum_is_alpha((unsigned char)sc->s[sc->pos]))
+				sc->pos++;
+			if (jnum_is_nonfinite(sc->s + sc->start, sc->pos - sc->start))
+				return JNUM_TOK_BAD_NUMBER;
+		} else if (jnum_is_digit(c) || c == '-' || c == '+' || c == '.') {
+			while (sc->pos < sc->len &&
+			       jnum_is_number_byte((unsigned char)sc->s[sc->pos]))
+				sc->pos++;
+			if (!jnum_valid(sc->s + sc->start, sc->pos - sc->start))
+				return JNUM_TOK_BAD_NUMBER;
+			return JNUM_TOK_NUMBER;
+		} else {
+			sc->pos++;
+		}
+	}
+	return JNUM_TOK_END;
+}
+
+/* Line and column (jansson's way: lines from 1, columns count UTF-8
+ * characters) after the first off bytes of s. */
+static void
+jnum_line_col(const char *s, size_t off, size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 0;
+	for (i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			*col = 0;
+		} else if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+static enum lr_code
+jnum_scan_error(const struct source *src, const struct jnum_scan *sc, enum jnum_tok tok,
+		struct lr_err *err)
+{
+	size_t line, col, n = sc->pos - sc->start;
+
+	jnum_line_col(sc->s, sc->start + 1, &line, &col);
+	if (tok == JNUM_TOK_NUL)
+		return lr_err_set(
+		    err, LR_ERR_EXTRACT, src->id, src->url,
+		    "string contains a NUL character (\\u0000) at line %zu column %zu", line, col);
+	return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+			  "invalid JSON number at line %zu column %zu: '%.*s'%s", line, col,
+			  (int)(n > JNUM_QUOTE_MAX ? JNUM_QUOTE_MAX : n), sc->s + sc->start,
+			  n > JNUM_QUOTE_MAX ? "..." : "");
+}
+
+/* Check every token and size the rewritten text. */
+static enum lr_code
+jnum_mark_size(const struct source *src, const char *body, size_t len, size_t *size,
+	       struct lr_err *err)
+{
+	struct jnum_scan sc = { .s = body, .len = len };
+	size_t count = 0;
+	enum jnum_tok tok;
+
+	while ((tok = jnum_scan_next(&sc)) == JNUM_TOK_NUMBER)
+		count++;
+	if (tok != JNUM_TOK_END)
+		return jnum_scan_error(src, &sc, tok, err);
+	if (len > JNUM_MARKED_MAX_BYTES ||
+	    count > (JNUM_MARKED_MAX_BYTES - len) / JNUM_MARK_GROW_BYTES)
+		return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				  "JSON document too large (%zu bytes, %zu numbers)", len, count);
+	*size = len + count * JNUM_MARK_GROW_BYTES;
+	return LR_OK;
+}
+
+/* Copy body to out (sized by jnum_mark_size) with every number marked. */
+static void
+jnum_mark_write(const char *body, size_t len, char *out)
+{
+	struct jnum_scan sc = { .s = body, .len = len };
+	size_t from = 0, n = 0;
+
+	while (jnum_scan_next(&sc) == JNUM_TOK_NUMBER) {
+		memcpy(out + n, body + from, sc.start - from);
+		n += sc.start - from;
+		memcpy(out + n, JNUM_MARK, JNUM_MARK_LEN);
+		n += JNUM_MARK_LEN;
+		memcpy(out + n, body + sc.start, sc.pos - sc.start);
+		n += sc.pos - sc.start;
+		out[n++] = '"';
+		from = sc.pos;
+	}
+	memcpy(out + n, body + from, len - from);
+}
+
+/* The offset in body of byte offset pos of the rewritten text. A position
+ * inside a marked number maps into the number; one right after it sets
+ * *num to the number's length (else 0). */
+static size_t
+jnum_unmark_offset(const char *body, size_t len, size_t pos, size_t *num)
+{
+	struct jnum_scan sc = { .s = body, .len = len };
+	size_t grown = 0, inner, end;
+
+	*num = 0;
+	while (jnum_scan_next(&sc) == JNUM_TOK_NUMBER) {
+		if (pos <= sc.start + grown)
+			break;
+		end = sc.pos + grown + JNUM_MARK_GROW_BYTES;
+		if (pos < end) {
+			inner = pos - (sc.start + grown);
+			inner = inner > JNUM_MARK_LEN ? inner - JNUM_MARK_LEN : 0;
+			return sc.start + (inner < sc.pos - sc.start ? inner : sc.pos - sc.start);
+		}
+		if (pos == end) {
+			*num = sc.pos - sc.start;
+			return sc.pos;
+		}
+		grown += JNUM_MARK_GROW_BYTES;
+	}
+	return pos - grown > len ? len : pos - grown;
+}
+
+/* Remove the marks from jansson's quote of a token ("near '...'"). */
+static void
+jnum_unmark_text(char *t)
+{
+	char *m, *q;
+
+	while ((m = strstr(t, JNUM_MARK)) != NULL) {
+		memmove(m, m + JNUM_MARK_LEN, strlen(m + JNUM_MARK_LEN) + 1);
+		q = strchr(m, '"');
+		if (q != NULL)
+			memmove(q, q + 1, strlen(q + 1) + 1);
+		t = m;
+	}
+}
+
+/* jansson's error as jansson would give it for body: line, column and
+ * quoted token of the original text. */
+static enum lr_code
+json_load_error(const struct source *src, const char *body, size_t len, const json_error_t *jerr,
+		struct lr_err *err)
+{
+	char text[JSON_ERROR_TEXT_LENGTH], quote[JSON_ERROR_TEXT_LENGTH] = "";
+	char *near;
+	size_t off, num, line, col;
+
+	if (jerr->text[0] == '\0' || jerr->position < 0)
+		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url,
+				  "out of memory while parsing JSON");
+	lr_strlcpy(text, jerr->text, sizeof(text));
+	jnum_unmark_text(text);
+	near = strstr(text, " near ");
+	if (near != NULL) {
+		lr_strlcpy(quote, near, sizeof(quote));
+		*near = '\0';
+	}
+	off = jnum_unmark_offset(body, len, (size_t)jerr->position, &num);
+	/* A marked number is longer than its text: jansson may not quote it. */
+	if (near == NULL && num > 0 && num <= JNUM_QUOTE_MAX)
+		snprintf(quote, sizeof(quote), " near '%.*s'", (int)num, body + off - num);
+	/* Only a marked number can carry NUL: a number used as a key. */
+	if (json_error_code(jerr) == json_error_null_byte_in_key)
+		lr_strlcpy(text, "string or '}' expected", sizeof(text));
+	jnum_line_col(body, off, &line, &col);
+	return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+			  "invalid JSON at line %zu column %zu: %s%s", line, col, text, quote);
+}
+
+/* Parse body with every number kept as a marked string. Returns a new
+ * reference in *root. */
+static enum lr_code
+json_load_exact(const struct source *src, const char *body, size_t len, json_t **root,
+		struct lr_err *err)
+{
+	json_error_t jerr;
+	char *marked = NULL;
+	size_t size = 0;
+	enum lr_code rc;
+
+	*root = NULL;
+	rc = jnum_mark_size(src, body, len, &size, err);
+	if (rc != LR_OK)
+		goto out;
+	marked = malloc(size + 1);
+	if (marked == NULL) {
+		rc = lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+		goto out;
+	}
+	jnum_mark_write(body, len, marked);
+	*root = json_loadb(marked, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL,
+			   &jerr);
+	if (*root == NULL)
+		rc = json_load_error(src, body, len, &jerr, err);
+out:
+	free(marked);
+	return rc;
+}
+
+static void
+json_query_free(struct json_query *q)
+{
+	size_t f;
+
+	jpath_free(q->rows);
+	for (f = 0; f < FIELD_COUNT; f++)
+		jpath_free(q->field[f]);
+}
+
+static enum lr_code
+json_query_compile(const struct source *src, struct json_query *q, struct lr_err *err)
+{
+	char why[256];
+	size_t f;
+
+	memset(q, 0, sizeof(*q));
+	q->rows = jpath_compile(src->rows, why, sizeof(why));
+	if (q->rows == NULL)
+		return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL, "%s: [extract] rows: %s",
+				  src->path, why);
+	for (f = 0; f < FIELD_COUNT; f++) {
+		if (src->fields[f] == NULL || src->fields[f][0] == '\0')
+			continue;
+		if (strcmp(src->fields[f], EXTRACT_JSON_KEY) == 0) {
+			q->field_is_key[f] = 1;
+			continue;
+		}
+		q->field[f] = jpath_compile(src->fields[f], why, sizeof(why));
+		if (q->field[f] == NULL)
+			return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL, "%s: [extract] %s: %s",
+					  src->path, field_name((enum field)f), why);
+	}
+	return LR_OK;
+}
+
+/* Text of a JSON string: a marked number's exact text, or the string with
+ * its white space squashed. *bad set if it cannot be used. */
+static char *
+json_string_text(json_t *v, const char **bad)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	int number = n >= 2 && s[0] == '\0' && s[1] == '#';
+	char *t;
+
+	if (number) {
+		s += 2;
+		n -= 2;
+	} else if (memchr(s, '\0', n)) {
+		*bad = "contains a NUL character";
+		return NULL;
+	}
+	if (n > EXTRACT_FIELD_MAX_BYTES) {
+		*bad = "is too long";
+		return NULL;
+	}
+	t = strdup(s);
+	if (t == NULL)
+		*bad = "could not be copied (out of memory)";
+	else if (!number)
+		extract_squash_space(t);
+	return t;
+}
+
+/* Text of a scalar JSON value as a new string; *bad set for values that
+ * are not scalars. Numbers arrive as marked strings (json_load_exact). */
+static char *
+json_value_text(json_t *v, const char **bad)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING: return json_string_text(v, bad);
+	case JSON_TRUE: return strdup("true");
+	case JSON_FALSE: return strdup("false");
+	case JSON_NULL: return NULL;
+	case JSON_INTEGER:
+	case JSON_REAL: *bad = "is a number that lost its text (internal error)"; return NULL;
+	default: *bad = "is an object or array, not a value"; return NULL;
+	}
+}
+
+/* The member name that selected the row, for "@key" fields. */
+static char *
+json_key_text(const char *key, const char **bad)
+{
+	char *t;
+
+	if (key == NULL) {
+		*bad = "is @key, but the row is not an object member";
+		return NULL;
+	}
+	if (strlen(key) > EXTRACT_FIELD_MAX_BYTES) {
+		*bad = "is too long";
+		return NULL;
+	}
+	t = strdup(key);
+	if (t == NULL)
+		*bad = "could not be copied (out of memory)";
+	return t ? extract_squash_space(t) : NULL;
+}
+
+static int
+json_row_cb(json_t *node, const char *key, void *ctx)
+{
+	struct json_walk *w = ctx;
+	struct raw_row *row;
+	const char *bad = NULL;
+	json_t *v;
+	size_t f;
+	int rc = extract_rows_add(w->out, &row);
+
+	if (rc != 0) {
+		w->rc = lr_err_set(w->err, rc == -1 ? LR_ERR_EXTRACT : LR_ERR_NOMEM, w->src->id,
+				   w->src->url, "%s", rc == -1 ? "too many rows" : "out of memory");
+		return 1;
+	}
+	for (f = 0; f < FIELD_COUNT; f++) {
+		if (w->q->field_is_key[f]) {
+			row->field[f] = json_key_text(key, &bad);
+		} else {
+			if (w->q->field[f] == NULL)
+				continue;
+			v = jpath_first(w->q->field[f], node);
+			if (v == NULL)
+				continue;
+			row->field[f] = json_value_text(v, &bad);
+		}
+		if (bad != NULL) {
+			w->rc = lr_err_set(w->err, LR_ERR_EXTRACT, w->src->id, w->src->url,
+					   "row %ld: %s %s", row->index + 1,
+					   field_name((enum field)f), bad);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+enum lr_code
+extract_json(const struct source *src, const char *body, size_t len, struct raw_rows *out,
+	     struct lr_err *err)
+{
+	struct json_walk w = { .src = src, .out = out, .err = err, .rc = LR_OK };
+	struct json_query q;
+	json_t *root = NULL;
+	enum lr_code rc;
+
+	rc = json_query_compile(src, &q, err);
+	if (rc != LR_OK)
+		goto out;
+	rc = json_load_exact(src, body, len, &root, err);
+	if (rc != LR_OK)
+		goto out;
+	w.q = &q;
+	jpath_eval(q.rows, root, json_row_cb, &w);
+	rc = w.rc;
+out:
+	json_decref(root);
+	json_query_free(&q);
+	return rc;
+}

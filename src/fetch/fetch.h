@@ -1,0 +1,101 @@
+/* fetch.h - fetching pages with libcurl's multi interface under hard
+ * limits: http and https only (also for redirects), capped decompressed
+ * body, timeouts, low-speed abort, TLS verification always on; many
+ * transfers at once within a global and a per-host limit, a minimum delay
+ * between requests to one host, bounded retries with backoff and jitter,
+ * and Retry-After honoured per host. */
+#ifndef LLMREF_FETCH_H
+#define LLMREF_FETCH_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#define FETCH_MAX_REDIRECTS         5
+#define FETCH_HEADER_MAX_BYTES      (64 * 1024)
+#define FETCH_VALIDATOR_MAX         256
+#define FETCH_CONN_MAX_LIFETIME_SEC 300
+#define FETCH_HOST_MAX              256
+#define FETCH_RECV_BUFFER_BYTES     (128L * 1024)
+
+/* Settings shared by every transfer of one fetch_run. */
+struct fetch_opts {
+	long timeout_sec;
+	long connect_timeout_sec;
+	long low_speed_sec;
+	size_t max_body_bytes;
+	const char *user_agent;
+	const char *ca_file;     /* NULL or "" = system default */
+	long max_connections;    /* in flight at once, all hosts */
+	long max_per_host;       /* in flight at once to one host */
+	long host_delay_ms;      /* between two request starts to one host */
+	int retries;             /* extra attempts after a transient failure */
+	long backoff_base_ms;    /* first retry delay; doubles, plus jitter */
+	long backoff_max_ms;     /* cap on one retry delay */
+	long retry_after_max_ms; /* cap on a server's Retry-After */
+	/* Optional (NULL: none): interrupt(ctx) is called after every wake-up (at least once a
+	 * second); when it returns nonzero no transfer starts any more, the
+	 * ones in flight are dropped, their jobs end with LR_ERR_STOPPED and
+	 * fetch_run returns LR_ERR_STOPPED. wake_fd (or -1), used only with
+	 * interrupt, is polled with the transfers to wake the loop at once. */
+	int wake_fd;
+	int (*interrupt)(void *ctx);
+	void *interrupt_ctx;
+};
+
+struct fetch_result {
+	long status;          /* final HTTP status */
+	struct buf body;      /* decompressed body, capped */
+	struct buf headers;   /* raw response headers of the final response */
+	char final_url[1024]; /* after redirects */
+	char etag[FETCH_VALIDATOR_MAX];
+	char last_modified[FETCH_VALIDATOR_MAX];
+	char content_type[128];
+	char retry_after[64];
+	double total_sec;
+};
+
+/* One page to fetch. The caller fills the "in" fields; fetch_run fills
+ * the rest before calling the done callback. */
+struct fetch_job {
+	const char *source_id;     /* in: for messages */
+	const char *url;           /* in */
+	const char *if_none_match; /* in: NULL or "" = unconditional */
+	const char *if_modified_since;
+	void *user;              /* in: the caller's */
+	enum lr_code rc;         /* out: LR_OK for a 200 or a 304 */
+	struct lr_err err;       /* out, when rc != LR_OK */
+	struct fetch_result res; /* out: freed by fetch_run after done() */
+	int attempts;            /* out */
+	/* private to fetch.c */
+	int state;
+	long long due_ms;
+	int host;
+	void *easy;
+	void *hdrs;
+	int body_over_cap, alloc_failed;
+	size_t header_bytes;
+	char errbuf[256];
+};
+
+/* Called once per job as soon as it is finished (after any retries). */
+typedef void (*fetch_done_fn)(struct fetch_job *job, void *ctx);
+
+/* Process-wide libcurl setup; call once before any thread starts. */
+int fetch_global_init(void) __attribute__((warn_unused_result));
+void fetch_global_cleanup(void);
+
+/* Fetch every job, concurrently within the limits of o, calling done for
+ * each as it finishes. Returns LR_OK, LR_ERR_STOPPED when o->interrupt
+ * asked to stop, or LR_ERR_NOMEM/LR_ERR_INTERNAL if the transfer
+ * machinery itself failed (jobs not yet done then get rc = that code and
+ * done is still called for each). */
+enum lr_code fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n,
+		       fetch_done_fn done, void *ctx) __attribute__((warn_unused_result));
+
+/* Milliseconds a Retry-After value asks for ("120" or an HTTP date), or
+ * -1 if it cannot be read. now_sec is the wall clock, for dates. */
+long long fetch_retry_after_ms(const char *value, long long now_sec);
+
+#endif

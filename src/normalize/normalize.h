@@ -1,0 +1,51 @@
+/* normalize.h - pure functions turning extracted text into typed values:
+ * prices in exact USD per 1M tokens, context windows, canonical model ids. */
+#ifndef LLMREF_NORMALIZE_H
+#define LLMREF_NORMALIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/decimal.h"
+#include "core/err.h"
+#include "normalize/identity.h"
+#include "vocab/vocab.h"
+
+/* Normalize one price cell. Accepts "$0.10", "0.1 USD", "US$0.10",
+ * "$0.0024 per 1K tokens", "$0.15/M", "0.000000027", "1,234.50", "Free",
+ * "Contact sales", "-1" (dynamic). With UNIT_AUTO a unit marker in the text
+ * is required; with an explicit unit a conflicting marker in the text is an
+ * error ("unit marker /1K contradicts per_1m"). Negative values (other than
+ * the exact "-1" sentinel), NaN, other currencies ("EUR", "€"), and prices
+ * above PRICE_MAX_USD_PER_MTOK are errors.
+ * Returns 0 and fills *out, or -1 with a reason in why. */
+#define PRICE_MAX_USD_PER_MTOK 100000
+int normalize_price(const char *text, enum price_unit unit, struct price *out, char *why,
+		    size_t whylen) __attribute__((warn_unused_result));
+
+/* Context window in tokens: "128K" (= 128,000; see docs/normalization.md),
+ * "131,072", "131072 tokens", "1M", "2m", plain JSON integers. 1K = 1000.
+ * Returns 0, or -1 with a reason (empty, negative, over 10^9, garbage). */
+int normalize_context(const char *text, int64_t *out, char *why, size_t whylen)
+    __attribute__((warn_unused_result));
+
+/* Canonical model id from a provider's model id or display name:
+ * lower-case, drop an organisation prefix up to the last '/', spaces and
+ * '_' become '-', runs of '-' collapse, a ":suffix" variant is split off
+ * into variant ("free", "batch"; empty if none).
+ * "meta-llama/llama-3.2-1b-instruct:free" -> "llama-3.2-1b-instruct", "free"
+ * "Llama 3.2 1B Instruct" -> "llama-3.2-1b-instruct", "".
+ * Returns 0, or -1 if the result would be empty or does not fit. */
+int normalize_model_id(const char *text, char *id, size_t idlen, char *variant, size_t variantlen,
+		       char *why, size_t whylen) __attribute__((warn_unused_result));
+
+/* Normalize every raw row of src. Any row that fails (no model, a bad
+ * price) fails the whole page: LR_ERR_NORMALIZE with the row number, field
+ * and text in err; unless the source sets skip_bad_rows, when such rows
+ * are dropped and counted in out->rejected. Two rows naming one model
+ * always fail the page. On LR_OK free out with records_free (vocab.h). */
+enum lr_code normalize_rows(const struct identity *id, const struct source *src,
+			    const struct raw_rows *rows, struct records *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,191 @@
+/* vocab.h - the words every stage shares, as OpenNTPD's ntpd.h: what a
+ * source is, the fields it extracts, prices and their units, the raw rows
+ * extraction yields and the records normalization makes of them. Types
+ * and names only, no stage's logic: extract, normalize and the catalog
+ * depend on this table rather than on config parsing. */
+#ifndef LLMREF_VOCAB_H
+#define LLMREF_VOCAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/decimal.h"
+
+/* ---- sources: what an editor's source file describes (vocab.c) ---------- */
+
+#define SOURCE_ID_MAX 64
+
+enum source_kind {
+	SOURCE_PRICING,
+	SOURCE_MODEL_CARD,
+	SOURCE_BENCHMARKS,
+	SOURCE_CAPABILITIES,
+	SOURCE_CURATED,
+};
+
+enum source_format {
+	FORMAT_HTML,
+	FORMAT_JSON,
+	FORMAT_MARKDOWN, /* rendered to HTML (GFM tables, raw HTML kept), then XPath */
+};
+
+/* Per-record fields a source can extract; expressions are relative to
+ * the row node. */
+enum field {
+	FIELD_MODEL,
+	/* pricing */
+	FIELD_INPUT_PRICE,
+	FIELD_OUTPUT_PRICE,
+	FIELD_CONTEXT_WINDOW,
+	FIELD_CACHED_INPUT_PRICE, /* per 1M cached input tokens, input's unit */
+	FIELD_MAX_OUTPUT,         /* tokens */
+	FIELD_DEPRECATION_DATE,   /* the route is deprecated from this date */
+	FIELD_TIER_THRESHOLD,     /* prompts of at least this many tokens ... */
+	FIELD_TIER_INPUT_PRICE,   /* ... cost this per input token (input's unit) */
+	FIELD_TIER_OUTPUT_PRICE,  /* ... and this per output token (output's unit) */
+	FIELD_SERVED_BY,          /* a router's listing: the provider behind the route */
+	FIELD_PRICE_FROM,         /* the date from which the prices apply (announced changes) */
+	/* model_card: facts about the model */
+	FIELD_PARAMETERS,
+	FIELD_LICENSE,
+	FIELD_RELEASE_DATE,
+	FIELD_KNOWLEDGE_CUTOFF,
+	FIELD_ARCHITECTURE,
+	FIELD_OPENNESS,
+	FIELD_COMMERCIAL_USE,
+	/* benchmarks: one row per model and benchmark */
+	FIELD_BENCHMARK,
+	FIELD_SCORE,
+	/* capabilities: one row per model and capability */
+	FIELD_CAPABILITY,
+	FIELD_SUPPORTED,
+	/* curated: one row per hand-kept fact, with its reason */
+	FIELD_FACT,
+	FIELD_VALUE,
+	FIELD_REASON,
+	FIELD_EXPIRES,
+	FIELD_COUNT
+};
+
+/* Which fields a kind of source may extract (FIELD_MODEL always). */
+int source_kind_allows(enum source_kind kind, enum field f);
+const char *source_kind_name(enum source_kind k);
+const char *field_name(enum field f);
+
+/* ---- prices: exact USD per 1M tokens, never a float (vocab.c) ----------- */
+
+/* Unit of the number in a price cell, from the source file's [units]. */
+enum price_unit {
+	UNIT_PER_TOKEN,       /* USD per token */
+	UNIT_PER_1K,          /* USD per 1,000 tokens */
+	UNIT_PER_1M,          /* USD per 1,000,000 tokens */
+	UNIT_CENTS_PER_TOKEN, /* US cents per token */
+	UNIT_AUTO,            /* read the unit from the text: "/1K", "per 1M" ... */
+};
+
+/* Parse a unit name from a source file ("per_token", "per_1k", "per_1m",
+ * "cents_per_token", "auto"). Returns 0 or -1 for an unknown name. */
+int price_unit_parse(const char *name, enum price_unit *out);
+const char *price_unit_name(enum price_unit u);
+
+enum price_kind {
+	PRICE_VALUE,    /* usd_per_mtok holds the price */
+	PRICE_FREE,     /* "Free", or exactly zero */
+	PRICE_UNPRICED, /* "Contact sales", "-", "—", "N/A", empty cell */
+	PRICE_DYNAMIC,  /* OpenRouter's "-1" sentinel: price set per request */
+};
+
+struct price {
+	enum price_kind kind;
+	dec_t usd_per_mtok; /* valid when kind == PRICE_VALUE; zero otherwise */
+};
+
+const char *price_kind_name(enum price_kind k); /* "value", "free", ... */
+
+/* ---- a source, as config loads it from sources.d/ID.conf ---------------- */
+
+struct source {
+	char id[SOURCE_ID_MAX]; /* file name without .conf */
+	char *path;             /* the file it came from */
+	char *provider;         /* e.g. "fireworks" */
+	char *provider_name;    /* e.g. "Fireworks AI" */
+	enum source_kind kind;
+	char *url;  /* "" for curated sources */
+	char *file; /* curated: the local file, absolute after loading */
+	enum source_format format;
+	long interval_sec;
+	int authoritative;         /* its model names may create models */
+	int skip_bad_rows;         /* drop (and count) rows that fail to normalize */
+	long priority;             /* higher wins between sources stating one fact */
+	int router;                /* a router's own listing: not a provider route */
+	char *rows;                /* XPath or JSON path selecting records */
+	char *fields[FIELD_COUNT]; /* NULL when not extracted */
+	enum price_unit input_unit;
+	enum price_unit output_unit;
+};
+
+/* ---- raw rows: what extraction yields, text not yet interpreted --------- */
+
+#define EXTRACT_MAX_ROWS 100000 /* the most rows one page may yield */
+
+struct raw_row {
+	char *field[FIELD_COUNT]; /* NULL when the expression selected nothing */
+	long index;               /* 0-based position among the rows */
+};
+
+struct raw_rows {
+	struct raw_row *v;
+	size_t n;
+	size_t cap;
+};
+void raw_rows_free(struct raw_rows *rows);
+
+/* ---- records: what normalization makes of raw rows, the catalog stores -- */
+
+#define RECORD_MODEL_ID_MAX    128
+#define RECORD_PROVIDER_ID_MAX 256
+#define RECORD_VARIANT_MAX     32
+
+#define RECORD_FACTS_MAX      10
+#define RECORD_FACT_NAME_MAX  96
+#define RECORD_FACT_VALUE_MAX 192
+
+/* One fact about a model, from a model_card, benchmarks or capabilities
+ * source: "parameters" = "1230000000", "benchmark:mmlu" = "88.6". */
+struct record_fact {
+	char name[RECORD_FACT_NAME_MAX];
+	char value[RECORD_FACT_VALUE_MAX];
+	char reason[RECORD_FACT_VALUE_MAX]; /* curated facts: why; "" otherwise */
+	char expires[16];                   /* curated facts: "2026-12-31" or "" */
+};
+
+struct record {
+	char model_id[RECORD_MODEL_ID_MAX];             /* canonical */
+	char provider_model_id[RECORD_PROVIDER_ID_MAX]; /* as the page says */
+	char variant[RECORD_VARIANT_MAX];               /* "free", "batch", "" */
+	char region[RECORD_VARIANT_MAX];                /* "us", "ap-south-1", "" */
+	char served_by[RECORD_FACT_NAME_MAX];           /* behind a router: "Hyperbolic", "" */
+	struct price input;
+	struct price output;
+	int64_t context_window;    /* tokens, 0 = not stated */
+	int64_t max_output;        /* tokens, 0 = not stated */
+	struct price cached_input; /* PRICE_UNPRICED when not stated */
+	char deprecation_date[16]; /* "2026-12-31", "2026-12", "" */
+	char price_from[16];       /* the prices apply from this day: "2026-12-01", "" */
+	int64_t tier_threshold;    /* prompt tokens from which the tier applies, 0 = none */
+	struct price tier_input;   /* PRICE_UNPRICED when not stated */
+	struct price tier_output;
+	long row;                  /* 1-based row number in the page */
+	struct record_fact *facts; /* malloc'd for fact kinds; NULL for pricing */
+	int nfacts;
+};
+
+struct records {
+	struct record *v;
+	size_t n;
+	long rejected;             /* rows dropped under skip_bad_rows */
+	char first_rejection[512]; /* the first one's reason */
+};
+void records_free(struct records *recs);
+
+#endif
