@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "config/config.h"
@@ -968,26 +969,12 @@ cmd_sources_list(struct cli *c, int argc, char **argv)
 static int
 read_page(const char *path, size_t max, struct buf *body)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
+	enum file_rc rc = file_read(path, max, 0, body);
 
-	buf_init(body, max);
-	if (f == NULL) {
-		log_err("sources test: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_append(body, chunk, n);
-	if (rc == 0 && ferror(f))
-		rc = -3;
-	fclose(f); /* (ferror after fclose once made this fail at random) */
-	if (rc == 0)
+	if (rc == FILE_OK)
 		return 0;
 	log_err("sources test: %s: %s", path,
-		rc == -1 ? "larger than max_body_size" : "read error");
-	buf_free(body);
+		file_rc_reason(rc, errno, "larger than max_body_size"));
 	return -1;
 }
 

@@ -17,6 +17,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xpath.h>
 
+#include "core/file.h"
 #include "config/config.h"
 #include "extract/extract.h"
 #include "extract/jpath.h"
@@ -623,36 +624,17 @@ config_reader(char *str, int num, void *stream)
 static char *
 config_read_file(const char *path, struct lr_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-	size_t n;
+	struct buf b;
+	enum file_rc rc = file_read(path, CONFIG_FILE_MAX_BYTES, FILE_TEXT, &b);
 
-	if (f == NULL) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path, strerror(errno));
+	if (rc != FILE_OK) {
+		lr_err_set(err, rc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_CONFIG, NULL, NULL,
+			   "%s: %s", path, file_rc_reason(rc, errno, "larger than 1 MiB"));
 		return NULL;
 	}
-	text = malloc(CONFIG_FILE_MAX_BYTES + 1);
-	if (text == NULL) {
+	if (b.data == NULL && (b.data = strdup("")) == NULL)
 		lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", path);
-		goto fail;
-	}
-	n = fread(text, 1, CONFIG_FILE_MAX_BYTES + 1, f);
-	if (ferror(f) || n > CONFIG_FILE_MAX_BYTES) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path,
-			   ferror(f) ? "read error" : "larger than 1 MiB");
-		goto fail;
-	}
-	if (memchr(text, '\0', n) != NULL) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: contains a NUL byte", path);
-		goto fail;
-	}
-	text[n] = '\0';
-	fclose(f);
-	return text;
-fail:
-	free(text);
-	fclose(f);
-	return NULL;
+	return b.data;
 }
 
 static enum lr_code

@@ -18,6 +18,7 @@
 #include <malloc.h>
 #include <systemd/sd-daemon.h>
 
+#include "core/clock.h"
 #include "catalog/catalog.h"
 #include "config/config.h"
 #include "daemon/daemon.h"
@@ -46,15 +47,6 @@ struct daemon {
 	char last_error[300];
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 signals_init(void)
 {
@@ -76,7 +68,7 @@ signals_init(void)
 static void
 watchdog_ping(struct daemon *d)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 
 	if (d->watchdog_usec == 0 || (now - d->last_ping_ms) * 2000 < (int64_t)d->watchdog_usec)
 		return;
@@ -88,7 +80,7 @@ static void
 status_update(struct daemon *d)
 {
 	long ok = 0, failing = 0;
-	int64_t wait = schedule_wait_ms(&d->sched, mono_ms());
+	int64_t wait = schedule_wait_ms(&d->sched, clock_mono_ms());
 	const char *id;
 	json_t *s;
 
@@ -138,7 +130,7 @@ db_connect(struct daemon *d)
 	d->db_backoff_ms = d->db_backoff_ms ? d->db_backoff_ms * 2 : DB_BACKOFF_MIN_MS;
 	if (d->db_backoff_ms > DB_BACKOFF_MAX_MS)
 		d->db_backoff_ms = DB_BACKOFF_MAX_MS;
-	d->db_retry_ms = mono_ms() + d->db_backoff_ms;
+	d->db_retry_ms = clock_mono_ms() + d->db_backoff_ms;
 }
 
 /* After a database error: if the connection is gone, drop it. */
@@ -151,7 +143,7 @@ db_check(struct daemon *d)
 		lr_strlcpy(d->db_error, "connection lost", sizeof(d->db_error));
 		log_err("database: connection lost; reconnecting with backoff");
 		d->db_backoff_ms = DB_BACKOFF_MIN_MS;
-		d->db_retry_ms = mono_ms() + d->db_backoff_ms;
+		d->db_retry_ms = clock_mono_ms() + d->db_backoff_ms;
 	}
 }
 
@@ -218,7 +210,7 @@ on_result(const struct refresh_result *r, void *ctx)
 	report_log(r, failures, ok);
 	if (r->outcome == REFRESH_STOPPED)
 		return; /* neither a success nor the source's failure */
-	if (schedule_done(&d->sched, r->src->id, ok, mono_ms()) == 1)
+	if (schedule_done(&d->sched, r->src->id, ok, clock_mono_ms()) == 1)
 		log_warn("source %s: the run took longer than its interval (%ld s)", r->src->id,
 			 r->src->interval_sec);
 	json_object_set_new(s, "failures", json_integer(ok ? 0 : failures + 1));
@@ -317,7 +309,7 @@ run_due(struct daemon *d)
 	const struct source *srcs[256];
 	struct diff_pass dp;
 	struct lr_err err = { 0 };
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 
 	n = schedule_due(&d->sched, now, idx, 256);
 	for (i = 0; i < n; i++) {
@@ -352,20 +344,16 @@ run_due(struct daemon *d)
 static void
 reload(struct daemon *d)
 {
-	struct timespec ts;
 	struct lr_err err = { 0 };
 	char text[LR_ERR_REASON_MAX + 64];
 	struct config *cfg;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
-		   (unsigned long long)ts.tv_sec * 1000000ULL +
-		       (unsigned long long)ts.tv_nsec / 1000);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)clock_mono_usec());
 	cfg = config_load(d->o->config_path, &err);
 	if (cfg == NULL) {
 		log_err("reload: %s; keeping the running configuration",
 			lr_err_text(&err, text, sizeof(text)));
-	} else if (schedule_update(&d->sched, cfg, mono_ms()) != 0) {
+	} else if (schedule_update(&d->sched, cfg, clock_mono_ms()) != 0) {
 		log_err("reload: out of memory; keeping the running configuration");
 		config_free(cfg);
 	} else {
@@ -418,7 +406,7 @@ batch_interrupt(void *ctx)
 static int
 loop_wait_ms(struct daemon *d)
 {
-	int64_t now = mono_ms(), w = schedule_wait_ms(&d->sched, now), t;
+	int64_t now = clock_mono_ms(), w = schedule_wait_ms(&d->sched, now), t;
 
 	/* a time already past is "now", never "no timeout" */
 	if (d->cat == NULL) {
@@ -445,7 +433,7 @@ loop(struct daemon *d)
 			d->reload = 0;
 			reload(d);
 		}
-		if (d->cat == NULL && mono_ms() >= d->db_retry_ms)
+		if (d->cat == NULL && clock_mono_ms() >= d->db_retry_ms)
 			db_connect(d);
 		if (d->cat != NULL)
 			run_due(d);
@@ -453,7 +441,8 @@ loop(struct daemon *d)
 			continue;
 		watchdog_ping(d);
 		status_update(d);
-		if (d->o->once && d->cat != NULL && schedule_wait_ms(&d->sched, mono_ms()) != 0)
+		if (d->o->once && d->cat != NULL &&
+		    schedule_wait_ms(&d->sched, clock_mono_ms()) != 0)
 			break;
 		if (poll(&pfd, 1, loop_wait_ms(d)) > 0)
 			on_signals(d);
@@ -481,15 +470,15 @@ daemon_start(struct daemon *d, const struct daemon_opts *o)
 	d->sfd = signals_init();
 	if (d->stats == NULL || d->sfd < 0 ||
 	    schedule_init(&d->sched, d->cfg, (uint64_t)getpid() ^ (uint64_t)time(NULL),
-			  mono_ms()) != 0) {
+			  clock_mono_ms()) != 0) {
 		log_err("daemon: cannot start: %s", strerror(errno ? errno : ENOMEM));
 		return 70;
 	}
 	for (i = 0; o->once && i < d->sched.n; i++)
-		d->sched.v[i].due_ms = mono_ms();
+		d->sched.v[i].due_ms = clock_mono_ms();
 	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
 		d->watchdog_usec = 0;
-	d->last_ping_ms = mono_ms();
+	d->last_ping_ms = clock_mono_ms();
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
+#include "core/file.h"
 #include "extract/extract.h"
 #include "fetch/fetch.h"
 #include "normalize/normalize.h"
@@ -32,15 +34,6 @@ struct refresh_ctx {
 	const struct refresh_opts *o;
 	int apply_flags; /* catalog_apply_run's */
 };
-
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Hash of everything in the source file that decides how a page is read. */
 static int
@@ -116,7 +109,7 @@ refresh_report(struct refresh_ctx *c, struct refresh_item *it)
 	if (it->locked)
 		catalog_unlock_source(c->cat, it->r.src->id);
 	it->locked = 0;
-	it->r.seconds = now_sec() - c->t0;
+	it->r.seconds = clock_mono_sec() - c->t0;
 	c->report(&it->r, c->rctx);
 }
 
@@ -288,24 +281,13 @@ job_from_item(struct fetch_job *job, struct refresh_item *it, int dry_run)
 static enum lr_code
 read_local(const struct source *src, size_t max, struct buf *body, struct lr_err *err)
 {
-	FILE *f = fopen(src->file, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
+	enum file_rc rc = file_read(src->file, max, 0, body);
 
-	buf_init(body, max);
-	if (f == NULL)
-		return lr_err_set(err, LR_ERR_FETCH, src->id, src->file, "%s", strerror(errno));
-	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_append(body, chunk, n);
-	if (rc == 0 && ferror(f))
-		rc = -3;
-	fclose(f);
-	if (rc == 0)
+	if (rc == FILE_OK)
 		return LR_OK;
-	buf_free(body);
-	return lr_err_set(err, rc == -2 ? LR_ERR_NOMEM : LR_ERR_FETCH, src->id, src->file, "%s",
-			  rc == -1 ? "file larger than max_body_size" : "read error");
+	return lr_err_set(err, rc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_FETCH, src->id,
+			  src->file, "%s",
+			  file_rc_reason(rc, errno, "file larger than max_body_size"));
 }
 
 /* A curated source: its local file stands for the page (same-bytes
@@ -391,7 +373,7 @@ enum lr_code
 refresh_sources(const struct config *cfg, struct catalog *cat, const struct source *const *srcs,
 		size_t n, const struct refresh_opts *o, refresh_report_fn report, void *ctx)
 {
-	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), o, 0 };
+	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), o, 0 };
 	struct refresh_item *items = calloc(n ? n : 1, sizeof(*items));
 	struct fetch_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	enum lr_code rc = LR_OK;
@@ -458,7 +440,7 @@ refresh_reparse(const struct config *cfg, struct catalog *cat, const struct sour
 		refresh_report_fn report, void *ctx)
 {
 	static const struct refresh_opts o = { .trigger = "reparse" };
-	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, 0 };
+	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), &o, 0 };
 
 	return refresh_stored(&c, src, 0);
 }
@@ -468,7 +450,9 @@ refresh_accept(const struct config *cfg, struct catalog *cat, const struct sourc
 	       refresh_report_fn report, void *ctx)
 {
 	static const struct refresh_opts o = { .trigger = "accept" };
-	struct refresh_ctx c = { cfg, cat, report, ctx, now_sec(), &o, CATALOG_APPLY_NO_GUARD };
+	struct refresh_ctx c = {
+		cfg, cat, report, ctx, clock_mono_sec(), &o, CATALOG_APPLY_NO_GUARD
+	};
 
 	return refresh_stored(&c, src, 1);
 }

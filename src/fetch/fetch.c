@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "core/clock.h"
 #include "fetch/fetch.h"
 
 enum { JOB_WAITING, JOB_RUNNING, JOB_DONE };
@@ -46,15 +47,6 @@ void
 fetch_global_cleanup(void)
 {
 	curl_global_cleanup();
-}
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- callbacks ------------------------------------------------------ */
@@ -240,7 +232,7 @@ job_start(struct fetch_sched *s, struct fetch_job *job)
 	job->state = JOB_RUNNING;
 	s->running++;
 	s->hosts[job->host].running++;
-	s->hosts[job->host].next_ms = mono_ms() + s->o->host_delay_ms;
+	s->hosts[job->host].next_ms = clock_mono_ms() + s->o->host_delay_ms;
 	return 0;
 }
 
@@ -384,7 +376,7 @@ sched_collect(struct fetch_sched *s)
 			lr_strlcpy(job->res.final_url, eff, sizeof(job->res.final_url));
 		job_stop(s, job);
 		if (transient && job->attempts <= s->o->retries)
-			job_retry(s, job, mono_ms());
+			job_retry(s, job, clock_mono_ms());
 		else
 			job_finish(s, job);
 	}
@@ -461,7 +453,7 @@ sched_init(struct fetch_sched *s, const struct fetch_opts *o, struct fetch_job *
 	s->o = o;
 	s->jobs = jobs;
 	s->n = n;
-	s->rnd = (unsigned)getpid() ^ (unsigned)mono_ms();
+	s->rnd = (unsigned)getpid() ^ (unsigned)clock_mono_ms();
 	for (i = 0; i < n; i++) {
 		memset(&jobs[i].res, 0, sizeof(jobs[i].res));
 		jobs[i].state = JOB_WAITING;
@@ -544,7 +536,7 @@ fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n, fetch_do
 			break;
 		/* Start what is due now, after collecting: a finished transfer
 		 * frees its slot at once, not after the next wait. */
-		now = mono_ms();
+		now = clock_mono_ms();
 		next = sched_start_due(&s, now);
 		rc = sched_wait(&s, o, next < 0 ? 1000 : next - now);
 	}

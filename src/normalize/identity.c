@@ -11,6 +11,7 @@
 
 #include <ini.h>
 
+#include "core/file.h"
 #include "normalize/identity.h"
 #include "core/text.h"
 
@@ -68,28 +69,6 @@ ident_fail(struct ident_work *w, const char *fmt, ...)
 	vsnprintf(w->why, sizeof(w->why), fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static bool
-ident_isdigit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-ident_isalnum(char c)
-{
-	return ident_isdigit(c) || (c >= 'a' && c <= 'z');
-}
-
-static size_t
-ident_digits(const char *p)
-{
-	size_t n = 0;
-
-	while (ident_isdigit(p[n]))
-		n++;
-	return n;
 }
 
 /* Is the n bytes at p one of the words of the NULL-terminated list? */
@@ -185,14 +164,14 @@ tok_in_list(const char *const *list, const char *p)
 static size_t
 ident_size_len(const char *p)
 {
-	size_t n = ident_digits(p);
+	size_t n = text_digits(p);
 
 	if (n == 0)
 		return 0;
-	if (p[n] == 'x' && ident_digits(p + n + 1) > 0)
-		n += 1 + ident_digits(p + n + 1);
-	if (p[n] == '.' && ident_digits(p + n + 1) > 0)
-		n += 1 + ident_digits(p + n + 1);
+	if (p[n] == 'x' && text_digits(p + n + 1) > 0)
+		n += 1 + text_digits(p + n + 1);
+	if (p[n] == '.' && text_digits(p + n + 1) > 0)
+		n += 1 + text_digits(p + n + 1);
 	if (p[n] != 'b')
 		return 0;
 	n++;
@@ -208,7 +187,7 @@ ident_add_variant(struct ident_work *w, const char *text, size_t len)
 	bool dash = n > 0;
 
 	for (i = 0; i < len; i++) {
-		if (!ident_isalnum(text[i])) {
+		if (!text_isalnum_lower(text[i])) {
 			dash = n > 0;
 			continue;
 		}
@@ -283,7 +262,7 @@ ident_fold_ascii(struct ident_work *w, char c, size_t pos)
 {
 	if (c >= 'A' && c <= 'Z')
 		return (char)(c - 'A' + 'a');
-	if (ident_isalnum(c) || strchr(IDENT_PUNCT_OK, c) != NULL || (c == '~' && pos == 0))
+	if (text_isalnum_lower(c) || strchr(IDENT_PUNCT_OK, c) != NULL || (c == '~' && pos == 0))
 		return c;
 	if (c >= '\t' && c <= '\r')
 		return ' ';
@@ -394,7 +373,7 @@ ident_is_region(const char *seg, size_t n)
 	p += k;
 	if (*p == '-')
 		p++;
-	k = ident_digits(p);
+	k = text_digits(p);
 	return k > 0 && k <= 2 && p[k] == '\0';
 }
 
@@ -427,7 +406,7 @@ ident_bedrock_vendor_at(const char *s)
 	for (i = 0; i < NELEM(ident_bedrock_vendors); i++) {
 		n = strlen(ident_bedrock_vendors[i].name);
 		if (strncmp(s, ident_bedrock_vendors[i].name, n) == 0 && s[n] == '.' &&
-		    ident_isalnum(s[n + 1]))
+		    text_isalnum_lower(s[n + 1]))
 			return &ident_bedrock_vendors[i];
 	}
 	return NULL;
@@ -480,10 +459,10 @@ step_bedrock_version(struct ident_work *w)
 	size_t minor;
 	bool v;
 
-	if (colon == NULL || (minor = ident_digits(colon + 1)) == 0 ||
+	if (colon == NULL || (minor = text_digits(colon + 1)) == 0 ||
 	    (colon[1 + minor] != '\0' && colon[1 + minor] != ':'))
 		return 0;
-	for (p = colon; p > w->s && ident_isdigit(p[-1]); p--)
+	for (p = colon; p > w->s && text_isdigit(p[-1]); p--)
 		;
 	v = p > w->s && p[-1] == 'v';
 	start = v ? p - 1 : p;
@@ -559,9 +538,10 @@ step_separators(struct ident_work *w)
 
 	for (i = 0; s[i] != '\0'; i++) {
 		c = s[i];
-		if (c == '.' && (i == 0 || !ident_isalnum(s[i - 1]) || !ident_isalnum(s[i + 1])))
+		if (c == '.' &&
+		    (i == 0 || !text_isalnum_lower(s[i - 1]) || !text_isalnum_lower(s[i + 1])))
 			c = '-';
-		if (!ident_isalnum(c) && c != '.' && c != '+') {
+		if (!text_isalnum_lower(c) && c != '.' && c != '+') {
 			dash = true;
 			continue;
 		}
@@ -612,7 +592,7 @@ ident_family_at(const char *p, size_t *n)
 	for (i = 0; i < NELEM(ident_families); i++) {
 		k = strlen(ident_families[i].name);
 		if (strncmp(p, ident_families[i].name, k) == 0 &&
-		    (p[k] == '\0' || p[k] == '-' || ident_isdigit(p[k]))) {
+		    (p[k] == '\0' || p[k] == '-' || text_isdigit(p[k]))) {
 			*n = k;
 			return &ident_families[i];
 		}
@@ -633,13 +613,13 @@ step_family_split(struct ident_work *w)
 		f = ident_family_at(p, &n);
 		if (f == NULL)
 			continue;
-		if (ident_isdigit(p[n])) {
+		if (text_isdigit(p[n])) {
 			len = strlen(p);
 			if ((size_t)(p - w->s) + len + 2 > sizeof(w->s))
 				return ident_fail(w, "is too long");
 			memmove(p + n + 1, p + n, len - n + 1);
 			p[n] = '-';
-		} else if (p[n] == '-' && f->drop_v && p[n + 1] == 'v' && ident_isdigit(p[n + 2])) {
+		} else if (p[n] == '-' && f->drop_v && p[n + 1] == 'v' && text_isdigit(p[n + 2])) {
 			memmove(p + n + 1, p + n + 2, strlen(p + n + 2) + 1);
 		}
 	}
@@ -655,8 +635,8 @@ step_p_dot(struct ident_work *w)
 	size_t i;
 
 	for (i = 1; s[i] != '\0'; i++) {
-		if (s[i] == 'p' && ident_isdigit(s[i - 1]) && ident_isdigit(s[i + 1]) &&
-		    !(i >= 2 && ident_isdigit(s[i - 2])) && !ident_isdigit(s[i + 2]))
+		if (s[i] == 'p' && text_isdigit(s[i - 1]) && text_isdigit(s[i + 1]) &&
+		    !(i >= 2 && text_isdigit(s[i - 2])) && !text_isdigit(s[i + 2]))
 			s[i] = '.';
 	}
 	return 0;
@@ -679,8 +659,8 @@ step_dash_dot(struct ident_work *w)
 		if (ident_families[i].words != NULL && tok_in_list(ident_families[i].words, v) &&
 		    (v = tok_next(v)) == NULL)
 			continue;
-		if (tok_len(v) != 1 || !ident_isdigit(*v) || (d = tok_next(v)) == NULL ||
-		    tok_len(d) != 1 || !ident_isdigit(*d))
+		if (tok_len(v) != 1 || !text_isdigit(*v) || (d = tok_next(v)) == NULL ||
+		    tok_len(d) != 1 || !text_isdigit(*d))
 			continue;
 		v[1] = '.';
 	}
@@ -1062,37 +1042,18 @@ alias_reader(char *str, int num, void *stream)
 static char *
 alias_read_file(const char *path, struct lr_err *err, enum lr_code *code)
 {
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-	size_t n;
+	struct buf b;
+	enum file_rc rc = file_read(path, IDENTITY_ALIAS_FILE_MAX_BYTES, FILE_TEXT, &b);
 
-	*code = LR_ERR_CONFIG;
-	if (f == NULL) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path, strerror(errno));
+	*code = rc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_CONFIG;
+	if (rc != FILE_OK) {
+		lr_err_set(err, *code, NULL, NULL, "%s: %s", path,
+			   file_rc_reason(rc, errno, "larger than 1 MiB"));
 		return NULL;
 	}
-	text = malloc(IDENTITY_ALIAS_FILE_MAX_BYTES + 1);
-	if (text == NULL) {
+	if (b.data == NULL && (b.data = strdup("")) == NULL)
 		*code = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", path);
-		goto fail;
-	}
-	n = fread(text, 1, IDENTITY_ALIAS_FILE_MAX_BYTES + 1, f);
-	if (ferror(f) || n > IDENTITY_ALIAS_FILE_MAX_BYTES) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: %s", path,
-			   ferror(f) ? "read error" : "larger than 1 MiB");
-		goto fail;
-	}
-	if (memchr(text, '\0', n) != NULL) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: contains a NUL byte", path);
-		goto fail;
-	}
-	text[n] = '\0';
-	fclose(f);
-	return text;
-fail:
-	free(text);
-	fclose(f);
-	return NULL;
+	return b.data;
 }
 
 /* After the whole file: no target may itself be a spelling (an alias

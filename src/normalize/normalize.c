@@ -33,152 +33,6 @@ struct price_text {
 
 /* ---- text helpers --------------------------------------------------- */
 
-static bool
-utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t k;
-
-	for (; *p != '\0'; p += k) {
-		k = text_utf8_decode(p, NULL);
-		if (k == 0)
-			return false;
-	}
-	return true;
-}
-
-/* Length of the white space character at p: ASCII white space, U+00A0
- * NO-BREAK SPACE or U+202F NARROW NO-BREAK SPACE; 0 if none. */
-static size_t
-norm_space_len(const char *p)
-{
-	if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
-		return 1;
-	if (strncmp(p, "\xc2\xa0", 2) == 0)
-		return 2;
-	if (strncmp(p, "\xe2\x80\xaf", 3) == 0)
-		return 3;
-	return 0;
-}
-
-/* Copy at most NORM_QUOTE_MAX bytes of s into out (NORM_QUOTE_BUF bytes)
- * for a reason: whole UTF-8 characters only, control characters and bad
- * bytes as '?', "..." when cut. */
-static void
-norm_quote(const char *s, char *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0, k;
-	bool bad;
-
-	for (; *p != '\0'; p += k) {
-		k = text_utf8_decode(p, NULL);
-		bad = k == 0 || *p < 0x20 || *p == 0x7f;
-		if (bad)
-			k = 1;
-		if (n + (bad ? 1 : k) > NORM_QUOTE_MAX) {
-			memcpy(out + n, "...", 4);
-			return;
-		}
-		if (bad)
-			out[n++] = '?';
-		else
-			memcpy(out + n, p, k);
-		n += bad ? 0 : k;
-	}
-	out[n] = '\0';
-}
-
-/* Fold s into out: ASCII lower case, white space runs become one ' ',
- * none at either end. Returns -1 if it does not fit. */
-static int
-norm_fold(const char *s, char *out, size_t outlen)
-{
-	size_t n = 0, k;
-	bool space = false;
-
-	while (*s != '\0') {
-		k = norm_space_len(s);
-		if (k > 0) {
-			space = true;
-			s += k;
-			continue;
-		}
-		if (n + 2 >= outlen)
-			return -1;
-		if (space && n > 0)
-			out[n++] = ' ';
-		space = false;
-		out[n++] = text_lower(*s++);
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-/* Consume the symbol w at *pp, whatever follows. */
-static bool
-norm_eat_symbol(const char **pp, const char *w)
-{
-	size_t n = strlen(w);
-
-	if (strncmp(*pp, w, n) != 0)
-		return false;
-	*pp += n;
-	return true;
-}
-
-/* An exponent after a number ('e', optional sign, digits), appended to
- * num; anything else is left alone. */
-static const char *
-norm_scan_exp(const char *p, char *num, size_t *n)
-{
-	const char *q = p + 1;
-
-	if (*p != 'e')
-		return p;
-	if (*q == '-' || *q == '+')
-		q++;
-	if (!text_isdigit(*q))
-		return p;
-	while (p < q || text_isdigit(*p))
-		num[(*n)++] = *p++;
-	return p;
-}
-
-/* A number: digits, '.', thousands separators (',' between groups of 3 in
- * the whole part only) and, if allow_exp, an exponent. Copied to num
- * without the separators; num has room for all of the text at *pp. */
-static int
-norm_scan_number(const char **pp, char *num, bool allow_exp, const char **bad)
-{
-	const char *p = *pp;
-	size_t n = 0;
-	int grp = 0;
-	bool comma = false, frac = false;
-
-	for (; text_isdigit(*p) || *p == ',' || *p == '.'; p++) {
-		if (*p == ',' && (frac || grp == 0 || (comma ? grp != 3 : grp > 3)))
-			goto fail_comma;
-		if (*p == '.' && comma && !frac && grp != 3)
-			goto fail_comma;
-		frac = frac || *p == '.';
-		grp = *p == ',' ? 0 : grp + 1;
-		comma = comma || *p == ',';
-		if (*p != ',')
-			num[n++] = *p;
-	}
-	if (comma && !frac && grp != 3)
-		goto fail_comma;
-	if (allow_exp && n > 0)
-		p = norm_scan_exp(p, num, &n);
-	num[n] = '\0';
-	*pp = p;
-	return n > 0 ? 0 : -1;
-fail_comma:
-	*bad = "misplaced thousands separator";
-	return -1;
-}
-
 /* ---- prices ---------------------------------------------------------- */
 
 /* Whole-cell words: "Free", "Contact sales", dashes, "-1" ... */
@@ -287,7 +141,7 @@ price_scan_sign(const char *p, struct price_text *pt)
 static const char *
 price_scan_prefix(const char *p, struct price_text *pt)
 {
-	if (norm_eat_symbol(&p, "$") || norm_eat_symbol(&p, "us$") || text_eat_word(&p, "usd"))
+	if (text_eat_symbol(&p, "$") || text_eat_symbol(&p, "us$") || text_eat_word(&p, "usd"))
 		pt->money = MONEY_DOLLARS;
 	return text_skip_space(p);
 }
@@ -300,7 +154,7 @@ price_scan_suffix(const char **pp, struct price_text *pt)
 
 	if (text_eat_word(pp, "usd"))
 		m = MONEY_DOLLARS;
-	else if (norm_eat_symbol(pp, "\xc2\xa2") || text_eat_word(pp, "cents") ||
+	else if (text_eat_symbol(pp, "\xc2\xa2") || text_eat_word(pp, "cents") ||
 		 text_eat_word(pp, "cent"))
 		m = MONEY_CENTS;
 	if (m == MONEY_NONE)
@@ -347,7 +201,7 @@ price_scan_marker(const char *p, enum norm_marker *mk)
 	const char *start = p, *q;
 	size_t i;
 
-	if (!norm_eat_symbol(&p, "/") && !text_eat_word(&p, "per"))
+	if (!text_eat_symbol(&p, "/") && !text_eat_word(&p, "per"))
 		return p;
 	p = text_skip_space(p);
 	for (i = 0; i < sizeof(qty) / sizeof(qty[0]); i++) {
@@ -374,7 +228,7 @@ price_scan(const char *folded, struct price_text *pt)
 	p = price_scan_sign(p, pt);
 	p = price_scan_prefix(p, pt);
 	p = price_scan_sign(p, pt);
-	if (norm_scan_number(&p, pt->num, true, &pt->bad) != 0)
+	if (text_scan_number(&p, pt->num, true, &pt->bad) != 0)
 		return -1;
 	p = text_skip_space(p);
 	if (price_scan_suffix(&p, pt) != 0)
@@ -488,12 +342,12 @@ normalize_price(const char *text, enum price_unit unit, struct price *out, char 
 	if (text == NULL)
 		return 0;
 	memset(&pt, 0, sizeof(pt));
-	norm_quote(text, pt.q);
-	if (!utf8_valid(text)) {
+	text_quote(text, pt.q, NORM_QUOTE_MAX, false);
+	if (!text_utf8_valid(text)) {
 		lr_why(why, whylen, "invalid UTF-8 in price '%s'", pt.q);
 		return -1;
 	}
-	if (norm_fold(text, folded, sizeof(folded)) != 0) {
+	if (text_fold(text, TEXT_FOLD_LOWER, folded, sizeof(folded)) != 0) {
 		lr_why(why, whylen, "price text too long: '%s'", pt.q);
 		return -1;
 	}
@@ -551,8 +405,8 @@ normalize_context(const char *text, int64_t *out, char *why, size_t whylen)
 	*out = 0;
 	if (text == NULL)
 		text = "";
-	norm_quote(text, q);
-	if (!utf8_valid(text) || norm_fold(text, folded, sizeof(folded)) != 0)
+	text_quote(text, q, NORM_QUOTE_MAX, false);
+	if (!text_utf8_valid(text) || text_fold(text, TEXT_FOLD_LOWER, folded, sizeof(folded)) != 0)
 		goto fail;
 	if (folded[0] == '\0') {
 		lr_why(why, whylen, "empty context window");
@@ -562,7 +416,7 @@ normalize_context(const char *text, int64_t *out, char *why, size_t whylen)
 		bad = "negative context window";
 		goto fail;
 	}
-	if (norm_scan_number(&p, num, false, &bad) != 0)
+	if (text_scan_number(&p, num, false, &bad) != 0)
 		goto fail;
 	p = text_skip_space(p);
 	if (text_eat_word(&p, "k"))
@@ -605,7 +459,7 @@ model_map(const char *s, const char *end, char *out, size_t outlen)
 		return -1;
 	out[0] = '\0';
 	while (s < end) {
-		k = norm_space_len(s);
+		k = text_space_len(s);
 		c = text_lower(*s);
 		s += k > 0 ? k : 1;
 		if (k > 0 || c == '_' || c == '-') {
@@ -633,11 +487,11 @@ normalize_model_id(const char *text, char *id, size_t idlen, char *variant, size
 		id[0] = '\0';
 	if (variantlen > 0)
 		variant[0] = '\0';
-	norm_quote(text != NULL ? text : "", q);
+	text_quote(text != NULL ? text : "", q, NORM_QUOTE_MAX, false);
 	if (text == NULL)
 		goto fail_empty;
-	while (norm_space_len(s) > 0)
-		s += norm_space_len(s);
+	while (text_space_len(s) > 0)
+		s += text_space_len(s);
 	if (*s == '~')
 		s++;
 	end = s + strlen(s);

@@ -16,12 +16,6 @@
 #define FACT_QUOTE_BUF (FACT_QUOTE_MAX + 4)
 #define SEC_PER_DAY    86400LL
 
-/* How fact_fold treats the text. */
-enum fact_fold_how {
-	FOLD_LOWER = 1,          /* ASCII lower case */
-	FOLD_DROP_INVISIBLE = 2, /* drop zero-width and bidi controls */
-};
-
 /* A cell ready to scan: quoted for reasons, and folded. */
 struct fact_text {
 	char q[FACT_QUOTE_BUF];
@@ -29,95 +23,6 @@ struct fact_text {
 };
 
 /* ---- text helpers --------------------------------------------------- */
-
-/* Length of the white space character at p: ASCII white space, U+00A0 or
- * U+202F (no-break spaces); 0 if none. */
-static size_t
-fact_space_len(const char *p)
-{
-	if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
-		return 1;
-	if (strncmp(p, "\xc2\xa0", 2) == 0)
-		return 2;
-	if (strncmp(p, "\xe2\x80\xaf", 3) == 0)
-		return 3;
-	return 0;
-}
-
-/* Length of the invisible format character at p: U+200B..U+200F
- * (zero-width, LRM, RLM), U+202A..U+202E and U+2066..U+2069 (bidi
- * embeddings, overrides, isolates), U+2060 (word joiner), U+FE0E/U+FE0F
- * (variation selectors), U+FEFF (BOM); 0 if none. */
-static size_t
-fact_invisible_len(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (p[0] == 0xe2 && p[1] == 0x80 &&
-	    ((p[2] >= 0x8b && p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae)))
-		return 3;
-	if (p[0] == 0xe2 && p[1] == 0x81 && (p[2] == 0xa0 || (p[2] >= 0xa6 && p[2] <= 0xa9)))
-		return 3;
-	if ((p[0] == 0xef && p[1] == 0xb8 && (p[2] == 0x8e || p[2] == 0x8f)) ||
-	    (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf))
-		return 3;
-	return 0;
-}
-
-/* Copy at most FACT_QUOTE_MAX bytes of s into out (FACT_QUOTE_BUF bytes)
- * for a reason: whole UTF-8 characters only; control characters, bad bytes
- * and invisible format characters as '?'; "..." when cut. */
-static void
-fact_quote(const char *s, char *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0, k;
-	bool bad;
-
-	for (; *p != '\0'; p += k) {
-		k = text_utf8_decode(p, NULL);
-		bad = k == 0 || *p < 0x20 || *p == 0x7f || fact_invisible_len((const char *)p) > 0;
-		if (k == 0)
-			k = 1;
-		if (n + (bad ? 1 : k) > FACT_QUOTE_MAX) {
-			memcpy(out + n, "...", 4);
-			return;
-		}
-		if (bad)
-			out[n++] = '?';
-		else
-			memcpy(out + n, p, k);
-		n += bad ? 0 : k;
-	}
-	out[n] = '\0';
-}
-
-/* Fold valid UTF-8 s into out: white space runs become one ' ', none at
- * either end; see enum fact_fold_how. Returns -1 if it does not fit. */
-static int
-fact_fold(const char *s, int how, char *out, size_t outlen)
-{
-	size_t n = 0, k;
-	bool space = false;
-
-	while (*s != '\0') {
-		k = fact_space_len(s);
-		if (k > 0 || ((how & FOLD_DROP_INVISIBLE) && fact_invisible_len(s) > 0)) {
-			space = space || k > 0;
-			s += k > 0 ? k : 3;
-			continue;
-		}
-		if (n + 2 >= outlen)
-			return -1;
-		if (space && n > 0)
-			out[n++] = ' ';
-		space = false;
-		out[n++] = (how & FOLD_LOWER) ? text_lower(*s) : *s;
-		s++;
-	}
-	out[n] = '\0';
-	return 0;
-}
 
 static bool
 fact_has_control(const char *s)
@@ -134,21 +39,15 @@ static int
 fact_prepare(const char *text, int how, const char *what, struct fact_text *ft, char *why,
 	     size_t whylen)
 {
-	const unsigned char *p;
-	size_t k;
-
 	if (text == NULL)
 		text = "";
-	fact_quote(text, ft->q);
+	text_quote(text, ft->q, FACT_QUOTE_MAX, true);
 	ft->s[0] = '\0';
-	for (p = (const unsigned char *)text; *p != '\0'; p += k) {
-		k = text_utf8_decode(p, NULL);
-		if (k == 0) {
-			lr_why(why, whylen, "invalid UTF-8 in %s '%s'", what, ft->q);
-			return -1;
-		}
+	if (!text_utf8_valid(text)) {
+		lr_why(why, whylen, "invalid UTF-8 in %s '%s'", what, ft->q);
+		return -1;
 	}
-	if (fact_fold(text, how, ft->s, sizeof(ft->s)) != 0) {
+	if (text_fold(text, how, ft->s, sizeof(ft->s)) != 0) {
 		lr_why(why, whylen, "%s too long: '%s'", what, ft->q);
 		return -1;
 	}
@@ -161,38 +60,6 @@ fact_prepare(const char *text, int how, const char *what, struct fact_text *ft, 
 		return -1;
 	}
 	return 0;
-}
-
-/* A number: digits, '.', thousands separators (',' between groups of 3 in
- * the whole part only), copied to num without the separators; num has
- * room for all of the text at *pp. */
-static int
-fact_scan_number(const char **pp, char *num, const char **bad)
-{
-	const char *p = *pp;
-	size_t n = 0;
-	int grp = 0;
-	bool comma = false, frac = false;
-
-	for (; text_isdigit(*p) || *p == ',' || *p == '.'; p++) {
-		if (*p == ',' && (frac || grp == 0 || (comma ? grp != 3 : grp > 3)))
-			goto fail_comma;
-		if (*p == '.' && comma && !frac && grp != 3)
-			goto fail_comma;
-		frac = frac || *p == '.';
-		grp = *p == ',' ? 0 : grp + 1;
-		comma = comma || *p == ',';
-		if (*p != ',')
-			num[n++] = *p;
-	}
-	if (comma && !frac && grp != 3)
-		goto fail_comma;
-	num[n] = '\0';
-	*pp = p;
-	return n > 0 ? 0 : -1;
-fail_comma:
-	*bad = "misplaced thousands separator";
-	return -1;
 }
 
 /* Lookup key of folded text: ASCII lower case, without ' ', '-', '_' and
@@ -296,7 +163,7 @@ params_scan(const char *folded, struct params_text *pt)
 		return -1;
 	}
 	p = params_scan_experts(p, &pt->experts);
-	if (fact_scan_number(&p, pt->num, &pt->bad) != 0)
+	if (text_scan_number(&p, pt->num, false, &pt->bad) != 0)
 		return -1;
 	p = text_skip_space(p);
 	if (params_scan_unit(&p, pt) != 0)
@@ -351,7 +218,7 @@ normalize_parameters(const char *text, int64_t *out, char *why, size_t whylen)
 	struct fact_text ft;
 
 	*out = 0;
-	if (fact_prepare(text, FOLD_LOWER, "parameter count", &ft, why, whylen) != 0)
+	if (fact_prepare(text, TEXT_FOLD_LOWER, "parameter count", &ft, why, whylen) != 0)
 		return -1;
 	memset(&pt, 0, sizeof(pt));
 	if (params_scan(ft.s, &pt) != 0) {
@@ -622,7 +489,7 @@ normalize_date(const char *text, struct fact_date *out, char *why, size_t whylen
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (fact_prepare(text, FOLD_LOWER, "date", &ft, why, whylen) != 0)
+	if (fact_prepare(text, TEXT_FOLD_LOWER, "date", &ft, why, whylen) != 0)
 		return -1;
 	if (strspn(ft.s, "0123456789") == strlen(ft.s))
 		rc = date_numeric(ft.s, ft.q, out, why, whylen);
@@ -709,7 +576,8 @@ normalize_license(const char *text, char *id, size_t idlen, char *name, size_t n
 
 	fact_put(id, idlen, "");
 	fact_put(name, namelen, "");
-	if (fact_prepare(text, FOLD_LOWER | FOLD_DROP_INVISIBLE, "license", &ft, why, whylen) != 0)
+	if (fact_prepare(text, TEXT_FOLD_LOWER | TEXT_FOLD_DROP_INVISIBLE, "license", &ft, why,
+			 whylen) != 0)
 		return -1;
 	fact_key(ft.s, key);
 	for (i = 0; i < sizeof(license_table) / sizeof(license_table[0]); i++) {
@@ -739,7 +607,7 @@ normalize_score(const char *text, dec_t *out, char *why, size_t whylen)
 	size_t i;
 
 	out->v = 0;
-	if (fact_prepare(text, FOLD_LOWER, "score", &ft, why, whylen) != 0)
+	if (fact_prepare(text, TEXT_FOLD_LOWER, "score", &ft, why, whylen) != 0)
 		return -1;
 	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
 		if (strcmp(ft.s, missing[i]) == 0)
@@ -748,7 +616,7 @@ normalize_score(const char *text, dec_t *out, char *why, size_t whylen)
 	p = ft.s;
 	if (*p == '-' && p[1] != '\0')
 		bad = "negative score";
-	if (*p == '-' || fact_scan_number(&p, num, &bad) != 0)
+	if (*p == '-' || text_scan_number(&p, num, false, &bad) != 0)
 		goto fail;
 	p = text_skip_space(p);
 	p += *p == '%';
@@ -800,7 +668,8 @@ normalize_flag(const char *text, int *out, char *why, size_t whylen)
 	size_t i;
 
 	*out = 0;
-	if (fact_prepare(text, FOLD_LOWER | FOLD_DROP_INVISIBLE, "flag", &ft, why, whylen) != 0)
+	if (fact_prepare(text, TEXT_FOLD_LOWER | TEXT_FOLD_DROP_INVISIBLE, "flag", &ft, why,
+			 whylen) != 0)
 		return -1;
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		if (strcmp(ft.s, words[i].w) == 0) {
@@ -958,7 +827,7 @@ normalize_benchmark_id(const char *text, char *id, size_t idlen, char *name, siz
 
 	fact_put(id, idlen, "");
 	fact_put(name, namelen, "");
-	if (fact_prepare(text, FOLD_DROP_INVISIBLE, "benchmark name", &ft, why, whylen) != 0)
+	if (fact_prepare(text, TEXT_FOLD_DROP_INVISIBLE, "benchmark name", &ft, why, whylen) != 0)
 		return -1;
 	bench_strip_settings(ft.s);
 	if (ft.s[0] == '\0') {
