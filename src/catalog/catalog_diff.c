@@ -313,17 +313,18 @@ catalog_diff_abort(struct catalog *cat)
 enum lr_code
 catalog_check_alerts(struct catalog *cat, const struct config *cfg, struct lr_err *err)
 {
-	char age[5][24], fail[24], silence[24];
-	const char *av[5] = { age[0], age[1], age[2], age[3], age[4] };
+	char age[SOURCE_KIND_COUNT][24], fail[24], silence[24];
+	const char *av[SOURCE_KIND_COUNT] = { age[0], age[1], age[2], age[3], age[4] };
 	const char *fv[1] = { fail }, *sv[1] = { silence };
 	int k;
 
-	for (k = 0; k < 5; k++)
+	_Static_assert(SOURCE_KIND_COUNT == 5, "SQL_STALE_* take one age per source kind");
+	for (k = 0; k < SOURCE_KIND_COUNT; k++)
 		snprintf(age[k], sizeof(age[k]), "%ld", cfg->alert_max_age_sec[k]);
 	snprintf(fail, sizeof(fail), "%ld", cfg->alert_failing_runs);
 	snprintf(silence, sizeof(silence), "%ld", cfg->alert_provider_silence_sec);
-	if (db_cmd(cat, SQL_STALE_RESOLVE, 5, av, NULL, "alerts", err) != LR_OK ||
-	    db_cmd(cat, SQL_STALE_RAISE, 5, av, NULL, "alerts", err) != LR_OK ||
+	if (db_cmd(cat, SQL_STALE_RESOLVE, SOURCE_KIND_COUNT, av, NULL, "alerts", err) != LR_OK ||
+	    db_cmd(cat, SQL_STALE_RAISE, SOURCE_KIND_COUNT, av, NULL, "alerts", err) != LR_OK ||
 	    db_cmd(cat, SQL_FAILING_RESOLVE, 1, fv, NULL, "alerts", err) != LR_OK ||
 	    db_cmd(cat, SQL_FAILING_RAISE, 1, fv, NULL, "alerts", err) != LR_OK ||
 	    db_cmd(cat, SQL_SILENT_RESOLVE, 1, sv, NULL, "alerts", err) != LR_OK ||

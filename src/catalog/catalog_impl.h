@@ -1,6 +1,6 @@
-/* catalog_impl.h - what catalog.c shares with the catalog's reading side
- * (catalog_read.c): the connection, the policy, and the statement
- * helpers. Not for other modules. */
+/* catalog_impl.h - what catalog.c shares with the other files of the
+ * catalog stage (catalog_read.c, catalog_diff.c): the connection, the
+ * policy, and the statement helpers. Not for other stages. */
 #ifndef LLMREF_CATALOG_IMPL_H
 #define LLMREF_CATALOG_IMPL_H
 

@@ -41,6 +41,10 @@ enum key_type {
 	KEY_TOKENS,   /* long long, 1 .. 10^15 */
 	KEY_PAIRS,    /* char *: all, creator */
 };
+/* A flag or'ed into a key's type, as pgbouncer's CF_NO_RELOAD: the key is
+ * applied at start only, and a reload keeps its running value. */
+#define KEY_NO_RELOAD 0x100
+#define KEY_TYPE(k)   ((enum key_type)((k)->type & ~KEY_NO_RELOAD))
 
 struct key_def {
 	const char *section;
@@ -53,7 +57,7 @@ struct key_def {
 /* llmref.conf: every key, its type and default. The man page
  * llmref.conf(5) documents each; tests/integration/docsync checks it. */
 static const struct key_def config_keys[] = {
-	{ "database", "conninfo", KEY_STR, "", offsetof(struct config, conninfo) },
+	{ "database", "conninfo", KEY_STR | KEY_NO_RELOAD, "", offsetof(struct config, conninfo) },
 	{ "paths", "sources", KEY_STR, SYSCONFDIR "/llmref/sources.d",
 	  offsetof(struct config, sources_dir) },
 	{ "paths", "aliases", KEY_STR, "", offsetof(struct config, aliases_path) },
@@ -453,7 +457,7 @@ store_str(char **slot, const char *v, int append)
 static int
 store_choice(struct parse_ctx *c, const struct key_def *k, const char *v, char *base)
 {
-	switch (k->type) {
+	switch (KEY_TYPE(k)) {
 	case KEY_KIND:
 		if (parse_kind(v, (enum source_kind *)(void *)base) != 0)
 			return ctx_fail(c, k,
@@ -501,7 +505,7 @@ store_diff_value(struct parse_ctx *c, const struct key_def *k, const char *v, ch
 	char *end;
 	long long n;
 
-	if (k->type == KEY_PAIRS) {
+	if (KEY_TYPE(k) == KEY_PAIRS) {
 		if (strcmp(v, "all") != 0 && strcmp(v, "creator") != 0)
 			return ctx_fail(c, k, "'%s' is not a pairs rule (all, creator)", v);
 		if (store_str((char **)(void *)base, v, append) != 0)
@@ -522,7 +526,7 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 {
 	char *base = (char *)c->target + k->offset;
 
-	switch (k->type) {
+	switch (KEY_TYPE(k)) {
 	case KEY_URL:
 		if (v[0] != '\0' && !url_is_http(v))
 			return ctx_fail(c, k, "'%s' is not an http:// or https:// URL", v);
@@ -914,8 +918,7 @@ list_source_files(const char *dir, char ***out, struct lr_err *err)
 	size_t len;
 
 	if (d == NULL) {
-		lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "sources directory %s: %s", dir,
-			   strerror(errno));
+		lr_err_set_errno(err, LR_ERR_CONFIG, NULL, NULL, "sources directory %s", dir);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -1008,4 +1011,32 @@ config_load(const char *path, struct lr_err *err)
 fail:
 	config_free(cfg);
 	return NULL;
+}
+
+size_t
+config_reload_keep(const struct config *old, struct config *cfg, char *names, size_t len)
+{
+	size_t i, kept = 0, n = 0;
+
+	if (len > 0)
+		names[0] = '\0';
+	for (i = 0; i < NKEYS(config_keys); i++) {
+		const struct key_def *k = &config_keys[i];
+		const char *const *was =
+		    (const char *const *)(const void *)((const char *)old + k->offset);
+		char **now = (char **)(void *)((char *)cfg + k->offset);
+		char *keep;
+
+		if (!(k->type & KEY_NO_RELOAD) || KEY_TYPE(k) != KEY_STR || strcmp(*was, *now) == 0)
+			continue;
+		if ((keep = strdup(*was)) == NULL)
+			continue; /* the new value stays: it is only a restart early */
+		free(*now);
+		*now = keep;
+		kept++;
+		if (n < len)
+			n += (size_t)snprintf(names + n, len - n, "%s[%s] %s", n ? ", " : "",
+					      k->section, k->name);
+	}
+	return kept;
 }

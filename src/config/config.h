@@ -53,7 +53,7 @@ struct config {
 	char *diff_pairs_file; /* "" or a file of "model-a model-b" lines */
 	char *diff_spool;      /* "" or a folder for event batches */
 	/* [alerts]: 0 = never */
-	long alert_max_age_sec[5]; /* by enum source_kind */
+	long alert_max_age_sec[SOURCE_KIND_COUNT]; /* by enum source_kind */
 	long alert_failing_runs;
 	long alert_provider_silence_sec;
 	char *daemon_metrics_file; /* [daemon] metrics_file: "" = none */
@@ -82,6 +82,13 @@ int config_parse_duration_ms(const char *text, long *out_ms);
 int config_parse_percent(const char *text, long *out_bp);
 /* "16MiB", "512KiB", "1048576". Returns 0 or -1. */
 int config_parse_size(const char *text, size_t *out_bytes);
+
+/* A reload's new config cfg keeps old's value of every key applied at
+ * start only (llmref.conf(5) marks them; today [database] conninfo).
+ * Returns how many changed values were kept, their "[section] key" names
+ * in names (len bytes). Values are never copied into names: a conninfo
+ * may hold a password. */
+size_t config_reload_keep(const struct config *old, struct config *cfg, char *names, size_t len);
 
 /* The default config path: $LLMREF_CONFIG, else SYSCONFDIR/llmref/llmref.conf. */
 const char *config_default_path(void);

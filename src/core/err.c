@@ -1,6 +1,7 @@
 /* err.c - error records and small string helpers shared by all modules. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,28 @@ lr_err_set(struct lr_err *err, enum lr_code code, const char *source, const char
 	va_start(ap, fmt);
 	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
 	va_end(ap);
+	return code;
+}
+
+enum lr_code
+lr_err_set_errno(struct lr_err *err, enum lr_code code, const char *source, const char *url,
+		 const char *fmt, ...)
+{
+	int saved = errno;
+	size_t n;
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	lr_strlcpy(err->source, source ? source : "", sizeof(err->source));
+	lr_strlcpy(err->url, url ? url : "", sizeof(err->url));
+	va_start(ap, fmt);
+	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
+	va_end(ap);
+	n = strlen(err->reason);
+	snprintf(err->reason + n, sizeof(err->reason) - n, ": %s", strerror(saved));
+	errno = saved;
 	return code;
 }
 

@@ -19,6 +19,18 @@ enum lr_code {
 	LR_ERR_STOPPED, /* interrupted: the daemon is stopping */
 };
 
+/* The process exit statuses of every command and the daemon (llmref(1),
+ * EXIT STATUS; llmref-daemon(8)). */
+enum lr_exit {
+	EXIT_OK = 0,
+	EXIT_SOURCE_FAILED = 1, /* at least one source failed to refresh */
+	EXIT_USAGE = 2,         /* bad command line; the daemon refusing root */
+	EXIT_CONFIG = 3,        /* bad llmref.conf or source file */
+	EXIT_DATABASE = 4,      /* PostgreSQL unreachable or schema not current */
+	EXIT_BUSY = 5,          /* another refresh holds a source's lock */
+	EXIT_INTERNAL = 70,     /* bug or out of memory */
+};
+
 #define LR_ERR_SOURCE_MAX 128
 #define LR_ERR_URL_MAX    512
 #define LR_ERR_REASON_MAX 768
@@ -33,6 +45,10 @@ struct lr_err {
 /* Fill err (if not NULL) and return code. source and url may be NULL. */
 enum lr_code lr_err_set(struct lr_err *err, enum lr_code code, const char *source, const char *url,
 			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* lr_err_set, then ": " and strerror of the errno at the call. */
+enum lr_code lr_err_set_errno(struct lr_err *err, enum lr_code code, const char *source,
+			      const char *url, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 void lr_err_clear(struct lr_err *err);
 const char *lr_code_name(enum lr_code code);
 

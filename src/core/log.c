@@ -2,9 +2,11 @@
  * says stderr is the journal, "llmref: level: " otherwise. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "core/log.h"
@@ -35,22 +37,86 @@ log_init(const char *progname, int verbose)
 	log_journal = log_stderr_is_journal();
 }
 
-void
-log_msg(enum log_level lvl, const char *fmt, ...)
+static void
+log_line(enum log_level lvl, const char *line)
 {
 	static const char *const names[8] = {
 		"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
 	};
-	char line[2048];
-	va_list ap;
 
 	if (lvl == LOG_LVL_DEBUG && !log_verbose)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	if (log_journal)
 		fprintf(stderr, "<%d>%s\n", (int)lvl, line);
 	else
 		fprintf(stderr, "%s: %s: %s\n", log_prog, names[lvl], line);
+}
+
+void
+log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_line(lvl, line);
+}
+
+void
+log_msg_errno(enum log_level lvl, const char *fmt, ...)
+{
+	int saved = errno;
+	char line[2048];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	snprintf(line + n, sizeof(line) - n, ": %s", strerror(saved));
+	log_line(lvl, line);
+	errno = saved;
+}
+
+bool
+log_complaint_due(struct log_complaint *c)
+{
+	c->count++;
+	return (c->count & (c->count - 1)) == 0; /* 1, 2, 4, 8, ... */
+}
+
+void
+log_complain(struct log_complaint *c, enum log_level lvl, const char *fmt, ...)
+{
+	char line[2048];
+	size_t n;
+	va_list ap;
+
+	if (!log_complaint_due(c))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	if (c->count > 1)
+		snprintf(line + n, sizeof(line) - n, " (%lu times in a row)", c->count);
+	log_line(lvl, line);
+}
+
+void
+log_release(struct log_complaint *c, enum log_level lvl, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	if (c->count == 0)
+		return;
+	c->count = 0;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_line(lvl, line);
 }

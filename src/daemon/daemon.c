@@ -45,6 +45,8 @@ struct daemon {
 	int64_t last_ping_ms;
 	json_t *stats; /* {source id: {"ok", "failures", "last_success", ...}} */
 	char last_error[300];
+	struct log_complaint metrics_fail; /* the metrics file cannot be written */
+	struct log_complaint diff_fail;    /* the diff pass (or its spool) fails */
 };
 
 static int
@@ -91,10 +93,9 @@ status_update(struct daemon *d)
 		else if (json_object_get(s, "last_success") != NULL)
 			ok++;
 	}
-	sd_notifyf(0, "STATUS=%zu sources: %ld ok, %ld failing; next run in %llds; database %s%s%s",
+	sd_notifyf(0, "STATUS=%zu sources: %ld ok, %ld failing; next run in %llds; database %s%s",
 		   d->sched.n, ok, failing, wait < 0 ? -1LL : (long long)(wait / 1000),
-		   d->cat ? "ok" : "unavailable: ", d->cat ? "" : d->db_error,
-		   d->last_error[0] ? "" : "");
+		   d->cat ? "ok" : "unavailable: ", d->cat ? "" : d->db_error);
 }
 
 /* Connect, check the schema, configure; on failure plan the next try
@@ -192,7 +193,7 @@ report_log(const struct refresh_result *r, json_int_t failures, int ok)
 			 r->src->id, r->outcome == REFRESH_UNCHANGED ? "unchanged" : "ok",
 			 r->stats.extracted, r->stats.added, r->stats.changed, r->stats.gone,
 			 r->run_id);
-	else if (((failures + 1) & failures) == 0) /* 1, 2, 4, 8, ... */
+	else if (log_complaint_due(&(struct log_complaint){ (unsigned long)failures }))
 		log_err("%s (run %lld; %lld failed run(s) in a row)",
 			lr_err_text(&r->err, text, sizeof(text)), r->run_id,
 			(long long)failures + 1);
@@ -258,7 +259,8 @@ metrics_write(struct daemon *d)
 	if (f == NULL) {
 		if (fd >= 0)
 			close(fd);
-		log_err("metrics: %s: %s", tmp, strerror(errno));
+		log_complain(&d->metrics_fail, LOG_LVL_ERR, "metrics: %s: %s", tmp,
+			     strerror(errno));
 		return;
 	}
 	metrics_gauge(f, "last_success_timestamp_seconds", "Last successful run.", "last_success",
@@ -274,9 +276,12 @@ metrics_write(struct daemon *d)
 	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok &= fclose(f) == 0;
 	if (!ok || rename(tmp, path) != 0) {
-		log_err("metrics: %s: %s", path, strerror(errno));
+		log_complain(&d->metrics_fail, LOG_LVL_ERR, "metrics: %s: %s", path,
+			     strerror(errno));
 		(void)unlink(tmp);
+		return;
 	}
+	log_release(&d->metrics_fail, LOG_LVL_INFO, "metrics: %s written again", path);
 }
 
 /* Half the shortest interval of srcs, in ms. */
@@ -292,6 +297,27 @@ claim_ms(const struct source *const *srcs, size_t n)
 	return best;
 }
 
+/* The diff pass after a batch; a failure that repeats is logged as a
+ * throttled complaint, its end once. */
+static void
+diff_after_batch(struct daemon *d)
+{
+	struct diff_pass dp;
+	struct lr_err err = { 0 };
+	char text[LR_ERR_REASON_MAX + 64];
+
+	if (diff_run(d->cat, d->cfg, &dp, &err) != LR_OK) {
+		log_complain(&d->diff_fail, LOG_LVL_ERR, "diff: %s",
+			     lr_err_text(&err, text, sizeof(text)));
+		db_check(d);
+		return;
+	}
+	log_release(&d->diff_fail, LOG_LVL_INFO, "diff: the diff pass works again");
+	if (dp.dirty > 0)
+		log_info("diff: %ld model(s) changed; %ld record(s) recomputed, %ld changed",
+			 dp.dirty, dp.recomputed, dp.changed);
+}
+
 static int batch_interrupt(void *ctx);
 
 /* Refresh every due source together, then the diff stage. */
@@ -305,13 +331,13 @@ run_due(struct daemon *d)
 				   .interrupt_ctx = d,
 				   .wake_fd = d->sfd };
 	enum lr_code rc;
-	size_t idx[256], n, i, m = 0;
-	const struct source *srcs[256];
-	struct diff_pass dp;
-	struct lr_err err = { 0 };
+	size_t *idx = calloc(d->sched.n + 1, sizeof(*idx)), n, i, m = 0;
+	const struct source **srcs = calloc(d->sched.n + 1, sizeof(*srcs));
 	int64_t now = clock_mono_ms();
 
-	n = schedule_due(&d->sched, now, idx, 256);
+	n = idx && srcs ? schedule_due(&d->sched, now, idx, d->sched.n) : 0;
+	if (idx == NULL || srcs == NULL)
+		log_err("daemon: out of memory for a batch of %zu sources", d->sched.n);
 	for (i = 0; i < n; i++) {
 		const struct source *src = config_find_source(d->cfg, d->sched.v[idx[i]].id);
 		if (src == NULL)
@@ -319,25 +345,35 @@ run_due(struct daemon *d)
 		schedule_start(&d->sched, idx[i], now);
 		srcs[m++] = src;
 	}
-	if (m == 0)
+	free(idx);
+	if (m == 0) {
+		free(srcs);
 		return;
+	}
 	ro.claim_ms = claim_ms(srcs, m);
 	rc = refresh_sources(d->cfg, d->cat, srcs, m, &ro, on_result, d);
+	free(srcs);
 	if (rc != LR_OK && rc != LR_ERR_STOPPED)
 		log_err("refresh: %s", lr_code_name(rc));
 	db_check(d);
 	if (d->stop) /* dirty models stay dirty: the next start diffs them */
 		return;
-	if (d->cat != NULL && diff_run(d->cat, d->cfg, &dp, &err) != LR_OK) {
-		char text[LR_ERR_REASON_MAX + 64];
-		log_err("diff: %s", lr_err_text(&err, text, sizeof(text)));
-		db_check(d);
-	} else if (d->cat != NULL && dp.dirty > 0) {
-		log_info("diff: %ld model(s) changed; %ld record(s) recomputed, %ld changed",
-			 dp.dirty, dp.recomputed, dp.changed);
-	}
+	if (d->cat != NULL)
+		diff_after_batch(d);
 	metrics_write(d);
 	malloc_trim(0); /* give a batch's pages back: the daemon idles small */
+}
+
+/* Keys applied at start only keep their running value; say so. */
+static void
+reload_keep_start_keys(const struct config *old, struct config *cfg)
+{
+	char names[256];
+
+	if (config_reload_keep(old, cfg, names, sizeof(names)) > 0)
+		log_warn("reload: %s changed, but applies at start only: keeping the running "
+			 "value until llmref restarts",
+			 names);
 }
 
 /* SIGHUP: build a new config and swap it in only if it is good. */
@@ -357,6 +393,7 @@ reload(struct daemon *d)
 		log_err("reload: out of memory; keeping the running configuration");
 		config_free(cfg);
 	} else {
+		reload_keep_start_keys(d->cfg, cfg);
 		config_free(d->cfg);
 		d->cfg = cfg;
 		if (d->cat != NULL) {
@@ -459,12 +496,12 @@ daemon_start(struct daemon *d, const struct daemon_opts *o)
 	if (geteuid() == 0 && !o->allow_root) {
 		log_err("daemon: refusing to run as root: run it as its own user (the shipped "
 			"unit uses DynamicUser=), or pass --allow-root");
-		return 2;
+		return EXIT_USAGE;
 	}
 	d->cfg = config_load(o->config_path, &err);
 	if (d->cfg == NULL) {
 		log_err("%s", lr_err_text(&err, text, sizeof(text)));
-		return 3;
+		return EXIT_CONFIG;
 	}
 	d->stats = json_object();
 	d->sfd = signals_init();
@@ -472,7 +509,7 @@ daemon_start(struct daemon *d, const struct daemon_opts *o)
 	    schedule_init(&d->sched, d->cfg, (uint64_t)getpid() ^ (uint64_t)time(NULL),
 			  clock_mono_ms()) != 0) {
 		log_err("daemon: cannot start: %s", strerror(errno ? errno : ENOMEM));
-		return 70;
+		return EXIT_INTERNAL;
 	}
 	for (i = 0; o->once && i < d->sched.n; i++)
 		d->sched.v[i].due_ms = clock_mono_ms();

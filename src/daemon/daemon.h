@@ -13,8 +13,9 @@ struct daemon_opts {
 	int once;       /* run every source once, then exit (for tests) */
 };
 
-/* Run until SIGTERM or SIGINT; returns the process exit status (0 after a
- * clean stop, 3 for a bad config at start, 2 for refusing root). */
+/* Run until SIGTERM or SIGINT; returns the process exit status (enum
+ * lr_exit: EXIT_OK after a clean stop, EXIT_CONFIG for a bad config at
+ * start, EXIT_USAGE for refusing root, EXIT_INTERNAL). */
 int daemon_run(const struct daemon_opts *o);
 
 #endif

@@ -169,8 +169,8 @@ pairs_load(const char *path, json_t *listed, struct lr_err *err)
 	long n = 0;
 
 	if (f == NULL)
-		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "[diff] pairs_file %s: %s", path,
-				  strerror(errno));
+		return lr_err_set_errno(err, LR_ERR_CONFIG, NULL, NULL, "[diff] pairs_file %s",
+					path);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		n++;
 		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
@@ -505,7 +505,7 @@ spool_batch(struct catalog *cat, const char *dir, long long since, long long *la
 	char name[80];
 
 	if (f == NULL)
-		return lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s", strerror(errno));
+		return lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool");
 	for (from = *last = since; rc == LR_OK;) {
 		rc = catalog_print_events(cat, *last, 1000, f, last, err);
 		if (rc != LR_OK || *last == from)
@@ -513,12 +513,10 @@ spool_batch(struct catalog *cat, const char *dir, long long since, long long *la
 		from = *last;
 	}
 	if (rc != LR_OK && err->code == LR_ERR_INTERNAL) /* the write failed */
-		lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: .batch.tmp: %s",
-			   strerror(errno));
+		lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool: .batch.tmp");
 	snprintf(name, sizeof(name), "events-%lld-%lld.jsonl", since + 1, *last);
 	if (rc == LR_OK && *last > since && spool_put(dir, name, ".batch.tmp", f) != 0)
-		rc = lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s: %s", name,
-				strerror(errno));
+		rc = lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s", name);
 	fclose(f);
 	if (rc != LR_OK || *last == since) /* nothing new, or not written */
 		spool_unlink(dir, ".batch.tmp");
@@ -545,7 +543,7 @@ spool_events(struct catalog *cat, const char *dir, struct lr_err *err)
 	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
 		if (lock >= 0)
 			close(lock);
-		return lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s", strerror(errno));
+		return lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool");
 	}
 	snprintf(path, sizeof(path), "%s/cursor", dir);
 	if ((cur = fopen(path, "r")) != NULL) {

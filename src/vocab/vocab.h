@@ -22,6 +22,7 @@ enum source_kind {
 	SOURCE_CAPABILITIES,
 	SOURCE_CURATED,
 };
+#define SOURCE_KIND_COUNT (SOURCE_CURATED + 1)
 
 enum source_format {
 	FORMAT_HTML,

@@ -59,6 +59,17 @@ kill -HUP "$DPID"
 wait_for 10 grep -q 'reload: .*: 3 sources' "$WORK/d1.log"; ok $? "a good config is swapped in (3 sources)"
 wait_for 15 runs_gt fw2 0; ok $? "and the new source runs"
 
+# SIGHUP changing a key applied at start only: said, and the running value kept
+cp "$CONF" "$WORK/llmref.conf.good"
+sed -i 's/^conninfo =.*/conninfo = dbname=llmref_no_such_db/' "$CONF"
+kill -HUP "$DPID"
+wait_for 10 grep -q 'reload: \[database\] conninfo changed, but applies at start only' "$WORK/d1.log"; ok $? \
+	"a changed [database] conninfo on SIGHUP is said to apply at start only"
+grep -q 'llmref_no_such_db' "$WORK/d1.log"; is "$?" 1 "the value itself is not logged"
+r=$(runs fw2)
+wait_for 15 runs_gt fw2 "$r"; ok $? "the daemon keeps its database connection and runs on"
+cp "$WORK/llmref.conf.good" "$CONF"
+
 # two daemons on one catalog: each due run happens once
 DPID1=$DPID
 start_daemon "$CONF" "$WORK/d2.log"; DPID2=$DPID; DPID=$DPID1
@@ -119,11 +130,11 @@ ok $? "the log names each cut run"
 grep -q 'reload:' "$WORK/d4.log"; is "$?" 1 "the deferred reload did not run once stopping"
 
 # a SIGHUP under a batch that runs to its end: the reload comes after it
-rm -rf "$WORK/slow2.d"; local_sources "$SAMPLES" "$WORK/slow2.d" "$FIXTURE_PORT" /_mis/delay-2
+rm -rf "$WORK/slow2.d"; local_sources "$SAMPLES" "$WORK/slow2.d" "$FIXTURE_PORT" /_mis/delay-4
 sed -i 's/^interval = .*/interval = 30s/' "$WORK"/slow2.d/*.conf
 sed "s#^sources = .*#sources = $WORK/slow2.d#" "$CONF" > "$WORK/slow2.conf"
 start_daemon "$WORK/slow2.conf" "$WORK/d6.log"
-wait_for 20 running; ok $? "a 2 s run is in flight"
+wait_for 20 running; ok $? "a 4 s run is in flight"
 kill -HUP "$DPID"
 wait_for 10 grep -q 'reload:' "$WORK/d6.log"; ok $? "the SIGHUP sent under it reloads once it ends"
 ok "$(sed -n '/reload:/q;p' "$WORK/d6.log" | grep -cq 'source .*: \(ok\|unchanged\)'; echo $?)" \
