@@ -60,6 +60,7 @@ lock_wait = 1s
 [paths]
 sources = sources.d
 aliases = ${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/conf/aliases.conf
+curated = ${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/conf/curated
 [fetch]
 timeout = 20s
 connect_timeout = 5s

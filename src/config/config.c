@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -18,6 +19,7 @@
 #include <libxml/xpath.h>
 
 #include "core/file.h"
+#include "core/log.h"
 #include "config/config.h"
 #include "extract/extract.h"
 #include "extract/jpath.h"
@@ -61,6 +63,7 @@ static const struct key_def config_keys[] = {
 	{ "paths", "sources", KEY_STR, SYSCONFDIR "/llmref/sources.d",
 	  offsetof(struct config, sources_dir) },
 	{ "paths", "aliases", KEY_STR, "", offsetof(struct config, aliases_path) },
+	{ "paths", "curated", KEY_STR, "", offsetof(struct config, curated_dir) },
 	{ "fetch", "timeout", KEY_DURATION, "60s", offsetof(struct config, fetch_timeout_sec) },
 	{ "fetch", "connect_timeout", KEY_DURATION, "15s",
 	  offsetof(struct config, fetch_connect_timeout_sec) },
@@ -629,7 +632,7 @@ static char *
 config_read_file(const char *path, struct lr_err *err)
 {
 	struct buf b;
-	enum file_rc rc = file_read(path, CONFIG_FILE_MAX_BYTES, FILE_TEXT, &b);
+	enum file_rc rc = file_read(path, CONFIG_FILE_MAX_BYTES, FILE_TEXT | FILE_PRIVATE, &b);
 
 	if (rc != FILE_OK) {
 		lr_err_set(err, rc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_CONFIG, NULL, NULL,
@@ -840,6 +843,7 @@ config_free(struct config *cfg)
 	identity_free(cfg->identity);
 	free(cfg->fetch_contact);
 	free(cfg->fetch_ca_file);
+	free(cfg->curated_dir);
 	free(cfg->diff_pairs);
 	free(cfg->diff_pairs_file);
 	free(cfg->diff_spool);
@@ -886,6 +890,46 @@ static char *
 sources_dir_resolve(const struct config *cfg)
 {
 	return config_path_resolve(cfg, cfg->sources_dir);
+}
+
+/* [paths] curated, absolute: as given (relative to llmref.conf's
+ * folder), or the curated folder beside the sources folder. */
+static enum lr_code
+config_resolve_curated(struct config *cfg, struct lr_err *err)
+{
+	char *dir = cfg->curated_dir[0] != '\0' ? config_path_resolve(cfg, cfg->curated_dir)
+						: sources_dir_resolve(cfg);
+	char *abs = NULL;
+
+	if (dir != NULL && cfg->curated_dir[0] == '\0') {
+		size_t n = strlen(dir) + sizeof("/../curated");
+		if ((abs = malloc(n)) != NULL)
+			snprintf(abs, n, "%s/../curated", dir);
+		free(dir);
+		dir = abs;
+	}
+	if (dir == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	free(cfg->curated_dir);
+	cfg->curated_dir = dir;
+	return LR_OK;
+}
+
+/* A password written inline in a config anyone may read: say so (the
+ * value itself is never logged). */
+static void
+config_warn_password(const struct config *cfg)
+{
+	const char *ci = cfg->conninfo, *scheme = strstr(ci, "://"), *at = strchr(ci, '@');
+	const char *colon = scheme != NULL ? strchr(scheme + 3, ':') : NULL;
+	struct stat st;
+	int inline_pw =
+	    strstr(ci, "password") != NULL || (colon != NULL && at != NULL && colon < at);
+
+	if (inline_pw && stat(cfg->path, &st) == 0 && (st.st_mode & S_IROTH))
+		log_warn("%s: [database] conninfo holds a password and anyone may read the file: "
+			 "use a pgpass or service file, or chmod o-r",
+			 cfg->path);
 }
 
 /* The identity rules, plus the alias file: the one named by [paths]
@@ -1005,8 +1049,10 @@ config_load(const char *path, struct lr_err *err)
 	else
 		snprintf(cfg->fetch_user_agent, sizeof(cfg->fetch_user_agent), "llmref/%s",
 			 PACKAGE_VERSION);
-	if (config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK)
+	if (config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK ||
+	    config_resolve_curated(cfg, err) != LR_OK)
 		goto fail;
+	config_warn_password(cfg);
 	return cfg;
 fail:
 	config_free(cfg);

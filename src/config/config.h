@@ -19,6 +19,9 @@ struct config {
 	char *conninfo;            /* libpq connection string, "" = PG* defaults */
 	char *sources_dir;         /* absolute, or relative to the config's folder */
 	char *aliases_path;        /* "" = aliases.conf beside llmref.conf, if any */
+	char *curated_dir;         /* [paths] curated: "" = curated/ beside the sources
+			    * folder; made absolute at load. Curated sources
+			    * read only files below it. */
 	struct identity *identity; /* model identity rules + aliases */
 	long fetch_timeout_sec;
 	long fetch_connect_timeout_sec;

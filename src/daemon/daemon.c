@@ -254,7 +254,8 @@ metrics_write(struct daemon *d)
 	if (path[0] == '\0')
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	(void)unlink(tmp); /* a stale name, or a link planted there: the new file is ours */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (f == NULL) {
 		if (fd >= 0)

@@ -277,14 +277,20 @@ job_from_item(struct fetch_job *job, struct refresh_item *it, int dry_run)
 	job->user = it;
 }
 
-/* Read a curated source's local file (capped like a page) into body. */
+/* Read a curated source's local file (capped like a page) into body:
+ * a regular file below the curated folder, no symbolic link. */
 static enum lr_code
-read_local(const struct source *src, size_t max, struct buf *body, struct lr_err *err)
+read_local(const struct config *cfg, const struct source *src, struct buf *body, struct lr_err *err)
 {
-	enum file_rc rc = file_read(src->file, max, 0, body);
+	enum file_rc rc =
+	    file_read_under(cfg->curated_dir, src->file, cfg->fetch_max_body_bytes, 0, body);
 
 	if (rc == FILE_OK)
 		return LR_OK;
+	if (rc == FILE_ERR_OUTSIDE)
+		return lr_err_set(err, LR_ERR_FETCH, src->id, src->file,
+				  "outside the curated folder %s ([paths] curated): refused",
+				  cfg->curated_dir);
 	return lr_err_set(err, rc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_FETCH, src->id,
 			  src->file, "%s",
 			  file_rc_reason(rc, errno, "file larger than max_body_size"));
@@ -302,7 +308,7 @@ refresh_curated(struct refresh_ctx *c, struct refresh_item *it)
 
 	memset(&fi, 0, sizeof(fi));
 	lr_err_clear(&it->r.err);
-	if (read_local(src, c->cfg->fetch_max_body_bytes, &body, &it->r.err) != LR_OK) {
+	if (read_local(c->cfg, src, &body, &it->r.err) != LR_OK) {
 		refresh_finish(c, it, NULL);
 		return;
 	}

@@ -460,7 +460,9 @@ spool_open(const char *dir, const char *tmpname)
 	int fd;
 
 	snprintf(tmp, sizeof(tmp), "%s/%s", dir, tmpname);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	/* a stale name (or a link planted there) goes; the new file is ours */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 

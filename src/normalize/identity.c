@@ -1043,7 +1043,8 @@ static char *
 alias_read_file(const char *path, struct lr_err *err, enum lr_code *code)
 {
 	struct buf b;
-	enum file_rc rc = file_read(path, IDENTITY_ALIAS_FILE_MAX_BYTES, FILE_TEXT, &b);
+	enum file_rc rc =
+	    file_read(path, IDENTITY_ALIAS_FILE_MAX_BYTES, FILE_TEXT | FILE_PRIVATE, &b);
 
 	*code = rc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_CONFIG;
 	if (rc != FILE_OK) {

@@ -132,7 +132,8 @@ grep -q 'reload:' "$WORK/d4.log"; is "$?" 1 "the deferred reload did not run onc
 # a SIGHUP under a batch that runs to its end: the reload comes after it
 rm -rf "$WORK/slow2.d"; local_sources "$SAMPLES" "$WORK/slow2.d" "$FIXTURE_PORT" /_mis/delay-4
 sed -i 's/^interval = .*/interval = 30s/' "$WORK"/slow2.d/*.conf
-sed "s#^sources = .*#sources = $WORK/slow2.d#" "$CONF" > "$WORK/slow2.conf"
+sed -e "s#^sources = .*#sources = $WORK/slow2.d#" -e 's/^low_speed_time = .*/low_speed_time = 10s/' \
+	"$CONF" > "$WORK/slow2.conf"
 start_daemon "$WORK/slow2.conf" "$WORK/d6.log"
 wait_for 20 running; ok $? "a 4 s run is in flight"
 kill -HUP "$DPID"

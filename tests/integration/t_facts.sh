@@ -14,6 +14,7 @@ for id in hf-llama-3-2-1b hf-llama-3-1-405b card-llama-3-2-1b card-llama-3-1-405
 done
 local_sources "$WORK/pick" "$WORK/sources.d" "$FIXTURE_PORT"
 CONF=$(local_config "$WORK")
+sed -i "s#^curated = .*#curated = $WORK/curated#" "$CONF"
 llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
 
 out=$(llmref refresh --all 2>&1); rc=$?
@@ -85,6 +86,7 @@ import json,sys
 d=json.load(open(sys.argv[1])); del d["facts"][2]["reason"]; json.dump(d, open(sys.argv[2],"w"))' \
 	"$LLMREF_SRCDIR/conf/curated/llama.json" "$WORK/cur/llama.json"
 sed -i "s|^file = .*|file = $WORK/cur/llama.json|" "$WORK/sources.d/curated-llama.conf"
+sed -i "s#^curated = .*#curated = $WORK/cur#" "$CONF"
 before=$(catalog_dump)
 out=$(llmref refresh --source curated-llama 2>&1); rc=$?
 is "$rc" 1 "a curated fact without a reason fails the file"

@@ -19,6 +19,7 @@ sed -e 's#^file = .*#file = pins.json#' "$LLMREF_SRCDIR/conf/sources.d/curated-l
 fixture_start "$WORK/pages" "$WORK" || { echo "Bail out! fixture server"; exit 1; }
 local_sources "$WORK/src" "$WORK/sources.d" "$FIXTURE_PORT"
 CONF=$(local_config "$WORK")
+sed -i "s#^curated = .*#curated = $WORK/src#" "$CONF" # the hand-kept file lives beside its source
 llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
 sed -i 's/^\[database\]$/[database]\n/' "$CONF"
 printf '[quarantine]\nenabled = no\n' >> "$CONF" # a one-fact file may shrink to nothing here
