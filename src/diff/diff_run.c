@@ -4,6 +4,7 @@
  * of a pass grows with the number of models times the changed ones. */
 #include "autoconf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -527,6 +528,27 @@ spool_batch(struct catalog *cat, const char *dir, long long since, long long *la
 	return rc;
 }
 
+/* The newest event id in the batch files events-AFTER-LAST.jsonl of dir
+ * (0 if there are none): where a spool whose cursor is lost goes on,
+ * instead of writing the whole feed again from event 1. */
+static long long
+spool_last_batched(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	long long after, last, best = 0;
+	char tail[8];
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (sscanf(de->d_name, "events-%lld-%lld.%7s", &after, &last, tail) == 3 &&
+		    strcmp(tail, "jsonl") == 0 && last > best)
+			best = last;
+	closedir(d);
+	return best;
+}
+
 /* The events after the spool's cursor as one batch file
  * events-AFTER-LAST.jsonl, then the new cursor; both written atomically,
  * under a lock on the folder so that two processes never interleave. A
@@ -549,10 +571,12 @@ spool_events(struct catalog *cat, const char *dir, struct lr_err *err)
 	}
 	snprintf(path, sizeof(path), "%s/cursor", dir);
 	if ((cur = fopen(path, "r")) != NULL) {
-		if (fscanf(cur, "%lld", &since) != 1)
-			since = 0;
+		if (fscanf(cur, "%lld", &since) != 1 || since < 0)
+			since = -1;
 		fclose(cur);
 	}
+	if (cur == NULL || since < 0) /* lost or garbled: go on from the files present */
+		since = spool_last_batched(dir);
 	rc = spool_batch(cat, dir, since, &last, err);
 	close(lock); /* and the lock with it */
 	return rc;

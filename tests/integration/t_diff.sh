@@ -135,6 +135,15 @@ is "$(cat "$WORK/spool/cursor")" "$(q "select max(id) from events")" "the spool'
 is "$(cat "$WORK"/spool/events-*.jsonl | wc -l)" "$(q "select count(*) from events")" \
 	"its batch files hold every event once"
 is "$(ls -A "$WORK/spool" | grep -c tmp)" 0 "and no temporary file is left"
+# a lost cursor: the spool goes on from the batch files present, not from event 1
+rm "$WORK/spool/cursor"
+nfiles=$(ls "$WORK"/spool/events-*.jsonl | wc -l)
+sed -i 's/0\.20/0.21/' "$WORK/pages/fireworks.ai/pricing"
+llmref refresh --source fireworks >/dev/null 2>&1
+is "$(cat "$WORK"/spool/events-*.jsonl | wc -l)" "$(q "select count(*) from events")" \
+	"a lost cursor: the next batch holds only the new events (each event once in the spool)"
+is "$(ls "$WORK"/spool/events-*.jsonl | wc -l)" "$((nfiles + 1))" "in one new batch file"
+is "$(cat "$WORK/spool/cursor")" "$(q "select max(id) from events")" "and the cursor is back"
 
 # ---- stale-data alerts -------------------------------------------------
 sed -i 's/^\[alerts\]$//' "$CONF"
