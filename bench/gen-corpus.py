@@ -243,6 +243,7 @@ host_delay = 0ms
 retries = 1
 backoff = 100ms
 contact = mailto:bench@llmref.invalid
+allow_private_networks = yes
 [quarantine]
 enabled = no
 [diff]

@@ -72,6 +72,8 @@ backoff = 100ms
 backoff_max = 1s
 retry_after_max = 3s
 contact = mailto:tests@llmref.invalid
+; the fixture server is on loopback: a test rig's switch, never for production
+allow_private_networks = yes
 CONF
 	echo "$dir/llmref.conf"
 }

@@ -4,6 +4,7 @@
 Usage:
     fixture_server.py --root DIR [--bind 127.0.0.1] [--port 0]
                       [--port-file FILE] [--log FILE]
+                      [--tls-cert PEM --tls-key PEM]
 
 Binds --bind (default 127.0.0.1), which must be an IPv4 address literal in
 127.0.0.0/8; anything else (a host name, ::1, 0.0.0.0, 10.x...) is refused
@@ -12,6 +13,9 @@ to act as different hosts.  With --port 0 (the default) the kernel picks a
 free port; once the server is listening the port number is written to
 --port-file atomically (temp file + rename), so a shell script can wait for
 that file.  SIGTERM and SIGINT stop the server cleanly (exit status 0).
+With --tls-cert and --tls-key the server speaks HTTPS only (the TLS
+handshake is done when a connection is accepted), and its redirects say
+https://.
 
 URL mapping (Python 3.11 standard library only, HTTP/1.1, keep-alive):
     GET|HEAD /<host>/<path...>  ->  DIR/<host>/<path...>
@@ -64,6 +68,17 @@ and in delay-S.  Redirects point at the bound address and port.  Modes:
     redirect-file   302 to file:///etc/passwd
     redirect-ok     302 to http://127.0.0.1:PORT/<host>/<path...> (the
                     normal URL of the same file, query string kept)
+    redirect-to     302 to the URL given (percent-encoded) as the query
+                    parameter "to", e.g. /_mis/redirect-to/x/y?to=http%3A%2F%2F
+                    169.254.169.254%2F; 404 without one
+    bearer          the file only to "Authorization: Bearer TOKEN", where
+                    TOKEN is the content (stripped) of the file named by the
+                    environment variable LLMREF_FIXTURE_BEARER_FILE, read per
+                    request; else 401 with "WWW-Authenticate: Bearer" (404
+                    when the variable or the file is missing)
+    bearer-echo     the same, and every reply also carries the Authorization
+                    it received in "X-Echo-Authorization" (a provider that
+                    echoes the key)
     gzip-bomb       Content-Encoding: gzip; a ~64 KiB gzip body that inflates
                     to 64 MiB of zero bytes (built once, in memory)
     big             200, a 20 MiB body of "a" characters as text/html
@@ -270,7 +285,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def local_url(self, path):
         host, port = self.server.server_address[:2]
-        return "http://%s:%d%s" % (host, port, path)
+        return "%s://%s:%d%s" % (self.server.scheme, host, port, path)
 
     def first_time(self):
         """True for the first request of this decoded URL path (per server)."""
@@ -526,6 +541,44 @@ def mis_redirect_ok(h, rest, _):
     mis_redirect(h, h.local_url(path + ("?" + query if query else "")))
 
 
+def mis_redirect_to(h, rest, _):
+    to = urllib.parse.parse_qs(urllib.parse.urlsplit(h.path).query).get("to")
+    if not to:
+        return h.not_found()
+    mis_redirect(h, to[0])
+
+
+def bearer_expected():
+    name = os.environ.get("LLMREF_FIXTURE_BEARER_FILE")
+    try:
+        with open(name, "r", encoding="utf-8") as f:
+            return f.read().strip()
+    except (OSError, TypeError):
+        return None
+
+
+def mis_bearer(h, rest, _, echo=False):
+    f = h.open_file(rest)
+    token = bearer_expected()
+    if f is None or not token:
+        return h.not_found()
+    got = h.headers.get("Authorization")
+    extra = [("X-Echo-Authorization", got)] if echo and got is not None else []
+    if got != "Bearer " + token:
+        return h.reply(401, b"401 unauthorized: a bearer token is required\n",
+                       headers=[("WWW-Authenticate", 'Bearer realm="fixture"')] + extra)
+    h.send_response(200)
+    for k, v in extra:
+        h.send_header(k, v)
+    h.file_headers(f)
+    h.end_headers()
+    h.write(f.body)
+
+
+def mis_bearer_echo(h, rest, arg):
+    mis_bearer(h, rest, arg, echo=True)
+
+
 def mis_gzip_bomb(h, rest, _):
     bomb = lazy("bomb", build_bomb)
     f = h.open_file(rest)
@@ -569,6 +622,9 @@ MODES = {
     "redirect-loop": mis_redirect_loop,
     "redirect-file": mis_redirect_file,
     "redirect-ok": mis_redirect_ok,
+    "redirect-to": mis_redirect_to,
+    "bearer": mis_bearer,
+    "bearer-echo": mis_bearer_echo,
     "gzip-bomb": mis_gzip_bomb,
     "big": mis_big,
     "fail-once": mis_fail_once,
@@ -592,6 +648,7 @@ class Server(ThreadingHTTPServer):
         self.state_lock = threading.Lock()
         self.failed_once = set()
         self.seen_once = set()
+        self.scheme = "http"
 
     def server_bind(self):
         # HTTPServer.server_bind would do a reverse DNS lookup (getfqdn) of
@@ -626,7 +683,11 @@ def main():
     ap.add_argument("--port", type=int, default=0, help="TCP port, 0 for any free one")
     ap.add_argument("--port-file", help="write the listening port here (atomically)")
     ap.add_argument("--log", help="append two lines per request here (default stderr)")
+    ap.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate")
+    ap.add_argument("--tls-key", metavar="PEM", help="and this private key")
     args = ap.parse_args()
+    if (args.tls_cert is None) != (args.tls_key is None):
+        ap.error("--tls-cert and --tls-key go together")
 
     try:
         bind = ipaddress.IPv4Address(args.bind)
@@ -648,6 +709,12 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
 
     server = Server((str(bind), args.port), root, logfile)
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        server.scheme = "https"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               daemon=True)
     thread.start()

@@ -13,9 +13,12 @@
 #include <libpq-fe.h>
 
 #include "core/buf.h"
+#include "core/url.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_impl.h"
 #include "catalog/migrations.h"
+
+#define CATALOG_URL_MAX 2048 /* a URL as stored (redacted), at most */
 
 #define CATALOG_MIGRATE_LOCK  0x4c4c4d52 /* "LLMR" */
 #define CATALOG_COPY_LINE_MAX 2048
@@ -709,11 +712,13 @@ catalog_begin_run(struct catalog *cat, const struct source *src, const char *tri
 		  long long *run_id, struct lr_err *err)
 {
 	const char *pv[2] = { src->provider, src->provider_name };
-	char prio[24];
+	char prio[24], shown[CATALOG_URL_MAX];
 	const char *sv[6] = { src->id,
 			      src->provider,
 			      source_kind_name(src->kind),
-			      src->kind == SOURCE_CURATED ? src->file : src->url,
+			      src->kind == SOURCE_CURATED
+				  ? src->file
+				  : url_redact(src->url, shown, sizeof(shown)), /* never a secret */
 			      prio,
 			      src->router ? "true" : "false" };
 	const char *rv[2] = { src->id, trigger };
@@ -1002,9 +1007,14 @@ static enum lr_code
 store_snapshot(struct catalog *cat, const struct source *src, const struct run_fetch_info *fi,
 	       struct lr_err *err)
 {
-	char status[24];
-	const char *vals[7] = { fi->body_sha256, fi->body, src->id,    fi->url,
-				fi->final_url,   status,   fi->headers };
+	char status[24], url[CATALOG_URL_MAX], final_url[CATALOG_URL_MAX];
+	const char *vals[7] = { fi->body_sha256,
+				fi->body,
+				src->id,
+				url_redact(fi->url, url, sizeof(url)), /* never a secret */
+				url_redact(fi->final_url, final_url, sizeof(final_url)),
+				status,
+				fi->headers };
 	int lens[7] = { 0, (int)fi->body_len, 0, 0, 0, 0, 0 };
 	int fmts[7] = { 0, 1, 0, 0, 0, 0, 0 };
 	PGresult *res;

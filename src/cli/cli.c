@@ -1072,10 +1072,11 @@ test_fetched(struct fetch_job *job, void *ctx)
 static int
 test_fetch(struct cli *c, const struct source *src)
 {
-	struct fetch_job job = { .source_id = src->id, .url = src->url };
 	struct test_fetch t = { c->cfg->identity, src, EXIT_OK };
 	struct fetch_opts fo;
+	struct fetch_job job;
 
+	refresh_fetch_job(src, &job);
 	refresh_fetch_opts(c->cfg, &fo);
 	if (fetch_run(&fo, &job, 1, test_fetched, &t) != LR_OK)
 		return EXIT_INTERNAL;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -20,9 +21,12 @@
 
 #include "core/file.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "config/config.h"
 #include "extract/extract.h"
 #include "extract/jpath.h"
+#include "fetch/fetch_net.h"
+#include "fetch/fetch_secret.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -82,6 +86,9 @@ static const struct key_def config_keys[] = {
 	{ "fetch", "retry_after_max", KEY_MSEC, "5m",
 	  offsetof(struct config, fetch_retry_after_max_ms) },
 	{ "fetch", "ca_file", KEY_STR, "", offsetof(struct config, fetch_ca_file) },
+	{ "fetch", "credentials_dir", KEY_STR, "", offsetof(struct config, fetch_credentials_dir) },
+	{ "fetch", "allow_private_networks", KEY_BOOL, "no",
+	  offsetof(struct config, fetch_allow_private_networks) },
 	{ "database", "lock_wait", KEY_MSEC, "10s", offsetof(struct config, lock_wait_ms) },
 	{ "catalog", "gone_after", KEY_COUNT, "3", offsetof(struct config, gone_after_runs) },
 	{ "catalog", "conflict_tolerance", KEY_PERCENT, "2.5%",
@@ -131,6 +138,8 @@ static const struct key_def source_keys[] = {
 	{ "source", "authoritative", KEY_BOOL, "no", offsetof(struct source, authoritative) },
 	{ "source", "priority", KEY_COUNT, "50", offsetof(struct source, priority) },
 	{ "source", "router", KEY_BOOL, "no", offsetof(struct source, router) },
+	{ "source", "allow_private_network", KEY_STR, "no",
+	  offsetof(struct source, allow_private_network) },
 	{ "extract", "skip_bad_rows", KEY_BOOL, "no", offsetof(struct source, skip_bad_rows) },
 	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
 	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
@@ -176,8 +185,10 @@ static const struct key_def source_keys[] = {
 	{ "units", "output_price", KEY_UNIT, "per_1m", offsetof(struct source, output_unit) },
 };
 
-#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
-#define MAX_KEYS 64
+#define NKEYS(t)           (sizeof(t) / sizeof((t)[0]))
+#define CONFIG_LAST_HEADER (-2) /* parse_ctx.last_key: a [headers] line */
+#define SOURCE_HEADERS_MAX 32
+#define MAX_KEYS           64
 _Static_assert(NKEYS(source_keys) <= MAX_KEYS && NKEYS(config_keys) <= MAX_KEYS,
 	       "a key table outgrew parse_ctx.seen");
 
@@ -531,8 +542,11 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 
 	switch (KEY_TYPE(k)) {
 	case KEY_URL:
-		if (v[0] != '\0' && !url_is_http(v))
-			return ctx_fail(c, k, "'%s' is not an http:// or https:// URL", v);
+		if (v[0] != '\0' && !url_is_http(v)) {
+			char shown[LR_ERR_URL_MAX];
+			return ctx_fail(c, k, "'%s' is not an http:// or https:// URL",
+					url_redact(v, shown, sizeof(shown)));
+		}
 		/* fall through */
 	case KEY_STR:
 		if (store_str((char **)(void *)base, v, append) != 0)
@@ -575,6 +589,45 @@ store_value(struct parse_ctx *c, const struct key_def *k, const char *v, int app
 	return ctx_fail(c, k, "%s", "internal: unknown key type");
 }
 
+/* A [headers] line of a source file: a header name and its value, which
+ * may name credentials. An indented next line continues the value.
+ * Errors never quote the value. */
+static int
+store_header(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct source *src = c->target;
+	struct source_header *h, *grown;
+	char why[256];
+	size_t i;
+
+	if (c->continuation && c->last_key == CONFIG_LAST_HEADER && src->nheaders > 0) {
+		h = &src->headers[src->nheaders - 1];
+		if (store_str(&h->value, value, 1) != 0)
+			return ctx_fail(c, NULL, "%s", "out of memory");
+	} else {
+		for (i = 0; i < src->nheaders; i++)
+			if (strcasecmp(src->headers[i].name, name) == 0)
+				return ctx_fail(c, NULL, "[headers] %s set twice", name);
+		if (src->nheaders == SOURCE_HEADERS_MAX)
+			return ctx_fail(c, NULL, "[headers] more than %d headers",
+					SOURCE_HEADERS_MAX);
+		grown = realloc(src->headers, (src->nheaders + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return ctx_fail(c, NULL, "%s", "out of memory");
+		src->headers = grown;
+		h = &src->headers[src->nheaders];
+		h->name = strdup(name);
+		h->value = strdup(value);
+		src->nheaders++;
+		if (h->name == NULL || h->value == NULL)
+			return ctx_fail(c, NULL, "%s", "out of memory");
+	}
+	c->last_key = CONFIG_LAST_HEADER;
+	if (fetch_header_check(h->name, h->value, why, sizeof(why)) != 0)
+		return ctx_fail(c, NULL, "[headers] %s", why);
+	return 1;
+}
+
 static int
 config_handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -583,6 +636,8 @@ config_handler(void *user, const char *section, const char *name, const char *va
 
 	if (c->failed)
 		return 0;
+	if (c->keys == source_keys && strcmp(section, "headers") == 0)
+		return store_header(c, name, value);
 	for (i = 0; i < c->nkeys; i++) {
 		if (strcmp(c->keys[i].section, section) == 0 && strcmp(c->keys[i].name, name) == 0)
 			break;
@@ -712,6 +767,12 @@ source_clear(struct source *src)
 	free(src->rows);
 	for (i = 0; i < FIELD_COUNT; i++)
 		free(src->fields[i]);
+	for (i = 0; i < src->nheaders; i++) {
+		free(src->headers[i].name);
+		free(src->headers[i].value);
+	}
+	free(src->headers);
+	free(src->allow_private_network);
 	memset(src, 0, sizeof(*src));
 }
 
@@ -800,6 +861,20 @@ source_check_expressions(const struct source *src, const int *lines, struct lr_e
 	return LR_OK;
 }
 
+/* allow_private_network: yes, no or address prefixes. */
+static enum lr_code
+source_check_network(const struct source *src, const int *lines, struct lr_err *err)
+{
+	struct fetch_net_allow allow;
+	char why[256];
+
+	if (fetch_net_parse_allow(src->allow_private_network, &allow, why, sizeof(why)) == 0)
+		return LR_OK;
+	return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+			  "%s:%d: [source] allow_private_network: %s", src->path,
+			  source_key_line(lines, "source", "allow_private_network"), why);
+}
+
 enum lr_code
 source_load(const char *path, struct source *src, struct lr_err *err)
 {
@@ -823,6 +898,9 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 	rc = source_check_location(src, err);
 	if (rc != LR_OK)
 		return rc;
+	rc = source_check_network(src, lines, err);
+	if (rc != LR_OK)
+		return rc;
 	return source_check_kind(src, lines, err);
 }
 
@@ -844,6 +922,7 @@ config_free(struct config *cfg)
 	free(cfg->fetch_contact);
 	free(cfg->fetch_ca_file);
 	free(cfg->curated_dir);
+	free(cfg->fetch_credentials_dir);
 	free(cfg->diff_pairs);
 	free(cfg->diff_pairs_file);
 	free(cfg->diff_spool);
@@ -930,6 +1009,22 @@ config_warn_password(const struct config *cfg)
 		log_warn("%s: [database] conninfo holds a password and anyone may read the file: "
 			 "use a pgpass or service file, or chmod o-r",
 			 cfg->path);
+}
+
+/* [fetch] credentials_dir, absolute: default "credentials" beside
+ * llmref.conf, a relative one against its folder. */
+static enum lr_code
+config_resolve_credentials(struct config *cfg, struct lr_err *err)
+{
+	const char *rel =
+	    cfg->fetch_credentials_dir[0] ? cfg->fetch_credentials_dir : "credentials";
+	char *abs = config_path_resolve(cfg, rel);
+
+	if (abs == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	free(cfg->fetch_credentials_dir);
+	cfg->fetch_credentials_dir = abs;
+	return LR_OK;
 }
 
 /* The identity rules, plus the alias file: the one named by [paths]
@@ -1049,7 +1144,8 @@ config_load(const char *path, struct lr_err *err)
 	else
 		snprintf(cfg->fetch_user_agent, sizeof(cfg->fetch_user_agent), "llmref/%s",
 			 PACKAGE_VERSION);
-	if (config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK ||
+	if (config_resolve_credentials(cfg, err) != LR_OK ||
+	    config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK ||
 	    config_resolve_curated(cfg, err) != LR_OK)
 		goto fail;
 	config_warn_password(cfg);

@@ -36,8 +36,10 @@ struct config {
 	long fetch_backoff_base_ms;
 	long fetch_backoff_max_ms;
 	long fetch_retry_after_max_ms;
-	char *fetch_ca_file; /* "" = system default */
-	long lock_wait_ms;   /* [database] lock_wait: wait for a busy source */
+	char *fetch_ca_file;              /* "" = system default */
+	char *fetch_credentials_dir;      /* absolute after loading: [headers] secrets */
+	int fetch_allow_private_networks; /* test rigs: every source may reach them */
+	long lock_wait_ms;                /* [database] lock_wait: wait for a busy source */
 	/* [catalog] */
 	long gone_after_runs;       /* missing from this many runs: gone */
 	long conflict_tolerance_bp; /* numeric facts, basis points (250 = 2.5%) */

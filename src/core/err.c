@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/url.h"
 
 enum lr_code
 lr_err_set(struct lr_err *err, enum lr_code code, const char *source, const char *url,
@@ -18,7 +19,7 @@ lr_err_set(struct lr_err *err, enum lr_code code, const char *source, const char
 		return code;
 	err->code = code;
 	lr_strlcpy(err->source, source ? source : "", sizeof(err->source));
-	lr_strlcpy(err->url, url ? url : "", sizeof(err->url));
+	url_redact(url ? url : "", err->url, sizeof(err->url)); /* never a secret */
 	va_start(ap, fmt);
 	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
 	va_end(ap);

@@ -42,7 +42,8 @@ struct lr_err {
 	char reason[LR_ERR_REASON_MAX];
 };
 
-/* Fill err (if not NULL) and return code. source and url may be NULL. */
+/* Fill err (if not NULL) and return code. source and url may be NULL;
+ * url is stored redacted (url_redact). */
 enum lr_code lr_err_set(struct lr_err *err, enum lr_code code, const char *source, const char *url,
 			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* lr_err_set, then ": " and strerror of the errno at the call. */

@@ -69,6 +69,19 @@ refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o)
 	o->backoff_base_ms = cfg->fetch_backoff_base_ms;
 	o->backoff_max_ms = cfg->fetch_backoff_max_ms;
 	o->retry_after_max_ms = cfg->fetch_retry_after_max_ms;
+	o->credentials_dir = cfg->fetch_credentials_dir;
+	o->allow_private_networks = cfg->fetch_allow_private_networks;
+}
+
+void
+refresh_fetch_job(const struct source *src, struct fetch_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->source_id = src->id;
+	job->url = src->url;
+	job->headers = src->headers;
+	job->nheaders = src->nheaders;
+	job->allow_private = src->allow_private_network;
 }
 
 /* Extract, normalize and apply a body; the run is open. */
@@ -269,9 +282,7 @@ job_from_item(struct fetch_job *job, struct refresh_item *it, int dry_run)
 			  it->st.open_unmatched == 0 &&
 			  strcmp(it->extract_sha, it->st.extract_sha256) == 0;
 
-	memset(job, 0, sizeof(*job));
-	job->source_id = it->r.src->id;
-	job->url = it->r.src->url;
+	refresh_fetch_job(it->r.src, job);
 	job->if_none_match = conditional ? it->st.etag : NULL;
 	job->if_modified_since = conditional ? it->st.last_modified : NULL;
 	job->user = it;

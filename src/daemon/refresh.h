@@ -77,5 +77,8 @@ enum lr_code refresh_accept(const struct config *cfg, struct catalog *cat, const
 /* The fetch settings of cfg. */
 struct fetch_opts;
 void refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o);
+/* A fetch job for src's page: URL, [headers], network allowance. */
+struct fetch_job;
+void refresh_fetch_job(const struct source *src, struct fetch_job *job);
 
 #endif

@@ -11,9 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <curl/curl.h>
 
 #include "core/clock.h"
+#include "core/url.h"
 #include "fetch/fetch.h"
 
 enum { JOB_WAITING, JOB_RUNNING, JOB_DONE };
@@ -85,12 +88,84 @@ header_take(const char *line, size_t n, const char *name, char *dst, size_t dstl
 	dst[n] = '\0';
 }
 
+/* scheme://host:port of url, lower-cased, into out; -1 if unreadable. */
+static int
+url_origin(CURLU *u, char *out, size_t len)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int rc = -1;
+
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	    (size_t)snprintf(out, len, "%s://%s:%s", scheme, host, port) < len) {
+		for (rc = 0; *out != '\0'; out++)
+			*out = (char)tolower((unsigned char)*out);
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	return rc;
+}
+
+/* A redirect's Location (line of n bytes): note where it leads, and
+ * whether following it would downgrade https to http or carry the
+ * source's credentials to another origin. Returns 0 to refuse it. */
+static int
+redirect_check(struct fetch_job *job, const char *line, size_t n)
+{
+	char loc[FETCH_HEADER_LINE_MAX], from[FETCH_HOST_MAX], to[FETCH_HOST_MAX], *cur = NULL;
+	CURLU *u = curl_url();
+	int ok = 0;
+
+	loc[0] = '\0';
+	header_take(line, n, "Location", loc, sizeof(loc));
+	if (loc[0] == '\0' || u == NULL)
+		return curl_url_cleanup(u), u != NULL;
+	url_redact(loc, job->location, sizeof(job->location));
+	if (curl_easy_getinfo(job->easy, CURLINFO_EFFECTIVE_URL, &cur) != CURLE_OK || cur == NULL ||
+	    curl_url_set(u, CURLUPART_URL, cur, 0) != CURLUE_OK ||
+	    url_origin(u, from, sizeof(from)) != 0 ||
+	    curl_url_set(u, CURLUPART_URL, loc, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+	    url_origin(u, to, sizeof(to)) != 0) {
+		ok = 1; /* curl decides: it refuses what it cannot read */
+	} else if (strncmp(job->url, "https:", 6) == 0 && strncmp(to, "https:", 6) != 0) {
+		job->location_https_to_http = strncmp(to, "http:", 5) == 0;
+		ok = !job->location_https_to_http; /* other schemes: curl refuses */
+	} else if (job->secrets.n > 0 && strcmp(from, to) != 0) {
+		job->location_foreign = 1;
+	} else {
+		ok = 1;
+	}
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/* Keep a response header line, with any secret of the job masked. */
+static int
+header_keep(struct fetch_job *job, const char *data, size_t n)
+{
+	char *copy;
+	int rc;
+
+	if (!fetch_secrets_found(&job->secrets, data, n))
+		return buf_append(&job->res.headers, data, n);
+	if ((copy = malloc(n)) == NULL)
+		return -2;
+	memcpy(copy, data, n);
+	fetch_secrets_mask(&job->secrets, copy, n);
+	rc = buf_append(&job->res.headers, copy, n);
+	free(copy);
+	return rc;
+}
+
 static size_t
 fetch_header_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct fetch_job *job = userp;
 	struct fetch_result *res = &job->res;
 	size_t n = size * nmemb;
+	long st = job->resp_status;
 
 	job->header_bytes += n;
 	if (job->header_bytes > FETCH_HEADER_MAX_BYTES)
@@ -100,8 +175,13 @@ fetch_header_cb(char *data, size_t size, size_t nmemb, void *userp)
 		res->etag[0] = res->last_modified[0] = res->content_type[0] = '\0';
 		res->retry_after[0] = '\0';
 		buf_reset(&res->headers);
+		job->resp_status =
+		    memchr(data, ' ', n) ? strtol(memchr(data, ' ', n), NULL, 10) : 0;
 	}
-	if (buf_append(&res->headers, data, n) != 0)
+	if (header_keep(job, data, n) != 0)
+		return 0;
+	if ((st == 301 || st == 302 || st == 303 || st == 307 || st == 308) &&
+	    !redirect_check(job, data, n))
 		return 0;
 	header_take(data, n, "ETag", res->etag, sizeof(res->etag));
 	header_take(data, n, "Last-Modified", res->last_modified, sizeof(res->last_modified));
@@ -131,6 +211,27 @@ fetch_retry_after_ms(const char *v, long long now_sec)
 	return t <= now_sec ? 0 : ((long long)t - now_sec) * 1000;
 }
 
+/* Every connection of a job, first or redirected, goes through here:
+ * the address actually connected (not the name) must be public, or one
+ * the source allows. */
+static curl_socket_t
+fetch_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct fetch_job *job = clientp;
+	char addr[FETCH_NET_ADDR_MAX];
+	const char *why;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	why = fetch_net_refused(&a->addr, &job->allow, addr, sizeof(addr));
+	if (why != NULL) {
+		job->refused_why = why;
+		lr_strlcpy(job->refused_addr, addr, sizeof(job->refused_addr));
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 /* ---- one attempt ---------------------------------------------------- */
 
 static int
@@ -140,7 +241,15 @@ fetch_setopts(CURL *h, const struct fetch_opts *o, struct fetch_job *job)
 
 	bad |= curl_easy_setopt(h, CURLOPT_URL, job->url) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-	bad |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK;
+	/* an https source never follows a redirect to plain http */
+	bad |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+				strncmp(job->url, "https:", 6) == 0 ? "https" : "http,https") !=
+	       CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, job) != CURLE_OK;
+	/* a connection allowed for this source only never serves another */
+	if ((job->allow.all || job->allow.n > 0) && !o->allow_private_networks)
+		bad |= curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
@@ -171,10 +280,50 @@ fetch_setopts(CURL *h, const struct fetch_opts *o, struct fetch_job *job)
 	return bad ? -1 : 0;
 }
 
-/* Conditional request headers; a job retried after a failure keeps them
- * (the server never answered). */
+/* Free a header list, its lines (which may hold secrets) zeroed first. */
+static void
+headers_wipe(struct curl_slist *hdrs)
+{
+	struct curl_slist *t;
+
+	for (t = hdrs; t != NULL; t = t->next)
+		explicit_bzero(t->data, strlen(t->data));
+	curl_slist_free_all(hdrs);
+}
+
+/* The source's own headers, secrets filled in, onto *hdrs. Returns 0, or
+ * -1 with job->rc and job->err set (a credential missing or unsafe: no
+ * request is sent). */
 static int
-fetch_set_validators(CURL *h, struct fetch_job *job)
+fetch_add_source_headers(const struct fetch_opts *o, struct fetch_job *job,
+			 struct curl_slist **hdrs)
+{
+	struct curl_slist *t;
+	char why[LR_ERR_REASON_MAX], *line;
+	size_t i;
+
+	for (i = 0; i < job->nheaders; i++) {
+		line = fetch_header_line(job->headers[i].name, job->headers[i].value,
+					 o->credentials_dir ? o->credentials_dir : "",
+					 &job->secrets, why, sizeof(why));
+		if (line == NULL) {
+			job->rc = lr_err_set(&job->err, LR_ERR_FETCH, job->source_id, job->url,
+					     "header %s: %s", job->headers[i].name, why);
+			return -1;
+		}
+		t = curl_slist_append(*hdrs, line);
+		fetch_secret_free(line);
+		if (t == NULL)
+			return -1;
+		*hdrs = t;
+	}
+	return 0;
+}
+
+/* Conditional request headers and the source's own; a job retried after
+ * a failure keeps the validators (the server never answered). */
+static int
+fetch_set_headers(CURL *h, const struct fetch_opts *o, struct fetch_job *job)
 {
 	char line[FETCH_VALIDATOR_MAX + 32];
 	struct curl_slist *hdrs = NULL, *t;
@@ -191,12 +340,14 @@ fetch_set_validators(CURL *h, struct fetch_job *job)
 			goto fail;
 		hdrs = t;
 	}
+	if (fetch_add_source_headers(o, job, &hdrs) != 0)
+		goto fail;
 	job->hdrs = hdrs;
 	if (hdrs != NULL && curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK)
 		return -1;
 	return 0;
 fail:
-	curl_slist_free_all(hdrs);
+	headers_wipe(hdrs);
 	return -1;
 }
 
@@ -211,6 +362,15 @@ job_reset_result(struct fetch_job *job, const struct fetch_opts *o)
 	job->body_over_cap = job->alloc_failed = 0;
 	job->header_bytes = 0;
 	job->errbuf[0] = '\0';
+	job->resp_status = 0;
+	job->location[0] = job->refused_addr[0] = '\0';
+	job->location_https_to_http = job->location_foreign = 0;
+	job->refused_why = NULL;
+	fetch_secrets_clear(&job->secrets);
+	job->rc = LR_OK;
+	if (fetch_net_parse_allow(job->allow_private, &job->allow, NULL, 0) != 0)
+		memset(&job->allow, 0, sizeof(job->allow)); /* config checked it */
+	job->allow.all |= o->allow_private_networks;
 }
 
 /* Start one attempt of job; returns 0, or -1 (job then failed). */
@@ -221,10 +381,11 @@ job_start(struct fetch_sched *s, struct fetch_job *job)
 
 	job_reset_result(job, s->o);
 	job->attempts++;
-	if (h == NULL || fetch_setopts(h, s->o, job) != 0 || fetch_set_validators(h, job) != 0 ||
+	if (h == NULL || fetch_setopts(h, s->o, job) != 0 || fetch_set_headers(h, s->o, job) != 0 ||
 	    curl_multi_add_handle(s->multi, h) != CURLM_OK) {
-		curl_slist_free_all(job->hdrs);
+		headers_wipe(job->hdrs);
 		job->hdrs = NULL;
+		fetch_secrets_clear(&job->secrets);
 		curl_easy_cleanup(h);
 		return -1;
 	}
@@ -242,7 +403,8 @@ job_stop(struct fetch_sched *s, struct fetch_job *job)
 {
 	curl_multi_remove_handle(s->multi, job->easy);
 	curl_easy_cleanup(job->easy);
-	curl_slist_free_all(job->hdrs);
+	headers_wipe(job->hdrs);
+	fetch_secrets_clear(&job->secrets);
 	job->easy = NULL;
 	job->hdrs = NULL;
 	s->running--;
@@ -269,6 +431,43 @@ curl_code_transient(CURLcode cc)
 	}
 }
 
+/* A failure of the network policy or the credentials, if this attempt
+ * had one: sets job->rc and job->err and returns 1 (never transient). */
+static int
+job_classify_policy(struct fetch_job *job, CURLcode cc, long st)
+{
+	const char *id = job->source_id, *url = job->url, *to = job->location;
+	char via[LR_ERR_URL_MAX + 32] = "";
+
+	if (to[0] != '\0')
+		snprintf(via, sizeof(via), " (redirected to %s)", to);
+	if (cc != CURLE_OK && job->location_https_to_http)
+		job->rc = lr_err_set(&job->err, LR_ERR_FETCH, id, url,
+				     "redirect from https to http refused (to %s)", to);
+	else if (cc != CURLE_OK && job->location_foreign)
+		job->rc =
+		    lr_err_set(&job->err, LR_ERR_FETCH, id, url,
+			       "redirect to another origin refused: header %s carries credential "
+			       "%s (to %s)",
+			       job->secrets.header, job->secrets.names, to);
+	else if (cc != CURLE_OK && job->refused_why != NULL)
+		job->rc = lr_err_set(&job->err, LR_ERR_FETCH, id, url,
+				     "connection to %s refused: a %s address%s; a source may allow "
+				     "it with [source] allow_private_network",
+				     job->refused_addr, job->refused_why, via);
+	else if (cc == CURLE_OK && (st == 401 || st == 403) && job->secrets.n > 0)
+		job->rc = lr_err_set(&job->err, LR_ERR_FETCH, id, url,
+				     "the provider wants credentials (HTTP %ld): credential %s "
+				     "(header %s) was refused",
+				     st, job->secrets.names, job->secrets.header);
+	else if (cc == CURLE_OK && (st == 401 || st == 403))
+		job->rc = lr_err_set(&job->err, LR_ERR_FETCH, id, url,
+				     "the provider wants credentials (HTTP %ld); give them in "
+				     "[headers]",
+				     st);
+	return job->rc != LR_OK;
+}
+
 /* Set job->rc and job->err for a finished attempt; returns 1 if the
  * failure is transient (worth another attempt). */
 static int
@@ -281,6 +480,8 @@ job_classify(struct fetch_job *job, CURLcode cc, const struct fetch_opts *o)
 	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &st);
 	job->res.status = st;
 	job->rc = LR_OK;
+	if (job_classify_policy(job, cc, st))
+		return 0;
 	if (job->body_over_cap || cc == CURLE_FILESIZE_EXCEEDED)
 		job->rc =
 		    lr_err_set(&job->err, LR_ERR_FETCH, id, url,
@@ -431,8 +632,10 @@ sched_start_due(struct fetch_sched *s, long long now)
 		if (at <= now && h->running < s->o->max_per_host &&
 		    s->running < s->o->max_connections) {
 			if (job_start(s, job) != 0) {
-				job->rc = lr_err_set(&job->err, LR_ERR_NOMEM, job->source_id,
-						     job->url, "cannot start the transfer");
+				if (job->rc == LR_OK) /* else a credential's error */
+					job->rc =
+					    lr_err_set(&job->err, LR_ERR_NOMEM, job->source_id,
+						       job->url, "cannot start the transfer");
 				job_finish(s, job);
 			}
 			continue;
@@ -461,6 +664,7 @@ sched_init(struct fetch_sched *s, const struct fetch_opts *o, struct fetch_job *
 		jobs[i].due_ms = 0;
 		jobs[i].host = 0;
 		jobs[i].easy = jobs[i].hdrs = NULL;
+		memset(&jobs[i].secrets, 0, sizeof(jobs[i].secrets));
 	}
 	s->hosts = calloc(n ? n : 1, sizeof(*s->hosts));
 	s->multi = curl_multi_init();

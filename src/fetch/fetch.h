@@ -1,6 +1,9 @@
 /* fetch.h - fetching pages with libcurl's multi interface under hard
- * limits: http and https only (also for redirects), capped decompressed
- * body, timeouts, low-speed abort, TLS verification always on; many
+ * limits: http and https only (an https source follows https redirects
+ * only), no connection to private addresses unless the source allows
+ * them, request headers whose secrets live only while the transfer
+ * runs, capped decompressed body, timeouts, low-speed abort, TLS
+ * verification always on; many
  * transfers at once within a global and a per-host limit, a minimum delay
  * between requests to one host, bounded retries with backoff and jitter,
  * and Retry-After honoured per host. */
@@ -11,6 +14,9 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "fetch/fetch_net.h"
+#include "fetch/fetch_secret.h"
+#include "vocab/vocab.h"
 
 #define FETCH_MAX_REDIRECTS         5
 #define FETCH_HEADER_MAX_BYTES      (64 * 1024)
@@ -26,14 +32,16 @@ struct fetch_opts {
 	long low_speed_sec;
 	size_t max_body_bytes;
 	const char *user_agent;
-	const char *ca_file;     /* NULL or "" = system default */
-	long max_connections;    /* in flight at once, all hosts */
-	long max_per_host;       /* in flight at once to one host */
-	long host_delay_ms;      /* between two request starts to one host */
-	int retries;             /* extra attempts after a transient failure */
-	long backoff_base_ms;    /* first retry delay; doubles, plus jitter */
-	long backoff_max_ms;     /* cap on one retry delay */
-	long retry_after_max_ms; /* cap on a server's Retry-After */
+	const char *ca_file;         /* NULL or "" = system default */
+	long max_connections;        /* in flight at once, all hosts */
+	long max_per_host;           /* in flight at once to one host */
+	long host_delay_ms;          /* between two request starts to one host */
+	int retries;                 /* extra attempts after a transient failure */
+	long backoff_base_ms;        /* first retry delay; doubles, plus jitter */
+	long backoff_max_ms;         /* cap on one retry delay */
+	long retry_after_max_ms;     /* cap on a server's Retry-After */
+	const char *credentials_dir; /* for ${credential:NAME} when systemd gave none */
+	int allow_private_networks;  /* test rigs: any job may reach any address */
 	/* Optional (NULL: none): interrupt(ctx) is called after every wake-up (at least once a
 	 * second); when it returns nonzero no transfer starts any more, the
 	 * ones in flight are dropped, their jobs end with LR_ERR_STOPPED and
@@ -63,11 +71,14 @@ struct fetch_job {
 	const char *url;           /* in */
 	const char *if_none_match; /* in: NULL or "" = unconditional */
 	const char *if_modified_since;
-	void *user;              /* in: the caller's */
-	enum lr_code rc;         /* out: LR_OK for a 200 or a 304 */
-	struct lr_err err;       /* out, when rc != LR_OK */
-	struct fetch_result res; /* out: freed by fetch_run after done() */
-	int attempts;            /* out */
+	const struct source_header *headers; /* in: the source's [headers], or NULL */
+	size_t nheaders;
+	const char *allow_private; /* in: the source's allow_private_network, or NULL */
+	void *user;                /* in: the caller's */
+	enum lr_code rc;           /* out: LR_OK for a 200 or a 304 */
+	struct lr_err err;         /* out, when rc != LR_OK */
+	struct fetch_result res;   /* out: freed by fetch_run after done() */
+	int attempts;              /* out */
 	/* private to fetch.c */
 	int state;
 	long long due_ms;
@@ -77,6 +88,14 @@ struct fetch_job {
 	int body_over_cap, alloc_failed;
 	size_t header_bytes;
 	char errbuf[256];
+	struct fetch_net_allow allow;
+	struct fetch_secrets secrets;
+	long resp_status;                      /* of the response being read */
+	char location[LR_ERR_URL_MAX];         /* its Location, redacted */
+	int location_https_to_http;            /* a redirect would downgrade */
+	int location_foreign;                  /* credentials would leave the origin */
+	char refused_addr[FETCH_NET_ADDR_MAX]; /* an address the policy refused */
+	const char *refused_why;
 };
 
 /* Called once per job as soon as it is finished (after any retries). */

@@ -105,6 +105,13 @@ const char *price_kind_name(enum price_kind k); /* "value", "free", ... */
 
 /* ---- a source, as config loads it from sources.d/ID.conf ---------------- */
 
+/* One request header of a source: its value is a template, secrets are
+ * filled in only by the fetch stage, when a transfer starts. */
+struct source_header {
+	char *name;
+	char *value;
+};
+
 struct source {
 	char id[SOURCE_ID_MAX]; /* file name without .conf */
 	char *path;             /* the file it came from */
@@ -123,6 +130,11 @@ struct source {
 	char *fields[FIELD_COUNT]; /* NULL when not extracted */
 	enum price_unit input_unit;
 	enum price_unit output_unit;
+	/* request: [headers] (values may name ${credential:NAME}) and which
+	 * private addresses it may reach ("", "no", "yes" or prefixes) */
+	struct source_header *headers;
+	size_t nheaders;
+	char *allow_private_network;
 };
 
 /* ---- raw rows: what extraction yields, text not yet interpreted --------- */
