@@ -16,6 +16,10 @@
 #include "core/url.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_impl.h"
+
+/* The connection's defaults (a conninfo may set its own). */
+#define CATALOG_CONNECT_TIMEOUT_SEC "10"
+#define CATALOG_TCP_USER_TIMEOUT_MS "30000"
 #include "catalog/migrations.h"
 
 #define CATALOG_URL_MAX 2048 /* a URL as stored (redacted), at most */
@@ -411,7 +415,7 @@ db_fail(struct catalog *cat, PGresult *res, struct lr_err *err, const char *sour
 	size_t n;
 
 	if (msg == NULL || msg[0] == '\0')
-		msg = PQerrorMessage(cat->conn);
+		msg = db_error_text(cat);
 	lr_strlcpy(clean, msg, sizeof(clean));
 	n = strlen(clean);
 	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
@@ -424,7 +428,7 @@ PGresult *
 db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
 	const char *what, struct lr_err *err)
 {
-	PGresult *res = PQexecParams(cat->conn, sql, n, NULL, vals, NULL, NULL, 0);
+	PGresult *res = db_query(cat, sql, n, vals, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
@@ -462,7 +466,7 @@ db_count(struct catalog *cat, const char *sql, int n, const char *const *vals, c
 void
 db_rollback(struct catalog *cat)
 {
-	PQclear(PQexec(cat->conn, "ROLLBACK"));
+	PQclear(db_query(cat, "ROLLBACK", 0, NULL, NULL, NULL, 0));
 }
 
 /* ---- connection ---------------------------------------------------- */
@@ -479,25 +483,46 @@ catalog_policy_defaults(struct catalog_policy *p)
 	p->mass_change_bp = 5000;
 	p->mass_change_min = 5;
 	p->max_factor = 10;
+	p->answer_wait_ms = 300000;
 }
 
 enum lr_code
 catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
 {
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	return catalog_connect(conninfo, NULL, NULL, out, err);
+}
+
+enum lr_code
+catalog_connect(const char *conninfo, int (*hook)(void *ctx), void *ctx, struct catalog **out,
+		struct lr_err *err)
+{
+	/* defaults before dbname, so that the conninfo's own values win: a
+	 * server that never answers, a lost network, a dead peer are noticed */
+	const char *keys[] = { "connect_timeout",
+			       "keepalives",
+			       "keepalives_idle",
+			       "keepalives_interval",
+			       "keepalives_count",
+			       "tcp_user_timeout",
+			       "dbname",
+			       "fallback_application_name",
+			       NULL };
 	char app[64];
-	const char *vals[] = { conninfo, app, NULL };
+	const char *vals[] = { CATALOG_CONNECT_TIMEOUT_SEC, "1",      "30", "10", "3",
+			       CATALOG_TCP_USER_TIMEOUT_MS, conninfo, app,  NULL };
 	struct catalog *cat = calloc(1, sizeof(*cat));
 
 	snprintf(app, sizeof(app), "llmref pid %ld", (long)getpid());
-
 	*out = NULL;
 	if (cat == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
-	cat->conn = PQconnectdbParams(keys, vals, 1);
-	if (cat->conn == NULL || PQstatus(cat->conn) != CONNECTION_OK) {
+	catalog_policy_defaults(&cat->policy);
+	catalog_set_wait_hook(cat, hook, ctx);
+	if (db_connect(cat, keys, vals) != 0 || PQsetnonblocking(cat->conn, 1) != 0) {
 		lr_err_set(err, LR_ERR_DB, NULL, NULL, "cannot connect to PostgreSQL: %s",
-			   cat->conn ? PQerrorMessage(cat->conn) : "out of memory");
+			   cat->conn      ? PQerrorMessage(cat->conn)
+			   : cat->lost[0] ? cat->lost
+					  : "out of memory");
 		catalog_close(cat);
 		return LR_ERR_DB;
 	}
@@ -507,7 +532,6 @@ catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
 		catalog_close(cat);
 		return LR_ERR_DB;
 	}
-	catalog_policy_defaults(&cat->policy);
 	*out = cat;
 	return LR_OK;
 }
@@ -525,6 +549,7 @@ catalog_configure(struct catalog *cat, const struct config *cfg)
 	p->mass_change_bp = cfg->quarantine_mass_change_bp;
 	p->mass_change_min = cfg->quarantine_mass_change_min;
 	p->max_factor = cfg->quarantine_max_factor > 1 ? cfg->quarantine_max_factor : 2;
+	p->answer_wait_ms = cfg->db_timeout_sec > 0 ? cfg->db_timeout_sec * 1000 : 300000;
 }
 
 int
@@ -574,7 +599,7 @@ migrate_one(struct catalog *cat, const struct migration *m, int *applied, struct
 	PQclear(res);
 	if (!done) {
 		/* Compiled-in constant SQL: several statements, no parameters. */
-		res = PQexec(cat->conn, m->sql);
+		res = db_query(cat, m->sql, 0, NULL, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			db_fail(cat, res, err, NULL, m->name);
 			goto fail;
@@ -607,15 +632,14 @@ catalog_migrate(struct catalog *cat, int *applied, struct lr_err *err)
 	rc = db_cmd(cat, SQL_MIGRATIONS_TABLE, 0, NULL, NULL, "schema_migrations", err);
 	for (i = 0; i < migrations_count && rc == LR_OK; i++)
 		rc = migrate_one(cat, &migrations[i], applied, err);
-	PQclear(PQexecParams(cat->conn, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, vals,
-			     NULL, NULL, 0));
+	PQclear(db_query(cat, "SELECT pg_advisory_unlock($1::bigint)", 1, vals, NULL, NULL, 0));
 	return rc;
 }
 
 enum lr_code
 catalog_check_schema(struct catalog *cat, struct lr_err *err)
 {
-	PGresult *res = PQexecParams(cat->conn, SQL_SCHEMA_VERSION, 0, NULL, NULL, NULL, NULL, 0);
+	PGresult *res = db_query(cat, SQL_SCHEMA_VERSION, 0, NULL, NULL, NULL, 0);
 	int have, want = catalog_schema_version_built();
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -655,7 +679,7 @@ lock_wait(struct catalog *cat, const char *source_id, struct lr_err *err)
 	snprintf(ms, sizeof(ms), "%ld", cat->policy.lock_wait_ms);
 	if (db_cmd(cat, SQL_LOCK_TIMEOUT, 1, tv, source_id, "lock", err) != LR_OK)
 		return -1;
-	res = PQexecParams(cat->conn, SQL_LOCK_WAIT, 1, NULL, vals, NULL, NULL, 0);
+	res = db_query(cat, SQL_LOCK_WAIT, 1, vals, NULL, NULL, 0);
 	got = PQresultStatus(res) == PGRES_TUPLES_OK;
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (!got && (state == NULL || strcmp(state, "55P03") != 0)) { /* not lock_not_available */
@@ -702,7 +726,7 @@ catalog_unlock_source(struct catalog *cat, const char *source_id)
 {
 	const char *vals[1] = { source_id };
 
-	PQclear(PQexecParams(cat->conn, SQL_UNLOCK, 1, NULL, vals, NULL, NULL, 0));
+	PQclear(db_query(cat, SQL_UNLOCK, 1, vals, NULL, NULL, 0));
 }
 
 /* ---- runs ---------------------------------------------------------- */
@@ -827,7 +851,7 @@ static enum lr_code
 copy_records(struct catalog *cat, const struct source *src, const struct records *recs,
 	     struct lr_err *err)
 {
-	PGresult *res = PQexec(cat->conn, SQL_COPY_INCOMING);
+	PGresult *res = db_query(cat, SQL_COPY_INCOMING, 0, NULL, NULL, NULL, 0);
 	struct buf line;
 	size_t i;
 	int ok = 1;
@@ -840,18 +864,16 @@ copy_records(struct catalog *cat, const struct source *src, const struct records
 		int f = recs->v[i].nfacts > 0 ? 0 : -1;
 		do /* a pricing row once; a facts row once per fact */
 			ok = copy_record(&line, &recs->v[i], f) == 0 &&
-			     PQputCopyData(cat->conn, line.data, (int)line.len) == 1;
+			     db_put_copy(cat, line.data, (int)line.len) == 0;
 		while (ok && f >= 0 && ++f < recs->v[i].nfacts);
 	}
 	buf_free(&line);
-	if (PQputCopyEnd(cat->conn, ok ? NULL : "llmref: copy aborted") != 1)
+	if (db_end_copy(cat, ok ? NULL : "llmref: copy aborted") != 0)
 		ok = 0;
-	res = PQgetResult(cat->conn);
+	res = db_copy_result(cat);
 	if (!ok || PQresultStatus(res) != PGRES_COMMAND_OK)
 		return db_fail(cat, res, err, src->id, "copy");
 	PQclear(res);
-	while ((res = PQgetResult(cat->conn)) != NULL)
-		PQclear(res);
 	return LR_OK;
 }
 
@@ -1024,7 +1046,7 @@ store_snapshot(struct catalog *cat, const struct source *src, const struct run_f
 	if (fi->body_len > 0x7fffffff)
 		return lr_err_set(err, LR_ERR_INTERNAL, src->id, NULL, "snapshot too large");
 	snprintf(status, sizeof(status), "%ld", fi->http_status);
-	res = PQexecParams(cat->conn, SQL_SNAPSHOT, 7, NULL, vals, lens, fmts, 0);
+	res = db_query(cat, SQL_SNAPSHOT, 7, vals, lens, fmts, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return db_fail(cat, res, err, src->id, "snapshot");
 	PQclear(res);
@@ -1317,7 +1339,7 @@ read_snapshot(struct catalog *cat, const char *sql, const char *source_id, struc
 	      const char *none, struct lr_err *err)
 {
 	const char *vals[1] = { source_id };
-	PGresult *res = PQexecParams(cat->conn, sql, 1, NULL, vals, NULL, NULL, 1);
+	PGresult *res = db_query(cat, sql, 1, vals, NULL, NULL, 1);
 	int len;
 
 	memset(out, 0, sizeof(*out));

@@ -14,6 +14,12 @@
 
 struct catalog; /* one connection; opaque */
 
+/* While a statement waits for the server, hook(ctx) is called at least
+ * once a second; when it returns nonzero the statement may run 3 s more,
+ * then the connection is given up (its transaction rolls back) and the
+ * call fails. The daemon feeds its watchdog and reads signals there. */
+void catalog_set_wait_hook(struct catalog *cat, int (*hook)(void *ctx), void *ctx);
+
 /* How the catalog reconciles and guards; from the [catalog] and
  * [quarantine] sections of llmref.conf (catalog_configure). */
 struct catalog_policy {
@@ -25,6 +31,7 @@ struct catalog_policy {
 	long mass_change_bp;
 	long mass_change_min;
 	long max_factor;
+	long answer_wait_ms; /* [database] timeout: give up on a silent server */
 };
 
 struct run_stats {
@@ -81,6 +88,12 @@ struct snapshot {
 /* Connect with conninfo (any libpq connection string; "" = the PG*
  * environment). Returns LR_OK with *out set, or LR_ERR_DB. */
 enum lr_code catalog_open(const char *conninfo, struct catalog **out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* catalog_open with a wait hook (catalog_set_wait_hook) from the start:
+ * the connection itself is made without blocking, bounded by its
+ * connect_timeout (default 10 s). */
+enum lr_code catalog_connect(const char *conninfo, int (*hook)(void *ctx), void *ctx,
+			     struct catalog **out, struct lr_err *err)
     __attribute__((warn_unused_result));
 void catalog_close(struct catalog *cat);
 /* Whether the connection is still up. */

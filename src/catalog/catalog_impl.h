@@ -9,9 +9,32 @@
 #include "catalog/catalog.h"
 
 struct catalog {
-	PGconn *conn;
+	PGconn *conn; /* NULL once given up on (db_wait): every call then fails */
 	struct catalog_policy policy;
+	int (*wait_hook)(void *ctx); /* called while waiting; nonzero = stop */
+	void *wait_ctx;
+	char lost[128]; /* why the connection was given up */
 };
+
+/* ---- the trip to the server (catalog_db.c) ---- */
+/* Send a statement and wait for its results, bounded (see catalog_db.c):
+ * the first error or the last result, NULL when nothing came back
+ * (db_error_text says why). n == 0 and text results: the simple protocol,
+ * several statements allowed. */
+PGresult *db_query(struct catalog *cat, const char *sql, int n, const char *const *vals,
+		   const int *lens, const int *fmts, int binary);
+/* Wait, bounded, until what was sent is flushed (for_write) or an answer
+ * is complete; 0, or -1 (the connection failed or was given up). */
+int db_wait(struct catalog *cat, int for_write);
+/* COPY ... FROM STDIN after db_query returned PGRES_COPY_IN: 0 or -1. */
+int db_put_copy(struct catalog *cat, const char *data, int len);
+int db_end_copy(struct catalog *cat, const char *why);
+PGresult *db_copy_result(struct catalog *cat);
+/* Connect without blocking (PQconnectStartParams), waiting as db_wait
+ * does, bounded by the conninfo's connect_timeout (default 10 s). */
+int db_connect(struct catalog *cat, const char *const *keys, const char *const *vals);
+/* libpq's message for the connection, or why it was given up. */
+const char *db_error_text(struct catalog *cat);
 
 /* Set err from a failed result (freed) or the connection's message. */
 enum lr_code db_fail(struct catalog *cat, PGresult *res, struct lr_err *err, const char *source,

@@ -90,6 +90,7 @@ static const struct key_def config_keys[] = {
 	{ "fetch", "allow_private_networks", KEY_BOOL, "no",
 	  offsetof(struct config, fetch_allow_private_networks) },
 	{ "database", "lock_wait", KEY_MSEC, "10s", offsetof(struct config, lock_wait_ms) },
+	{ "database", "timeout", KEY_DURATION, "5m", offsetof(struct config, db_timeout_sec) },
 	{ "catalog", "gone_after", KEY_COUNT, "3", offsetof(struct config, gone_after_runs) },
 	{ "catalog", "conflict_tolerance", KEY_PERCENT, "2.5%",
 	  offsetof(struct config, conflict_tolerance_bp) },

@@ -40,6 +40,7 @@ struct config {
 	char *fetch_credentials_dir;      /* absolute after loading: [headers] secrets */
 	int fetch_allow_private_networks; /* test rigs: every source may reach them */
 	long lock_wait_ms;                /* [database] lock_wait: wait for a busy source */
+	long db_timeout_sec;              /* [database] timeout: give up on a silent server */
 	/* [catalog] */
 	long gone_after_runs;       /* missing from this many runs: gone */
 	long conflict_tolerance_bp; /* numeric facts, basis points (250 = 2.5%) */

@@ -98,6 +98,8 @@ status_update(struct daemon *d)
 		   d->cat ? "ok" : "unavailable: ", d->cat ? "" : d->db_error);
 }
 
+static int batch_interrupt(void *ctx);
+
 /* Connect, check the schema, configure; on failure plan the next try
  * (doubling from 1 s to 60 s) and say so once per change of state. */
 static void
@@ -106,7 +108,7 @@ db_connect(struct daemon *d)
 	struct lr_err err = { 0 };
 	char text[LR_ERR_REASON_MAX + 64];
 
-	if (catalog_open(d->cfg->conninfo, &d->cat, &err) == LR_OK &&
+	if (catalog_connect(d->cfg->conninfo, batch_interrupt, d, &d->cat, &err) == LR_OK &&
 	    catalog_check_schema(d->cat, &err) == LR_OK) {
 		catalog_configure(d->cat, d->cfg);
 		catalog_set_lock_wait(d->cat, 0); /* busy: another instance runs it */
@@ -318,8 +320,6 @@ diff_after_batch(struct daemon *d)
 		log_info("diff: %ld model(s) changed; %ld record(s) recomputed, %ld changed",
 			 dp.dirty, dp.recomputed, dp.changed);
 }
-
-static int batch_interrupt(void *ctx);
 
 /* Refresh every due source together, then the diff stage. */
 static void

@@ -28,4 +28,6 @@ for u in llmref.service llmref-refresh@.service; do
 done
 grep -q '^Type=notify$' "$LLMREF_SRCDIR/systemd/llmref.service.in"; ok $? "llmref.service is Type=notify"
 grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$LLMREF_SRCDIR/systemd/llmref.service.in"; ok $? "reload sends SIGHUP"
+grep -qE '^TimeoutStartSec=[0-9]+(min|s)?$' "$LLMREF_SRCDIR/systemd/llmref-refresh@.service.in"
+ok $? "the oneshot refresh unit bounds its start (TimeoutStartSec=)"
 done_testing

@@ -1,0 +1,202 @@
+/* catalog_db.c - every statement's trip to PostgreSQL, with a bounded
+ * wait: libpq's non-blocking API polled once a second at least, the
+ * owner's wait hook called on each tick (the daemon feeds its watchdog
+ * and reads its signals there), and a connection that stops answering
+ * given up after the policy's answer_wait_ms (or 3 s after the hook asks
+ * to stop), so that no caller ever hangs on the database. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "catalog/catalog_impl.h"
+#include "core/clock.h"
+
+#define DB_TICK_MS       1000 /* the wait hook runs at least this often */
+#define DB_STOP_GRACE_MS 3000 /* a statement may finish this long after a stop */
+
+void
+catalog_set_wait_hook(struct catalog *cat, int (*hook)(void *ctx), void *ctx)
+{
+	cat->wait_hook = hook;
+	cat->wait_ctx = ctx;
+}
+
+/* Give up on the connection: the server rolls back what was open. */
+static void
+db_abandon(struct catalog *cat, const char *why)
+{
+	lr_strlcpy(cat->lost, why, sizeof(cat->lost));
+	PQfinish(cat->conn);
+	cat->conn = NULL;
+}
+
+/* One poll of the socket for at most ms; 0, or -1 when the socket is gone. */
+static int
+db_poll(struct catalog *cat, int want_write, long ms)
+{
+	struct pollfd pfd = { PQsocket(cat->conn), (short)(POLLIN | (want_write ? POLLOUT : 0)),
+			      0 };
+
+	if (pfd.fd < 0)
+		return -1;
+	if (poll(&pfd, 1, (int)ms) < 0 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+/* Time left before giving up: the answer deadline, or the stop grace
+ * once the hook asked to stop; 0 when it has run out. */
+static long
+db_time_left(struct catalog *cat, int64_t deadline, int64_t *stop_at)
+{
+	int64_t now = clock_mono_ms();
+
+	if (*stop_at < 0 && cat->wait_hook != NULL && cat->wait_hook(cat->wait_ctx))
+		*stop_at = now + DB_STOP_GRACE_MS;
+	if (*stop_at >= 0 && *stop_at < deadline)
+		deadline = *stop_at;
+	return deadline > now ? (long)(deadline - now) : 0;
+}
+
+int
+db_wait(struct catalog *cat, int for_write)
+{
+	int64_t deadline = clock_mono_ms() + cat->policy.answer_wait_ms, stop_at = -1;
+	long left;
+	int flush;
+
+	for (;;) {
+		flush = PQflush(cat->conn);
+		if (flush < 0 || PQconsumeInput(cat->conn) == 0)
+			return -1; /* libpq's message says why */
+		if (flush == 0 && (for_write || !PQisBusy(cat->conn)))
+			return 0;
+		left = db_time_left(cat, deadline, &stop_at);
+		if (left == 0) {
+			db_abandon(cat, stop_at >= 0 ? "no answer while llmref is stopping"
+						     : "no answer within [database] timeout");
+			return -1;
+		}
+		if (db_poll(cat, flush == 1, left < DB_TICK_MS ? left : DB_TICK_MS) != 0)
+			return -1;
+	}
+}
+
+/* Collect the results of the statement sent: the first error, else the
+ * last result (as PQexec gives them). */
+static PGresult *
+db_collect(struct catalog *cat, int stop_at_copy)
+{
+	PGresult *keep = NULL, *r;
+
+	while (db_wait(cat, 0) == 0 && (r = PQgetResult(cat->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (keep != NULL && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+		} else {
+			PQclear(keep);
+			keep = r;
+		}
+		if (stop_at_copy && (st == PGRES_COPY_IN || st == PGRES_COPY_OUT))
+			return keep;
+	}
+	return keep;
+}
+
+PGresult *
+db_query(struct catalog *cat, const char *sql, int n, const char *const *vals, const int *lens,
+	 const int *fmts, int binary)
+{
+	int sent;
+
+	if (cat->conn == NULL)
+		return NULL;
+	if (n == 0 && !binary)
+		sent = PQsendQuery(cat->conn, sql); /* several statements allowed */
+	else
+		sent = PQsendQueryParams(cat->conn, sql, n, NULL, vals, lens, fmts, binary);
+	if (!sent)
+		return NULL;
+	return db_collect(cat, 1);
+}
+
+int
+db_put_copy(struct catalog *cat, const char *data, int len)
+{
+	int rc;
+
+	while (cat->conn != NULL && (rc = PQputCopyData(cat->conn, data, len)) == 0)
+		if (db_wait(cat, 1) != 0)
+			return -1;
+	return cat->conn != NULL && rc == 1 ? 0 : -1;
+}
+
+int
+db_end_copy(struct catalog *cat, const char *why)
+{
+	int rc;
+
+	while (cat->conn != NULL && (rc = PQputCopyEnd(cat->conn, why)) == 0)
+		if (db_wait(cat, 1) != 0)
+			return -1;
+	return cat->conn != NULL && rc == 1 ? 0 : -1;
+}
+
+PGresult *
+db_copy_result(struct catalog *cat)
+{
+	return cat->conn != NULL ? db_collect(cat, 0) : NULL;
+}
+
+const char *
+db_error_text(struct catalog *cat)
+{
+	return cat->conn != NULL ? PQerrorMessage(cat->conn) : cat->lost;
+}
+
+/* The effective connect_timeout of conn in ms (libpq does not enforce it
+ * when connecting without blocking): the conninfo's, else ours. */
+static long
+db_connect_timeout_ms(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn), *o;
+	long sec = 0;
+
+	for (o = opts; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val != NULL)
+			sec = strtol(o->val, NULL, 10);
+	PQconninfoFree(opts);
+	return (sec > 0 ? (sec < 2 ? 2 : sec) : 10) * 1000;
+}
+
+int
+db_connect(struct catalog *cat, const char *const *keys, const char *const *vals)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	int64_t deadline, stop_at = -1;
+	long left;
+
+	cat->conn = PQconnectStartParams(keys, vals, 1);
+	if (cat->conn == NULL || PQstatus(cat->conn) == CONNECTION_BAD)
+		return -1;
+	deadline = clock_mono_ms() + db_connect_timeout_ms(cat->conn);
+	while (st != PGRES_POLLING_OK) {
+		if (st == PGRES_POLLING_FAILED)
+			return -1;
+		left = db_time_left(cat, deadline, &stop_at);
+		if (left == 0) {
+			db_abandon(cat, stop_at >= 0 ? "no answer while llmref is stopping"
+						     : "no answer within connect_timeout");
+			return -1;
+		}
+		if (db_poll(cat, st == PGRES_POLLING_WRITING,
+			    left < DB_TICK_MS ? left : DB_TICK_MS))
+			return -1;
+		st = PQconnectPoll(cat->conn);
+	}
+	return 0;
+}
