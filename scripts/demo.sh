@@ -18,7 +18,7 @@ if [ "${1:-}" != --inner ]; then
 		make -C build -j"$(nproc)" >/dev/null
 	fi
 	echo "== starting a private PostgreSQL cluster (pg_virtualenv)"
-	exec pg_virtualenv "$0" --inner
+	exec pg_virtualenv -t "$0" --inner
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/llmref-demo.XXXXXX")

@@ -28,7 +28,7 @@ build() { # build DIR CONFIGURE-ARGS...
 }
 
 check() { # check DIR: make check under a throw-away cluster
-	(cd "$1" && pg_virtualenv -o "max_connections=50" make -j"$jobs" check) >"$1/check.out" 2>&1
+	(cd "$1" && pg_virtualenv -t -o "max_connections=50" make -j"$jobs" check) >"$1/check.out" 2>&1
 	local rc=$?
 	grep -aE '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/check.out" | grep -vE '^PASS:' | head -50
 	grep -aE '^# (TOTAL|PASS|FAIL|SKIP|ERROR):' "$1/check.out" | tail -5
@@ -61,7 +61,7 @@ vg_check() {
 	done
 	rm -rf "$dir/vg" && mkdir -p "$dir/vg"
 	(cd "$dir" && LLMREF_REAL_BIN="$PWD/src/llmref" LLMREF_VG_LOGS="$PWD/vg" \
-		pg_virtualenv -o "max_connections=50" make -j"$jobs" check TESTS="$tests" \
+		pg_virtualenv -t -o "max_connections=50" make -j"$jobs" check TESTS="$tests" \
 		LLMREF_TEST_BIN="$top/scripts/valgrind-llmref.sh" TEST_SUITE_LOG=test-suite-vg.log) \
 		>"$dir/check-vg.out" 2>&1
 	local rc=$?
@@ -89,7 +89,7 @@ fi
 distcheck_failed=0
 if [ "${LLMREF_SKIP_DISTCHECK:-0}" != 1 ]; then
 	step "make distcheck"
-	(cd build-test && pg_virtualenv make -j"$jobs" distcheck) >build-test/distcheck.out 2>&1 ||
+	(cd build-test && pg_virtualenv -t make -j"$jobs" distcheck) >build-test/distcheck.out 2>&1 ||
 		{ distcheck_failed=1; status=1; tail -40 build-test/distcheck.out; }
 fi
 
