@@ -5,6 +5,7 @@ set -e
 PKGS="build-essential autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libxml2-utils libjansson-dev libpq-dev
 libsystemd-dev libinih-dev libssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+libjq-dev libonig-dev
 postgresql postgresql-common python3 clang-format curl ca-certificates systemd
 cppcheck valgrind"
 missing=$(for p in $PKGS; do

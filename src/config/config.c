@@ -142,8 +142,15 @@ static const struct key_def source_keys[] = {
 	{ "source", "allow_private_network", KEY_STR, "no",
 	  offsetof(struct source, allow_private_network) },
 	{ "extract", "skip_bad_rows", KEY_BOOL, "no", offsetof(struct source, skip_bad_rows) },
-	{ "extract", "rows", KEY_STR, NULL, offsetof(struct source, rows) },
-	{ "extract", "model", KEY_STR, NULL, offsetof(struct source, fields[FIELD_MODEL]) },
+	{ "extract", "jq", KEY_STR, "", offsetof(struct source, jq) },
+	{ "extract", "jq_file", KEY_STR, "", offsetof(struct source, jq_file) },
+	{ "extract", "json_xpath", KEY_STR, "", offsetof(struct source, json_xpath) },
+	{ "extract", "table", KEY_STR, "", offsetof(struct source, table) },
+	{ "extract", "jq_timeout", KEY_DURATION, "10s", offsetof(struct source, jq_timeout_sec) },
+	{ "extract", "jq_max_memory", KEY_SIZE, "512MiB",
+	  offsetof(struct source, jq_max_memory_bytes) },
+	{ "extract", "rows", KEY_STR, "", offsetof(struct source, rows) },
+	{ "extract", "model", KEY_STR, "", offsetof(struct source, fields[FIELD_MODEL]) },
 	{ "extract", "input_price", KEY_STR, "",
 	  offsetof(struct source, fields[FIELD_INPUT_PRICE]) },
 	{ "extract", "output_price", KEY_STR, "",
@@ -373,6 +380,8 @@ source_check_kind(const struct source *src, const int *lines, struct lr_err *err
 {
 	int f;
 
+	if (src->jq_program != NULL)
+		return LR_OK; /* the rows say which fields they have: checked per page */
 	for (f = 0; f < FIELD_COUNT; f++) {
 		if (src->fields[f] == NULL || src->fields[f][0] == '\0' ||
 		    source_kind_allows(src->kind, (enum field)f))
@@ -766,6 +775,11 @@ source_clear(struct source *src)
 	free(src->url);
 	free(src->file);
 	free(src->rows);
+	free(src->jq);
+	free(src->jq_file);
+	free(src->jq_program);
+	free(src->json_xpath);
+	free(src->table);
 	for (i = 0; i < FIELD_COUNT; i++)
 		free(src->fields[i]);
 	for (i = 0; i < src->nheaders; i++) {
@@ -841,12 +855,98 @@ expr_compiles(enum source_format fmt, const char *expr, char *why, size_t len)
 	return x != NULL;
 }
 
+/* jq_file = NAME.jq: a file beside the source file, read whole. */
+static enum lr_code
+source_read_jq_file(struct source *src, int line, struct lr_err *err)
+{
+	const char *slash = strrchr(src->path, '/');
+	size_t n = strlen(src->jq_file);
+	char path[PATH_MAX];
+	struct buf b;
+	enum file_rc rc;
+
+	if (n <= 3 || strcmp(src->jq_file + n - 3, ".jq") != 0 || strchr(src->jq_file, '/'))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [extract] jq_file: '%s' is not NAME.jq beside the source "
+				  "file",
+				  src->path, line, src->jq_file);
+	snprintf(path, sizeof(path), "%.*s%s", slash ? (int)(slash - src->path + 1) : 0, src->path,
+		 src->jq_file);
+	rc = file_read(path, CONFIG_FILE_MAX_BYTES, FILE_TEXT, &b);
+	if (rc != FILE_OK)
+		return lr_err_set(err, rc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_CONFIG, NULL,
+				  NULL, "%s:%d: [extract] jq_file: %s: %s", src->path, line, path,
+				  file_rc_reason(rc, errno, "larger than 1 MiB"));
+	src->jq_program = b.data != NULL ? b.data : strdup("");
+	return src->jq_program != NULL ? LR_OK
+				       : lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+}
+
+/* The program: jq's text or jq_file's; NULL when neither (old keys). */
+static enum lr_code
+source_load_jq(struct source *src, const int *lines, struct lr_err *err)
+{
+	int line = source_key_line(lines, "extract", "jq_file");
+
+	if (src->jq[0] != '\0' && src->jq_file[0] != '\0')
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [extract] jq_file: set jq or jq_file, not both",
+				  src->path, line);
+	if (src->jq_file[0] != '\0')
+		return source_read_jq_file(src, line, err);
+	if (src->jq[0] != '\0' && (src->jq_program = strdup(src->jq)) == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	return LR_OK;
+}
+
+/* A jq source: the program compiles, no old-style key is mixed in, the
+ * document keys suit the format, the limits are sane. */
+static enum lr_code
+source_check_jq(const struct source *src, const int *lines, struct lr_err *err)
+{
+	const char *key = src->jq[0] != '\0' ? "jq" : "jq_file";
+	char why[512];
+	int f;
+
+	if (!extract_jq_check(src->jq_program, why, sizeof(why)))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
+				  src->path, source_key_line(lines, "extract", key), key, why);
+	for (f = 0; f < FIELD_COUNT; f++)
+		if (src->fields[f][0] != '\0' || (f == 0 && src->rows[0] != '\0'))
+			return lr_err_set(
+			    err, LR_ERR_CONFIG, NULL, NULL,
+			    "%s:%d: [extract] %s: the jq program gives the rows and fields: "
+			    "no per-field expression beside it",
+			    src->path,
+			    source_key_line(lines, "extract",
+					    src->rows[0] ? "rows" : field_name((enum field)f)),
+			    src->rows[0] ? "rows" : field_name((enum field)f));
+	if ((src->json_xpath[0] != '\0' || src->table[0] != '\0') && src->format == FORMAT_JSON)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] json_xpath and table read html or markdown pages",
+				  src->path);
+	if (src->json_xpath[0] != '\0' && src->table[0] != '\0')
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] set json_xpath or table, not both", src->path);
+	if (src->jq_timeout_sec < 1 || src->jq_max_memory_bytes < 16 * 1024 * 1024)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] jq_timeout must be at least 1s and jq_max_memory "
+				  "at least 16MiB",
+				  src->path);
+	return LR_OK;
+}
+
 static enum lr_code
 source_check_expressions(const struct source *src, const int *lines, struct lr_err *err)
 {
 	char why[512];
 	int f;
 
+	if (src->jq_program != NULL)
+		return source_check_jq(src, lines, err);
+	if (src->rows[0] == '\0' || src->fields[FIELD_MODEL][0] == '\0')
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] jq (or jq_file) is required", src->path);
 	if (!expr_compiles(src->format, src->rows, why, sizeof(why)))
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] rows: %s",
 				  src->path, source_key_line(lines, "extract", "rows"), why);
@@ -891,6 +991,9 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 	if (src->path == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	rc = parse_file(path, source_keys, NKEYS(source_keys), src, lines, err);
+	if (rc != LR_OK)
+		return rc;
+	rc = source_load_jq(src, lines, err);
 	if (rc != LR_OK)
 		return rc;
 	rc = source_check_expressions(src, lines, err);

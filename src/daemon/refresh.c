@@ -39,17 +39,34 @@ struct refresh_ctx {
 static int
 extract_settings_sha(const struct source *src, char hex[65])
 {
-	char text[8192];
-	int n, f;
+	const char *doc[3] = { src->jq_program, src->json_xpath, src->table };
+	char line[512];
+	struct buf b;
+	int n, f, rc = 0;
 
-	n = snprintf(text, sizeof(text), "%d\n%s\n%d\n%d\n", (int)src->format, src->rows,
-		     (int)src->input_unit, (int)src->output_unit);
-	for (f = 0; f < FIELD_COUNT && n > 0 && (size_t)n < sizeof(text); f++)
-		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s\n",
-			      src->fields[f] ? src->fields[f] : "");
-	if (n < 0 || (size_t)n >= sizeof(text))
-		return -1;
-	return sha256_hex(text, (size_t)n, hex);
+	buf_init(&b, 2 * CONFIG_FILE_MAX_BYTES + 65536);
+	n = snprintf(line, sizeof(line), "%d\n%s\n%d\n%d\n", (int)src->format,
+		     src->rows ? src->rows : "", (int)src->input_unit, (int)src->output_unit);
+	rc |= n < 0 || (size_t)n >= sizeof(line) || buf_append(&b, line, (size_t)n) != 0;
+	for (f = 0; f < FIELD_COUNT; f++) {
+		const char *e = src->fields[f] ? src->fields[f] : "";
+		rc |= buf_append(&b, e, strlen(e)) != 0 || buf_append(&b, "\n", 1) != 0;
+	}
+	/* a jq source: its program (jq's text or jq_file's), where its
+	 * document comes from and its limits */
+	if (src->jq_program != NULL) {
+		n = snprintf(line, sizeof(line), "jq\n%ld\n%zu\n", src->jq_timeout_sec,
+			     src->jq_max_memory_bytes);
+		rc |= n < 0 || (size_t)n >= sizeof(line) || buf_append(&b, line, (size_t)n) != 0;
+		for (f = 0; f < 3; f++)
+			rc |= buf_append(&b, doc[f] ? doc[f] : "", doc[f] ? strlen(doc[f]) : 0) !=
+				  0 ||
+			      buf_append(&b, "\n\0", 2) != 0;
+	}
+	if (rc == 0)
+		rc = sha256_hex(b.data, b.len, hex);
+	buf_free(&b);
+	return rc != 0 ? -1 : 0;
 }
 
 void

@@ -12,6 +12,11 @@
 /* A JSON field expression naming the row's own object member name. */
 #define EXTRACT_JSON_KEY        "@key"
 #define EXTRACT_FIELD_MAX_BYTES 4096
+/* The most a jq program may write (its rows as JSON lines). */
+#define EXTRACT_JQ_OUTPUT_MAX_BYTES (256UL * 1024 * 1024)
+/* Defaults of [extract] jq_timeout and jq_max_memory. */
+#define EXTRACT_JQ_TIMEOUT_SEC      10
+#define EXTRACT_JQ_MAX_MEMORY_BYTES (512UL * 1024 * 1024)
 
 /* Extract every record of src from body (len bytes). On LR_OK, out holds
  * the records (free with raw_rows_free); on error out is empty and err
@@ -19,6 +24,9 @@
 enum lr_code extract_page(const struct source *src, const char *body, size_t len,
 			  struct raw_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
+
+/* Does program compile as jq (no modules)? If not, why holds jq's message. */
+int extract_jq_check(const char *program, char *why, size_t len);
 
 /* Collapse white space (including U+00A0 and U+202F) to single spaces and
  * trim, in place. Returns s. */

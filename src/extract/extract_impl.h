@@ -4,10 +4,31 @@
 #ifndef LLMREF_EXTRACT_IMPL_H
 #define LLMREF_EXTRACT_IMPL_H
 
+#include <jansson.h>
+
 #include "extract/extract.h"
 
 /* Append a zeroed row; returns 0, -1 over EXTRACT_MAX_ROWS, -2 no memory. */
 int extract_rows_add(struct raw_rows *rows, struct raw_row **out);
+
+/* A JSON number's exact text travels through jansson as the string
+ * "\0#TEXT" (extract_json.c refuses documents whose strings hold NUL). */
+#define EXTRACT_NUM_MARK_LEN 2
+static inline int
+extract_num_marked(const char *s, size_t n)
+{
+	return n >= EXTRACT_NUM_MARK_LEN && s[0] == '\0' && s[1] == '#';
+}
+
+/* Run src->jq_program over doc (numbers marked) in a bounded child and
+ * fill out with its rows (extract_jq.c). */
+enum lr_code extract_jq_rows(const struct source *src, json_t *doc, struct raw_rows *out,
+			     struct lr_err *err);
+
+/* Parse a JSON document with every number kept as its marked text;
+ * *root is a new reference (extract_json.c). */
+enum lr_code extract_json_load(const struct source *src, const char *body, size_t len,
+			       json_t **root, struct lr_err *err);
 
 enum lr_code extract_html(const struct source *src, const char *body, size_t len,
 			  struct raw_rows *out, struct lr_err *err);

@@ -330,11 +330,22 @@ json_load_error(const struct source *src, const char *body, size_t len, const js
 			  "invalid JSON at line %zu column %zu: %s%s", line, col, text, quote);
 }
 
+/* A page whose first character is '<' (after white space) is markup. */
+static int
+json_looks_like_html(const char *body, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r'))
+		i++;
+	return i < len && body[i] == '<';
+}
+
 /* Parse body with every number kept as a marked string. Returns a new
  * reference in *root. */
-static enum lr_code
-json_load_exact(const struct source *src, const char *body, size_t len, json_t **root,
-		struct lr_err *err)
+enum lr_code
+extract_json_load(const struct source *src, const char *body, size_t len, json_t **root,
+		  struct lr_err *err)
 {
 	json_error_t jerr;
 	char *marked = NULL;
@@ -342,6 +353,10 @@ json_load_exact(const struct source *src, const char *body, size_t len, json_t *
 	enum lr_code rc;
 
 	*root = NULL;
+	if (json_looks_like_html(body, len))
+		return lr_err_set(
+		    err, LR_ERR_EXTRACT, src->id, src->url,
+		    "invalid JSON at line 1 column 1: this looks like HTML, not JSON");
 	rc = jnum_mark_size(src, body, len, &size, err);
 	if (rc != LR_OK)
 		goto out;
@@ -506,10 +521,17 @@ extract_json(const struct source *src, const char *body, size_t len, struct raw_
 	json_t *root = NULL;
 	enum lr_code rc;
 
+	if (src->jq_program != NULL) {
+		rc = extract_json_load(src, body, len, &root, err);
+		if (rc == LR_OK)
+			rc = extract_jq_rows(src, root, out, err);
+		json_decref(root);
+		return rc;
+	}
 	rc = json_query_compile(src, &q, err);
 	if (rc != LR_OK)
 		goto out;
-	rc = json_load_exact(src, body, len, &root, err);
+	rc = extract_json_load(src, body, len, &root, err);
 	if (rc != LR_OK)
 		goto out;
 	w.q = &q;

@@ -167,7 +167,7 @@ like "$out" "no quarantined run waits for review" "and says so"
 cp "$WORK/or.good" "$OR"
 
 # ---- an announced price change: scheduled, not in force yet -----------
-sed -i 's/^context_window = .*/&\nprice_from = $.pricing.from/' "$WORK/sources.d/openrouter.conf"
+sed -i 's/context_window: \.context_length}/context_window: .context_length, price_from: .pricing.from}/' "$WORK/sources.d/openrouter.conf"
 edit_or '
 for m in d:
     if m["id"] == "meta-llama/llama-3.1-405b-instruct": m["pricing"]["completion"] = "0.000009"
@@ -190,7 +190,7 @@ out=$(llmref refresh --source fireworks 2>&1)
 like "$out" "diff: 1 model changed" "when an announced price comes into force, its model is recomputed"
 is "$(price mistralai/mixtral-8x22b-instruct)" "1.2|1.2" "and the announced price is the one in force"
 cp "$WORK/or.good" "$OR"
-sed -i '/^price_from = /d' "$WORK/sources.d/openrouter.conf"
+sed -i 's/, price_from: \.pricing\.from}/}/' "$WORK/sources.d/openrouter.conf"
 
 # ---- two refreshes of one source never interleave ---------------------
 rm -rf "$WORK/slow.d"

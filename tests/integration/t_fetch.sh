@@ -101,7 +101,7 @@ is "$(llmref status --json | python3 -c 'import json,sys; print(sorted(json.load
 
 # reparse: re-read the stored page with changed settings, no request made
 requests=$(grep -vc '^END' "$LOG")
-sed -i 's/^output_price = \$.*/output_price = $.pricing.prompt/' "$WORK/sources.d/openrouter.conf"
+sed -i 's/output_price: \.pricing\.completion/output_price: .pricing.prompt/' "$WORK/sources.d/openrouter.conf"
 out=$(llmref reparse --source openrouter 2>&1); rc=$?
 is "$rc" 1 "a reparse that moves most output prices is held back (exit 1)"
 like "$out" "openrouter: quarantined, [0-9]+ rows: [0-9]+ of [0-9]+ routes changed price at once" \

@@ -36,7 +36,7 @@ is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left o
 
 # a page that parses but yields nothing fails instead of emptying the catalog
 point redirect-ok
-sed -i 's/^rows = .*/rows = $.nothing[*]/' "$WORK/sources.d/openrouter.conf"
+sed -i 's/^jq = \.data\[\]?/jq = .nothing[]?/' "$WORK/sources.d/openrouter.conf"
 out=$(llmref refresh --source openrouter 2>&1); rc=$?
 is "$rc" 1 "zero rows: exits 1"
 like "$out" "no rows extracted" "zero rows: says so"

@@ -148,7 +148,7 @@ hcase json-bom openrouter bom.json failed "invalid JSON at line 1 column 1: inva
 hcase json-long-name openrouter gen:long_json_name failed "row 1: model is too long"
 hcase json-empty-data openrouter empty-data.json quarantined "no rows extracted"
 hcase json-data-null openrouter data-null.json quarantined "no rows extracted"
-hcase json-all-prices-null openrouter gen:json_nulls failed "no price on the page: all 10 rows are unpriced"
+hcase json-all-prices-null openrouter gen:json_nulls failed "no price on the page: all 10 rows are unpriced|input_price: no row has a value; a typo in its path\\?"
 hcase json-price-negative openrouter 'price.json:"-0.00000002"' failed "row 2: input_price: negative price '-0.00000002'"
 hcase json-price-nan-string openrouter 'price.json:"NaN"' failed "row 2: input_price: not a price: 'NaN'"
 hcase json-price-1e309-string openrouter 'price.json:"1e309"' failed "row 2: input_price: price '1e309': value too large"

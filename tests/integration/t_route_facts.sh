@@ -8,7 +8,7 @@ fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out!
 mkdir -p "$WORK/pick"
 cp "$LLMREF_SRCDIR/conf/sources.d/octoai.conf" "$LLMREF_SRCDIR/conf/sources.d/openrouter.conf" "$WORK/pick/"
 # OpenRouter's list also states max output and cached input prices
-sed -i 's/^context_window = .*/&\nmax_output = $.top_provider.max_completion_tokens\ncached_input_price = $.pricing.input_cache_read/' "$WORK/pick/openrouter.conf"
+sed -i 's/context_window: \.context_length}/context_window: .context_length, max_output: .top_provider.max_completion_tokens, cached_input_price: .pricing.input_cache_read}/' "$WORK/pick/openrouter.conf"
 local_sources "$WORK/pick" "$WORK/sources.d" "$FIXTURE_PORT"
 CONF=$(local_config "$WORK")
 llmref db migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }

@@ -1,0 +1,237 @@
+/* test_jq.c - table-driven tests of the jq path: JSON numbers reach the
+ * rows as their exact text, the program's outputs become rows (or the
+ * error names row and field), and the child is bounded: time, memory,
+ * no environment, no modules, no zombie. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "extract/extract.h"
+#include "tap.h"
+
+struct jq_case {
+	const char *what;
+	const char *program;
+	const char *page;
+	/* rows as "model=input;" ..., or "ERR:substring" */
+	const char *want;
+};
+
+#define ROW_MI "{model: .m, input_price: .p}"
+
+static const struct jq_case cases[] = {
+	/* the number step: every number literal arrives as its text */
+	{ "1.5e-07 exact", ".[] | " ROW_MI, "[{\"m\":\"a\",\"p\":1.5e-07}]", "a=1.5e-07;" },
+	{ "0.15000999999999998 exact", ".[] | " ROW_MI, "[{\"m\":\"a\",\"p\":0.15000999999999998}]",
+	  "a=0.15000999999999998;" },
+	{ "2^70 exact", ".[] | " ROW_MI, "[{\"m\":\"a\",\"p\":1180591620717411303424}]",
+	  "a=1180591620717411303424;" },
+	{ "2^53+1 exact", ".[] | " ROW_MI, "[{\"m\":\"a\",\"p\":9007199254740993}]",
+	  "a=9007199254740993;" },
+	{ "trailing zeros and exponent case kept", ".[] | " ROW_MI,
+	  "[{\"m\":\"a\",\"p\":2.50},{\"m\":\"b\",\"p\":-1E+3}]", "a=2.50;b=-1E+3;" },
+	{ "a number is a string in jq", ".[] | {model: .m, input_price: (.p | type)}",
+	  "[{\"m\":\"a\",\"p\":1}]", "a=string;" },
+	{ "strings untouched", ".[] | " ROW_MI, "[{\"m\":\"a\",\"p\":\"0.10\"}]", "a=0.10;" },
+	{ "escapes decoded", ".[] | " ROW_MI, "[{\"m\":\"a\\\"b\\u00e9\\\\\",\"p\":\"1\\/2\"}]",
+	  "a\"b\xc3\xa9\\=1/2;" },
+	{ "numbers in strings stay strings", ".[] | " ROW_MI, "[{\"m\":\"1e5\",\"p\":\"3\"}]",
+	  "1e5=3;" },
+	{ "nesting", ".x.y[] | {model: .m, input_price: .q.r[1]}",
+	  "{\"x\":{\"y\":[{\"m\":\"a\",\"q\":{\"r\":[0, 0.000001]}}]}}", "a=0.000001;" },
+	{ "numbers as object members and in arrays",
+	  "to_entries[] | {model: .key, input_price: .value[0]}", "{\"a\":[1e-7],\"b\":[0]}",
+	  "a=1e-7;b=0;" },
+	{ "white space squashed", ".[] | " ROW_MI, "[{\"m\":\" a \\n b \",\"p\":\"1\"}]",
+	  "a b=1;" },
+	/* the outputs */
+	{ "an array output is several rows", "[.[] | " ROW_MI "]",
+	  "[{\"m\":\"a\",\"p\":1},{\"m\":\"b\",\"p\":2}]", "a=1;b=2;" },
+	{ "booleans as words", ".[] | {model: .m, input_price: .b}", "[{\"m\":\"a\",\"b\":true}]",
+	  "a=true;" },
+	{ "null is absent", ".[] | " ROW_MI, "[{\"m\":\"a\",\"p\":null},{\"m\":\"b\",\"p\":\"2\"}]",
+	  "a=(null);b=2;" },
+	{ "a computed integer is allowed", ".[] | {model: .m, input_price: (.p | tonumber * 1000)}",
+	  "[{\"m\":\"a\",\"p\":128}]", "a=128000;" },
+	{ "a computed fraction is refused", ".[] | {model: .m, input_price: (.p | tonumber)}",
+	  "[{\"m\":\"a\",\"p\":0.1}]",
+	  "ERR:row 1: input_price: computed number 0.10000000000000001: computed numbers are not "
+	  "exact; keep money as text" },
+	{ "a computed 2^53 is refused", "{model: \"a\", input_price: pow(2; 53)}", "null",
+	  "ERR:row 1: input_price: computed number" },
+	{ "zero rows is not an error", ".data[]? | " ROW_MI, "{\"data\":null}", "" },
+	{ "unknown field named", ".[] | {model: .m, input_prce: .p}",
+	  "[{\"m\":\"a\",\"p\":1},{\"m\":\"b\",\"p\":1},{\"m\":\"c\",\"p\":1}]",
+	  "ERR:unknown field 'input_prce' in row 1" },
+	{ "a key null in every row is a typo", ".[] | {model: .m, input_price: .price}",
+	  "[{\"m\":\"a\",\"p\":1},{\"m\":\"b\",\"p\":1}]",
+	  "ERR:input_price: no row has a value; a typo in its path?" },
+	{ "a field of another kind", ".[] | {model: .m, benchmark: .p}", "[{\"m\":\"a\",\"p\":1}]",
+	  "ERR:row 1: benchmark: not a field of 'pricing' sources" },
+	{ "a row that is no object", ".[] | .m", "[{\"m\":\"a\"}]",
+	  "ERR:row 1 is string, not an object of fields" },
+	{ "an object value", ".[] | {model: .m, input_price: .}", "[{\"m\":\"a\"}]",
+	  "ERR:row 1: input_price is an object or array, not a value" },
+	{ "a NUL in a value", "{model: \"a\\u0000b\"}", "null",
+	  "ERR:row 1: model contains a NUL character" },
+	{ "a runtime error", "error(\"boom\")", "null", "ERR:jq: error: boom" },
+	{ "halt_error is an error", "\"x\" | halt_error", "null", "ERR:halt_error" },
+	/* the child sees nothing of ours */
+	{ "no environment ($ENV)", "{model: ($ENV | length | tostring)}", "null", "0=(null);" },
+	{ "no environment (env)", "{model: (env.LLMREF_TEST_SECRET // \"unset\")}", "null",
+	  "unset=(null);" },
+	{ "no input beyond the document", "{model: (try input catch \"none\")}", "null",
+	  "none=(null);" },
+	/* the document */
+	{ "HTML served as JSON", ".", "<!DOCTYPE html><html></html>",
+	  "ERR:this looks like HTML, not JSON" },
+	{ "invalid JSON number", ".", "[01]", "ERR:invalid JSON number" },
+};
+
+static void
+render(const struct raw_rows *rows, char *out, size_t len)
+{
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < rows->n && n < len; i++) {
+		const char *m = rows->v[i].field[FIELD_MODEL],
+			   *p = rows->v[i].field[FIELD_INPUT_PRICE];
+		n += (size_t)snprintf(out + n, len - n, "%s=%s;", m ? m : "(null)",
+				      p ? p : "(null)");
+	}
+}
+
+static void
+source_init(struct source *src, const char *program, long timeout_sec, size_t mem)
+{
+	memset(src, 0, sizeof(*src));
+	snprintf(src->id, sizeof(src->id), "t");
+	src->url = (char *)"http://127.0.0.1/t";
+	src->path = (char *)"t.conf";
+	src->kind = SOURCE_PRICING;
+	src->format = FORMAT_JSON;
+	src->jq_program = (char *)program;
+	src->jq_timeout_sec = timeout_sec;
+	src->jq_max_memory_bytes = mem;
+}
+
+/* No child of ours is left, running or unreaped. */
+static int
+no_children(void)
+{
+	return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+static void
+run_case(const struct jq_case *c)
+{
+	struct source src;
+	struct raw_rows rows;
+	struct lr_err err = { 0 };
+	char got[1024];
+	enum lr_code rc;
+
+	source_init(&src, c->program, EXTRACT_JQ_TIMEOUT_SEC, EXTRACT_JQ_MAX_MEMORY_BYTES);
+	rc = extract_page(&src, c->page, strlen(c->page), &rows, &err);
+	if (strncmp(c->want, "ERR:", 4) == 0) {
+		if (!tap_ok(rc != LR_OK && strstr(err.reason, c->want + 4) != NULL &&
+				strcmp(err.source, "t") == 0,
+			    "%s", c->what))
+			printf("#   rc %d, reason: %s\n", rc, err.reason);
+		tap_ok(rows.n == 0 && rows.v == NULL, "%s: no rows left on error", c->what);
+		return;
+	}
+	render(&rows, got, sizeof(got));
+	if (rc != LR_OK)
+		printf("#   error: %s\n", err.reason);
+	tap_str_eq(rc == LR_OK ? got : "(error)", c->want, c->what);
+	raw_rows_free(&rows);
+}
+
+/* Programs that would run forever or eat the machine are stopped. */
+static void
+test_limits(void)
+{
+	static const struct {
+		const char *what, *program, *want1, *want2;
+	} limit_cases[] = {
+		{ "an endless loop times out", "last(range(1e15))", "timed out after 2 s", NULL },
+		{ "a growing array hits the memory cap or times out", "[range(1e9)]",
+		  "used more than 64 MiB", "timed out after 2 s" },
+		{ "repeat(.) into an array hits the memory cap or times out", "[repeat(.)]",
+		  "used more than 64 MiB", "timed out after 2 s" },
+	};
+	struct source src;
+	struct raw_rows rows;
+	struct lr_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		source_init(&src, limit_cases[i].program, 2, 64UL * 1024 * 1024);
+		if (extract_page(&src, "{}", 2, &rows, &err) == LR_OK) {
+			tap_ok(0, "%s", limit_cases[i].what);
+			raw_rows_free(&rows);
+			continue;
+		}
+		if (!tap_ok(strstr(err.reason, limit_cases[i].want1) != NULL ||
+				(limit_cases[i].want2 &&
+				 strstr(err.reason, limit_cases[i].want2) != NULL)
+#if defined(__SANITIZE_ADDRESS__)
+				/* ASan's allocator dies its own way when mmap fails */
+				|| strstr(err.reason, "jq program failed") != NULL ||
+				strstr(err.reason, "crashed") != NULL
+#endif
+			    ,
+			    "%s", limit_cases[i].what))
+			printf("#   reason: %s\n", err.reason);
+		tap_ok(strcmp(err.source, "t") == 0, "%s: the error names the source",
+		       limit_cases[i].what);
+		tap_ok(no_children(), "%s: no child left behind", limit_cases[i].what);
+	}
+}
+
+static void
+test_check(void)
+{
+	static const struct {
+		const char *what, *program, *want; /* NULL: compiles */
+	} check_cases[] = {
+		{ "a program compiles", ".data[] | {model: .id}", NULL },
+		{ "a syntax error is jq's message", ".data[", "syntax error" },
+		{ "import is refused", "import \"foo\" as f; .", "module not found: foo" },
+		{ "include is refused", "include \"bar\"; .", "module not found: bar" },
+		{ "an unknown function", "nosuch(1)", "nosuch/1 is not defined" },
+	};
+	char why[512];
+	size_t i;
+	int ok;
+
+	for (i = 0; i < sizeof(check_cases) / sizeof(check_cases[0]); i++) {
+		why[0] = '\0';
+		ok = extract_jq_check(check_cases[i].program, why, sizeof(why));
+		if (check_cases[i].want == NULL)
+			tap_ok(ok, "%s", check_cases[i].what);
+		else if (!tap_ok(!ok && strstr(why, check_cases[i].want) != NULL, "%s",
+				 check_cases[i].what))
+			printf("#   why: %s\n", why);
+	}
+}
+
+int
+main(void)
+{
+	size_t i;
+
+	/* a secret in our environment: the program must not see it */
+	setenv("LLMREF_TEST_SECRET", "s3cret", 1);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+	tap_ok(no_children(), "no child left after %zu programs", i);
+	test_check();
+	test_limits();
+	return tap_done();
+}
