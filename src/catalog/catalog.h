@@ -170,30 +170,51 @@ enum lr_code catalog_last_snapshot(struct catalog *cat, const char *source_id, s
 				   struct lr_err *err) __attribute__((warn_unused_result));
 void snapshot_free(struct snapshot *snap);
 
-/* Print the open unmatched names (table, or JSON lines). */
-enum lr_code catalog_print_unmatched(struct catalog *cat, FILE *out, int json, struct lr_err *err)
-    __attribute__((warn_unused_result));
+/* ---- the reading side (catalog_read.c): rows, never printed here ---- */
 
-/* Print every source's state (last attempt, last success, consecutive
- * failures, last error) as a table, or as JSON lines when json is set. */
-enum lr_code catalog_print_status(struct catalog *cat, FILE *out, int json, struct lr_err *err)
-    __attribute__((warn_unused_result));
+/* The rows of one query, copied out of libpq: names[ncols], and
+ * cells[row * ncols + col] as text, NULL for SQL NULL. The CLI formats
+ * them (src/cli/cli_print.c). */
+struct catalog_rows {
+	int ncols;
+	long nrows;
+	char **names;
+	char **cells;
+};
+void catalog_rows_free(struct catalog_rows *rows);
+static inline const char *
+catalog_cell(const struct catalog_rows *r, long row, int col)
+{
+	return r->cells[row * r->ncols + col];
+}
 
-/* Print the open conflicts between sources (table, or JSON lines). */
-enum lr_code catalog_print_conflicts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+/* The open unmatched names: source, name, canonical, since. */
+enum lr_code catalog_read_unmatched(struct catalog *cat, struct catalog_rows *out,
+				    struct lr_err *err) __attribute__((warn_unused_result));
+/* Every source's state: id, provider, last attempt, last success,
+ * consecutive failures, last error, last outcome. */
+enum lr_code catalog_read_status(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
-/* Print the open quarantined runs with their would-be diffs. */
-enum lr_code catalog_print_review(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+/* The open conflicts between sources. */
+enum lr_code catalog_read_conflicts(struct catalog *cat, struct catalog_rows *out,
+				    struct lr_err *err) __attribute__((warn_unused_result));
+/* The open quarantined runs: run, source, at, reason, seen again, and
+ * their would-be diff as a JSON array text. */
+enum lr_code catalog_read_review(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
-/* Print one model: resolved facts with their sources and review dates,
- * every stated value, routes with current prices. LR_ERR_USAGE if the
- * model is unknown. */
-enum lr_code catalog_print_model(struct catalog *cat, const char *model_id, FILE *out, int json,
-				 struct lr_err *err) __attribute__((warn_unused_result));
-/* Print the price history of a model's routes (of one provider if
- * provider is not NULL), oldest first. */
-enum lr_code catalog_print_history(struct catalog *cat, const char *model_id, const char *provider,
-				   FILE *out, int json, struct lr_err *err)
+/* One model: its head row, resolved facts with their sources and review
+ * dates, routes with current prices. LR_ERR_USAGE if it is unknown. */
+enum lr_code catalog_read_model(struct catalog *cat, const char *model_id,
+				struct catalog_rows *head, struct catalog_rows *facts,
+				struct catalog_rows *routes, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* The price history of a model's routes (of one provider if provider is
+ * not NULL), oldest first. LR_ERR_USAGE if the model is unknown. */
+enum lr_code catalog_read_history(struct catalog *cat, const char *model_id, const char *provider,
+				  struct catalog_rows *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+/* The whole catalog as one JSON document (a new string, caller frees). */
+enum lr_code catalog_read_export(struct catalog *cat, char **doc, struct lr_err *err)
     __attribute__((warn_unused_result));
 
 /* ---- the diff stage's side (catalog_diff.c) -------------------------- */
@@ -228,10 +249,9 @@ void catalog_diff_abort(struct catalog *cat);
  * a row, providers with no successful run for a while. */
 enum lr_code catalog_check_alerts(struct catalog *cat, const struct config *cfg, struct lr_err *err)
     __attribute__((warn_unused_result));
-/* Print up to limit events after since as JSON lines; *last is the last
- * id printed (since if none). */
-enum lr_code catalog_print_events(struct catalog *cat, long long since, long limit, FILE *out,
-				  long long *last, struct lr_err *err)
+/* Up to limit events after since: rows of (event as JSON text, id). */
+enum lr_code catalog_read_events(struct catalog *cat, long long since, long limit,
+				 struct catalog_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
 /* LISTEN for new events; then wait up to timeout_ms for one: 1 notified,
  * 0 not (timeout or a signal), -1 with err (connection lost). */
@@ -242,12 +262,8 @@ int catalog_wait_event(struct catalog *cat, int timeout_ms, struct lr_err *err);
  * resolved at once, with what happened. */
 enum lr_code catalog_alert_database(struct catalog *cat, const char *what, struct lr_err *err)
     __attribute__((warn_unused_result));
-/* Print the open alerts: kind, subject, since, why. */
-enum lr_code catalog_print_alerts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
-    __attribute__((warn_unused_result));
-
-/* Write the whole catalog as one JSON document to out. */
-enum lr_code catalog_export(struct catalog *cat, FILE *out, struct lr_err *err)
+/* The open alerts: kind, subject, since, why. */
+enum lr_code catalog_read_alerts(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
 
 #endif

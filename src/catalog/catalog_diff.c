@@ -334,28 +334,15 @@ catalog_check_alerts(struct catalog *cat, const struct config *cfg, struct lr_er
 }
 
 enum lr_code
-catalog_print_events(struct catalog *cat, long long since, long limit, FILE *out, long long *last,
-		     struct lr_err *err)
+catalog_read_events(struct catalog *cat, long long since, long limit, struct catalog_rows *out,
+		    struct lr_err *err)
 {
 	char s[24], l[24];
 	const char *vals[2] = { s, l };
-	PGresult *res;
-	int i;
 
 	snprintf(s, sizeof(s), "%lld", since);
 	snprintf(l, sizeof(l), "%ld", limit);
-	res = db_exec(cat, SQL_EVENTS_SINCE, 2, vals, NULL, "events", err);
-	if (res == NULL)
-		return LR_ERR_DB;
-	*last = since;
-	for (i = 0; i < PQntuples(res); i++) {
-		fprintf(out, "%s\n", PQgetvalue(res, i, 0));
-		*last = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-	}
-	PQclear(res);
-	return fflush(out) == 0
-		   ? LR_OK
-		   : lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "events: %s", strerror(errno));
+	return db_rows(cat, SQL_EVENTS_SINCE, 2, vals, "events", out, err);
 }
 
 enum lr_code
@@ -398,7 +385,7 @@ catalog_alert_database(struct catalog *cat, const char *what, struct lr_err *err
 }
 
 enum lr_code
-catalog_print_alerts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+catalog_read_alerts(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
 {
-	return catalog_print_query(cat, SQL_ALERTS, out, json, "alerts", err);
+	return db_rows(cat, SQL_ALERTS, 0, NULL, "alerts", out, err);
 }

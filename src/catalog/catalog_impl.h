@@ -49,9 +49,8 @@ enum lr_code db_cmd(struct catalog *cat, const char *sql, int n, const char *con
 long db_count(struct catalog *cat, const char *sql, int n, const char *const *vals,
 	      const char *source, const char *what, struct lr_err *err);
 void db_rollback(struct catalog *cat);
-/* Print the rows of a parameterless statement as a table or JSON lines
- * (catalog_read.c). */
-enum lr_code catalog_print_query(struct catalog *cat, const char *sql, FILE *out, int json,
-				 const char *what, struct lr_err *err);
+/* The rows of a statement, copied out (catalog_read.c). */
+enum lr_code db_rows(struct catalog *cat, const char *sql, int n, const char *const *vals,
+		     const char *what, struct catalog_rows *out, struct lr_err *err);
 
 #endif

@@ -1,13 +1,11 @@
 /* catalog_read.c - the catalog's reading side: status, unmatched names,
- * conflicts, quarantined runs, one model, price history and the export.
- * Every statement is a named constant, run through catalog_impl.h. */
+ * conflicts, quarantined runs, one model, price history and the export,
+ * returned as rows (struct catalog_rows) for the CLI to format. Every
+ * statement is a named constant, run through catalog_impl.h. */
 #include "autoconf.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_impl.h"
@@ -78,108 +76,94 @@ static const char SQL_EXPORT[] =
     "     AND cf.fact = 'context_window'"
     "    WHERE r.model_id = m.id)) ORDER BY m.id) FROM models m), '[]'))";
 
+/* ---- rows ------------------------------------------------------------ */
+
+void
+catalog_rows_free(struct catalog_rows *rows)
+{
+	long i, n;
+
+	if (rows == NULL)
+		return;
+	n = rows->nrows * rows->ncols;
+	for (i = 0; rows->cells != NULL && i < n; i++)
+		free(rows->cells[i]);
+	for (i = 0; rows->names != NULL && i < rows->ncols; i++)
+		free(rows->names[i]);
+	free(rows->cells);
+	free(rows->names);
+	memset(rows, 0, sizeof(*rows));
+}
+
+/* Copy a result's names and cells into out; 0, or -1 out of memory. */
 static int
-atoi_safe(const char *s)
+rows_copy(const PGresult *res, struct catalog_rows *out)
 {
-	long v = strtol(s, NULL, 10);
+	long i, f, nf = PQnfields(res), nt = PQntuples(res);
 
-	return v > 0x7fffffff ? 0x7fffffff : (int)v;
-}
-
-static void
-status_row_json(FILE *out, PGresult *res, int i)
-{
-	json_t *o = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", PQgetvalue(res, i, 0), "provider",
-	    PQgetvalue(res, i, 1), "last_attempt", PQgetvalue(res, i, 2), "last_success",
-	    PQgetvalue(res, i, 3), "consecutive_failures", atoi_safe(PQgetvalue(res, i, 4)),
-	    "last_error", PQgetvalue(res, i, 5), "last_outcome", PQgetvalue(res, i, 6));
-
-	if (o != NULL) {
-		json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		fputc('\n', out);
-		json_decref(o);
-	}
-}
-
-enum lr_code
-catalog_print_unmatched(struct catalog *cat, FILE *out, int json, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, SQL_UNMATCHED_LIST, 0, NULL, NULL, "unmatched", err);
-	json_t *o;
-	int i;
-
-	if (res == NULL)
-		return LR_ERR_DB;
-	if (!json)
-		fprintf(out, "%-20s %-44s %-32s %s\n", "SOURCE", "NAME", "CANONICAL", "SINCE");
-	for (i = 0; i < PQntuples(res); i++) {
-		if (!json) {
-			fprintf(out, "%-20s %-44s %-32s %s\n", PQgetvalue(res, i, 0),
-				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-				PQgetvalue(res, i, 3));
-			continue;
-		}
-		o = json_pack("{s:s, s:s, s:s, s:s}", "source", PQgetvalue(res, i, 0), "name",
-			      PQgetvalue(res, i, 1), "canonical", PQgetvalue(res, i, 2), "since",
-			      PQgetvalue(res, i, 3));
-		if (o != NULL) {
-			json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			fputc('\n', out);
-			json_decref(o);
-		}
-	}
-	PQclear(res);
-	return LR_OK;
+	memset(out, 0, sizeof(*out));
+	out->names = calloc((size_t)nf + 1, sizeof(*out->names));
+	out->cells = calloc((size_t)(nf * nt) + 1, sizeof(*out->cells));
+	if (out->names == NULL || out->cells == NULL)
+		return -1;
+	out->ncols = (int)nf;
+	out->nrows = nt;
+	for (f = 0; f < nf; f++)
+		if ((out->names[f] = strdup(PQfname(res, (int)f))) == NULL)
+			return -1;
+	for (i = 0; i < nt; i++)
+		for (f = 0; f < nf; f++)
+			if (!PQgetisnull(res, (int)i, (int)f) &&
+			    (out->cells[i * nf + f] = strdup(PQgetvalue(res, (int)i, (int)f))) ==
+				NULL)
+				return -1;
+	return 0;
 }
 
 enum lr_code
-catalog_print_status(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+db_rows(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *what,
+	struct catalog_rows *out, struct lr_err *err)
 {
-	PGresult *res = db_exec(cat, SQL_STATUS, 0, NULL, NULL, "status", err);
-	int i;
+	PGresult *res = db_exec(cat, sql, n, vals, NULL, what, err);
+	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if (res == NULL)
 		return LR_ERR_DB;
-	if (!json)
-		fprintf(out, "%-20s %-12s %-20s %-20s %5s %-9s %s\n", "SOURCE", "PROVIDER",
-			"LAST ATTEMPT", "LAST SUCCESS", "FAILS", "OUTCOME", "LAST ERROR");
-	for (i = 0; i < PQntuples(res); i++) {
-		if (json)
-			status_row_json(out, res, i);
-		else
-			fprintf(out, "%-20s %-12s %-20s %-20s %5s %-9s %s\n", PQgetvalue(res, i, 0),
-				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-				PQgetvalue(res, i, 4), PQgetvalue(res, i, 6),
-				PQgetvalue(res, i, 5)[0] ? PQgetvalue(res, i, 5) : "-");
-	}
+	rc = rows_copy(res, out);
 	PQclear(res);
-	return LR_OK;
+	if (rc == 0)
+		return LR_OK;
+	catalog_rows_free(out);
+	return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", what);
+}
+
+enum lr_code
+catalog_read_unmatched(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
+{
+	return db_rows(cat, SQL_UNMATCHED_LIST, 0, NULL, "unmatched", out, err);
+}
+
+enum lr_code
+catalog_read_status(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
+{
+	return db_rows(cat, SQL_STATUS, 0, NULL, "status", out, err);
 }
 
 /* ---- export -------------------------------------------------------- */
 
 enum lr_code
-catalog_export(struct catalog *cat, FILE *out, struct lr_err *err)
+catalog_read_export(struct catalog *cat, char **doc, struct lr_err *err)
 {
 	PGresult *res = db_exec(cat, SQL_EXPORT, 0, NULL, NULL, "export", err);
-	json_error_t jerr;
-	json_t *doc;
-	int rc;
 
+	*doc = NULL;
 	if (res == NULL)
 		return LR_ERR_DB;
-	/* The document holds strings and integers only (money is text), so a
-	 * round trip through jansson for indentation is exact. */
-	doc = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	*doc = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (doc == NULL)
-		return lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "export: %s", jerr.text);
-	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (rc != 0 || fputc('\n', out) == EOF)
-		return lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "export: write failed");
-	return LR_OK;
+	return *doc != NULL ? LR_OK
+			    : lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "export: out of memory");
 }
 
 /* ---- generic listings ---------------------------------------------- */
@@ -240,72 +224,10 @@ static const char SQL_MODEL_HEAD[] =
     "  AND c.closed_at IS NULL)::text AS open_conflicts"
     " FROM models m JOIN runs f ON f.id = m.first_run WHERE m.id = $1";
 
-/* Rows as JSON lines (column name: text, or null), or as a table whose
- * columns are as wide as their widest cell (capped), indented by indent. */
-static void
-print_rows(FILE *out, PGresult *res, int json, int indent)
-{
-	int widths[16] = { 0 }, nf = PQnfields(res), i, f;
-
-	if (nf > 16)
-		nf = 16;
-	for (f = 0; f < nf && !json; f++)
-		for (widths[f] = (int)strlen(PQfname(res, f)), i = 0; i < PQntuples(res); i++)
-			if (PQgetlength(res, i, f) > widths[f])
-				widths[f] =
-				    PQgetlength(res, i, f) > 48 ? 48 : PQgetlength(res, i, f);
-	for (f = 0; f < nf && !json; f++) {
-		const char *name = PQfname(res, f);
-		fprintf(out, "%*s", f == 0 ? indent : 1, "");
-		for (; *name != '\0'; name++)
-			fputc(*name == '_' ? ' ' : *name - ('a' <= *name && *name <= 'z') * 32,
-			      out);
-		fprintf(out, "%*s", widths[f] - (int)strlen(PQfname(res, f)), "");
-	}
-	if (!json)
-		fputc('\n', out);
-	for (i = 0; i < PQntuples(res); i++) {
-		json_t *o = json ? json_object() : NULL;
-		for (f = 0; f < nf; f++) {
-			const char *v = PQgetisnull(res, i, f) ? NULL : PQgetvalue(res, i, f);
-			if (o != NULL)
-				json_object_set_new(o, PQfname(res, f),
-						    v ? json_string(v) : json_null());
-			else if (!json)
-				fprintf(out, "%*s%-*s", f == 0 ? indent : 1, "", widths[f],
-					v && *v ? v : "-");
-		}
-		if (o != NULL)
-			json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(o);
-		fputc('\n', out);
-	}
-}
-
-static enum lr_code
-print_query(struct catalog *cat, const char *sql, int n, const char *const *vals, FILE *out,
-	    int json, int indent, const char *what, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, sql, n, vals, NULL, what, err);
-
-	if (res == NULL)
-		return LR_ERR_DB;
-	print_rows(out, res, json, indent);
-	PQclear(res);
-	return LR_OK;
-}
-
 enum lr_code
-catalog_print_query(struct catalog *cat, const char *sql, FILE *out, int json, const char *what,
-		    struct lr_err *err)
+catalog_read_conflicts(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
 {
-	return print_query(cat, sql, 0, NULL, out, json, 0, what, err);
-}
-
-enum lr_code
-catalog_print_conflicts(struct catalog *cat, FILE *out, int json, struct lr_err *err)
-{
-	return print_query(cat, SQL_CONFLICTS, 0, NULL, out, json, 0, "conflicts", err);
+	return db_rows(cat, SQL_CONFLICTS, 0, NULL, "conflicts", out, err);
 }
 
 /* LR_OK if the model exists, else LR_ERR_USAGE (or LR_ERR_DB). */
@@ -325,138 +247,40 @@ model_known(struct catalog *cat, const char *model_id, struct lr_err *err)
 }
 
 enum lr_code
-catalog_print_history(struct catalog *cat, const char *model_id, const char *provider, FILE *out,
-		      int json, struct lr_err *err)
+catalog_read_history(struct catalog *cat, const char *model_id, const char *provider,
+		     struct catalog_rows *out, struct lr_err *err)
 {
 	const char *vals[2] = { model_id, provider ? provider : "" };
 
+	memset(out, 0, sizeof(*out));
 	if (model_known(cat, model_id, err) != LR_OK)
 		return err->code;
-	return print_query(cat, SQL_HISTORY, 2, vals, out, json, 0, "history", err);
-}
-
-/* One quarantined run in the table form: a heading, then its diff. */
-static void
-review_run_text(FILE *out, PGresult *res, int i)
-{
-	json_error_t jerr;
-	json_t *diff = json_loads(PQgetvalue(res, i, 5), 0, &jerr), *d;
-	size_t k;
-
-	fprintf(out, "run %s  %s  %s  (page seen again %s times)\n  %s\n", PQgetvalue(res, i, 0),
-		PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 4),
-		PQgetvalue(res, i, 3));
-	json_array_foreach(diff, k, d)
-	{
-		const char *ch = json_string_value(json_object_get(d, "change"));
-		const char *old = json_string_value(json_object_get(d, "old"));
-		const char *new = json_string_value(json_object_get(d, "new"));
-		fprintf(out, "    %s %-44s %-24s %s%s%s\n",
-			ch == NULL     ? "?"
-			: ch[0] == 'a' ? "+"
-			: ch[0] == 'c' ? "~"
-				       : "-",
-			json_string_value(json_object_get(d, "name")),
-			json_string_value(json_object_get(d, "item")), old ? old : "",
-			old && new ? " -> " : "", new ? new : "");
-	}
-	json_decref(diff);
-}
-
-static void
-review_run_json(FILE *out, PGresult *res, int i)
-{
-	json_error_t jerr;
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "run", PQgetvalue(res, i, 0), "source",
-			      PQgetvalue(res, i, 1), "at", PQgetvalue(res, i, 2), "reason",
-			      PQgetvalue(res, i, 3), "seen_again", PQgetvalue(res, i, 4));
-
-	if (o == NULL)
-		return;
-	json_object_set_new(o, "diff", json_loads(PQgetvalue(res, i, 5), 0, &jerr));
-	json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
-	json_decref(o);
+	return db_rows(cat, SQL_HISTORY, 2, vals, "history", out, err);
 }
 
 enum lr_code
-catalog_print_review(struct catalog *cat, FILE *out, int json, struct lr_err *err)
+catalog_read_review(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
 {
-	PGresult *res = db_exec(cat, SQL_REVIEW_RUNS, 0, NULL, NULL, "review", err);
-	int i;
-
-	if (res == NULL)
-		return LR_ERR_DB;
-	if (!json && PQntuples(res) == 0)
-		fprintf(out, "no quarantined runs wait for review\n");
-	for (i = 0; i < PQntuples(res); i++) {
-		if (json)
-			review_run_json(out, res, i);
-		else
-			review_run_text(out, res, i);
-	}
-	PQclear(res);
-	return LR_OK;
-}
-
-/* The rows of sql ($1 = model) as a JSON array, for show model --json. */
-static json_t *
-rows_json(struct catalog *cat, const char *sql, const char *model_id, struct lr_err *err)
-{
-	const char *vals[1] = { model_id };
-	PGresult *res = db_exec(cat, sql, 1, vals, NULL, "model", err);
-	json_t *a = res ? json_array() : NULL;
-	int i, f;
-
-	for (i = 0; a != NULL && i < PQntuples(res); i++) {
-		json_t *o = json_object();
-		for (f = 0; o != NULL && f < PQnfields(res); f++)
-			json_object_set_new(o, PQfname(res, f),
-					    PQgetisnull(res, i, f)
-						? json_null()
-						: json_string(PQgetvalue(res, i, f)));
-		json_array_append_new(a, o);
-	}
-	PQclear(res);
-	return a;
-}
-
-static enum lr_code
-print_model_json(struct catalog *cat, const char *model_id, FILE *out, struct lr_err *err)
-{
-	json_t *head = rows_json(cat, SQL_MODEL_HEAD, model_id, err);
-	json_t *o = json_array_get(head, 0);
-	enum lr_code rc = LR_ERR_DB;
-
-	if (o != NULL) {
-		json_object_set_new(o, "facts", rows_json(cat, SQL_MODEL_FACTS, model_id, err));
-		json_object_set_new(o, "routes", rows_json(cat, SQL_MODEL_ROUTES, model_id, err));
-		if (json_is_array(json_object_get(o, "facts")) &&
-		    json_is_array(json_object_get(o, "routes"))) {
-			json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			fputc('\n', out);
-			rc = LR_OK;
-		}
-	}
-	json_decref(head);
-	return rc;
+	return db_rows(cat, SQL_REVIEW_RUNS, 0, NULL, "review", out, err);
 }
 
 enum lr_code
-catalog_print_model(struct catalog *cat, const char *model_id, FILE *out, int json,
-		    struct lr_err *err)
+catalog_read_model(struct catalog *cat, const char *model_id, struct catalog_rows *head,
+		   struct catalog_rows *facts, struct catalog_rows *routes, struct lr_err *err)
 {
 	const char *vals[1] = { model_id };
 
+	memset(head, 0, sizeof(*head));
+	memset(facts, 0, sizeof(*facts));
+	memset(routes, 0, sizeof(*routes));
 	if (model_known(cat, model_id, err) != LR_OK)
 		return err->code;
-	if (json)
-		return print_model_json(cat, model_id, out, err);
-	if (print_query(cat, SQL_MODEL_HEAD, 1, vals, out, 0, 0, "model", err) != LR_OK)
-		return LR_ERR_DB;
-	fprintf(out, "\nfacts (WINS: the value page builders get; pinned = curated):\n");
-	if (print_query(cat, SQL_MODEL_FACTS, 1, vals, out, 0, 2, "model", err) != LR_OK)
-		return LR_ERR_DB;
-	fprintf(out, "\nroutes:\n");
-	return print_query(cat, SQL_MODEL_ROUTES, 1, vals, out, 0, 2, "model", err);
+	if (db_rows(cat, SQL_MODEL_HEAD, 1, vals, "model", head, err) == LR_OK &&
+	    db_rows(cat, SQL_MODEL_FACTS, 1, vals, "model", facts, err) == LR_OK &&
+	    db_rows(cat, SQL_MODEL_ROUTES, 1, vals, "model", routes, err) == LR_OK)
+		return LR_OK;
+	catalog_rows_free(head);
+	catalog_rows_free(facts);
+	catalog_rows_free(routes);
+	return err->code;
 }

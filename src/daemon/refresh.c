@@ -101,23 +101,37 @@ refresh_fetch_job(const struct source *src, struct fetch_job *job)
 	job->allow_private = src->allow_private_network;
 }
 
+enum lr_code
+refresh_parse_page(const struct config *cfg, const struct source *src, const char *body, size_t len,
+		   struct records *out, struct lr_err *err)
+{
+	struct raw_rows rows = { 0 };
+	enum lr_code rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = extract_page(src, body, len, &rows, err);
+	if (rc == LR_OK)
+		rc = normalize_rows(cfg->identity, src, &rows, out, err);
+	raw_rows_free(&rows);
+	if (rc == LR_OK && out->n == 0 && out->rejected > 0) {
+		rc = lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				"all %ld rows rejected; the first: %s", out->rejected,
+				out->first_rejection);
+		records_free(out);
+	}
+	return rc;
+}
+
 /* Extract, normalize and apply a body; the run is open. */
 static enum lr_code
 refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *body, size_t len,
 		   const struct run_fetch_info *fi)
 {
 	const struct source *src = it->r.src;
-	struct raw_rows rows = { 0 };
 	struct records recs = { 0 };
 	enum lr_code rc;
 
-	rc = extract_page(src, body, len, &rows, &it->r.err);
-	if (rc == LR_OK)
-		rc = normalize_rows(c->cfg->identity, src, &rows, &recs, &it->r.err);
-	if (rc == LR_OK && recs.n == 0 && recs.rejected > 0)
-		rc = lr_err_set(&it->r.err, LR_ERR_NORMALIZE, src->id, src->url,
-				"all %ld rows rejected; the first: %s", recs.rejected,
-				recs.first_rejection);
+	rc = refresh_parse_page(c->cfg, src, body, len, &recs, &it->r.err);
 	if (rc == LR_OK)
 		lr_strlcpy(it->r.rejection, recs.first_rejection, sizeof(it->r.rejection));
 	/* no rows at all is for the guard: quarantined, not applied */
@@ -128,7 +142,6 @@ refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *b
 		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, c->apply_flags,
 				       &it->r.stats, &it->r.err);
 	records_free(&recs);
-	raw_rows_free(&rows);
 	return rc;
 }
 

@@ -77,6 +77,12 @@ enum lr_code refresh_accept(const struct config *cfg, struct catalog *cat, const
 /* The fetch settings of cfg. */
 struct fetch_opts;
 void refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o);
+/* A page's records as refresh reads them (extract, normalize, a page
+ * whose every row was rejected fails); `sources test` calls it too. On
+ * LR_OK free out with records_free. */
+enum lr_code refresh_parse_page(const struct config *cfg, const struct source *src,
+				const char *body, size_t len, struct records *out,
+				struct lr_err *err) __attribute__((warn_unused_result));
 /* A fetch job for src's page: URL, [headers], network allowance. */
 struct fetch_job;
 void refresh_fetch_job(const struct source *src, struct fetch_job *job);

@@ -431,6 +431,28 @@ pass_compute(struct pass_ctx *p, const struct config *cfg, struct lr_err *err)
 	return rc;
 }
 
+/* ---- the feed ------------------------------------------------------- */
+
+enum lr_code
+diff_events_copy(struct catalog *cat, long long since, long limit, FILE *out, long long *last,
+		 struct lr_err *err)
+{
+	struct catalog_rows ev;
+	enum lr_code rc = catalog_read_events(cat, since, limit, &ev, err);
+	long i;
+
+	*last = since;
+	if (rc != LR_OK)
+		return rc;
+	for (i = 0; i < ev.nrows; i++) {
+		fprintf(out, "%s\n", catalog_cell(&ev, i, 0));
+		*last = strtoll(catalog_cell(&ev, i, 1), NULL, 10);
+	}
+	catalog_rows_free(&ev);
+	return fflush(out) == 0 ? LR_OK
+				: lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, NULL, "events");
+}
+
 /* ---- the spool ------------------------------------------------------ */
 
 /* Write text to path atomically: a temporary file, fsync, rename. */
@@ -510,7 +532,7 @@ spool_batch(struct catalog *cat, const char *dir, long long since, long long *la
 	if (f == NULL)
 		return lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool");
 	for (from = *last = since; rc == LR_OK;) {
-		rc = catalog_print_events(cat, *last, 1000, f, last, err);
+		rc = diff_events_copy(cat, *last, 1000, f, last, err);
 		if (rc != LR_OK || *last == from)
 			break;
 		from = *last;

@@ -23,6 +23,14 @@ struct diff_pass {
 enum lr_code diff_run(struct catalog *cat, const struct config *cfg, struct diff_pass *st,
 		      struct lr_err *err) __attribute__((warn_unused_result));
 
+/* The change feed: up to limit events after since, one JSON line each,
+ * to out (the spool's batch file, or the CLI's events); *last is the last
+ * id written (since if none). LR_ERR_INTERNAL with errno's text when the
+ * write fails. */
+enum lr_code diff_events_copy(struct catalog *cat, long long since, long limit, FILE *out,
+			      long long *last, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
 /* Print one model's half of a comparison record (llmref export model). */
 enum lr_code diff_export_model(struct catalog *cat, const struct config *cfg, const char *id,
 			       FILE *out, struct lr_err *err) __attribute__((warn_unused_result));

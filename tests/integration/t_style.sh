@@ -26,16 +26,29 @@ fi
 banned=$(grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|gets|atoi|atol|atof|strtok|tmpnam|system)\s*\(' src/*/*.c src/*/*.h || true)
 is "$banned" "" "no banned functions in src/"
 
-# libpq gets SQL only from string literals or the named constants of catalog.c
-# (db_exec's own PQexecParams passes its sql parameter, which every caller
-# fills with a constant: the second grep checks those callers.)
-# (so do print_query and read_snapshot, which pass theirs on.)
-nonconst=$(grep -nE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json|catalog_print_query)\s*\(' src/*/*.c |
-	grep -vE '\b(PQexec|PQexecParams|PQprepare|db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json|catalog_print_query)\s*\([^,]+,\s*("|SQL_|m->sql|src->kind == SOURCE_PRICING \? SQL_[A-Z_]+ : SQL_)' |
-	grep -vE 'PQexecParams\(cat->conn, sql, (n|1), NULL, vals, NULL, NULL, (0|1)\);|db_exec\(cat, sql, (n|1), vals, (source|NULL), (what|"model"), err\);|return print_query\(cat, sql, 0, NULL, out, json, 0, what, err\);|^src/catalog/catalog(_read)?.c:[0-9]+:(db_exec|db_cmd|db_count|print_query|read_snapshot|rows_json|catalog_print_query)\(struct catalog' || true)
-is "$nonconst" "" "no SQL text from variables reaches libpq"
-outside=$(grep -lE 'PQ(exec|execParams|prepare)\s*\(' src/*/*.c | grep -v '^src/catalog/catalog.c$' || true)
-is "$outside" "" "SQL is run only by src/catalog/catalog.c"
+# SQL: text only in src/catalog/, from constants. One rule, in two parts:
+# no file outside src/catalog/ calls a libpq statement function; and in
+# src/catalog/ every statement call (libpq's, or the db_* helpers and
+# read_snapshot that wrap them) is given its SQL as a string literal, a
+# SQL_ constant (or a choice between two), a migration's m->sql, or the
+# parameter named sql of a helper that passes its own on. Run over any
+# files given: sql_rule FILE...
+SQL_CALLS='PQexec|PQexecParams|PQprepare|PQexecPrepared|PQsendQuery|PQsendQueryParams|PQsendPrepare|db_query|db_exec|db_cmd|db_count|db_rows|read_snapshot'
+SQL_ARG='"|SQL_[A-Z0-9_]+\b|m->sql\b|sql\b|[^,]*\? *SQL_[A-Z0-9_]+ *: *SQL_[A-Z0-9_]+'
+sql_rule() {
+	grep -nE "\b($SQL_CALLS)\s*\(" "$@" | grep -vE ":[0-9]+:[a-z_ *]*\b($SQL_CALLS)\(struct catalog" |
+		grep -vE "\b($SQL_CALLS)\s*\(\s*[a-z_>-]+\s*,\s*($SQL_ARG)"
+	grep -lE '\bPQ(exec|execParams|prepare|execPrepared|sendQuery|sendQueryParams|sendPrepare)\s*\(' "$@" |
+		grep -v '^src/catalog/' | sed 's/$/: a libpq statement call outside src\/catalog\//'
+}
+mkdir -p "$WORK/src/catalog"
+printf 'static void\nf(struct catalog *cat, const char *name)\n{\n\tchar q[64];\n\tsnprintf(q, sizeof(q), "SELECT %%s", name);\n\tdb_cmd(cat, q, 0, NULL, NULL, "x", NULL);\n}\n' \
+	>"$WORK/src/catalog/bad.c"
+printf 'void g(PGconn *c) { PQexec(c, "SELECT 1"); }\n' >"$WORK/src/bad_out.c"
+bad=$(cd "$WORK" && sql_rule src/catalog/bad.c src/bad_out.c)
+like "$bad" 'bad\.c:6:.*db_cmd\(cat, q,' "the SQL rule catches SQL built in a buffer"
+like "$bad" 'src/bad_out\.c: a libpq statement call outside src/catalog/' "the SQL rule catches a statement outside src/catalog/"
+is "$(sql_rule src/*/*.c)" "" "SQL text only in src/catalog/, from constants"
 
 floats=$(grep -niE '\b(double|float)\b[^;]*(price|usd|cost)' src/*/*.c src/*/*.h || true)
 is "$floats" "" "no floating point near money"

@@ -1,0 +1,226 @@
+/* cli_sources.c - the editors' commands: sources check, sources list, and
+ * sources test (a saved page or a live fetch through the same extract and
+ * normalize path as refresh; writes nothing). */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_impl.h"
+#include "core/file.h"
+#include "daemon/refresh.h"
+#include "fetch/fetch.h"
+
+int
+cmd_sources_check(struct cli *c, int argc, char **argv)
+{
+	size_t i;
+	int rc;
+
+	if (wants_help(argc, argv, "sources check"))
+		return EXIT_OK;
+	if (argc > 1) {
+		log_err("sources check: unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	for (i = 0; i < c->cfg->nsources; i++)
+		printf("%s: ok (%s, %s)\n", c->cfg->sources[i].path, c->cfg->sources[i].provider,
+		       c->cfg->sources[i].format == FORMAT_HTML ? "html" : "json");
+	printf("%zu source%s ok\n", c->cfg->nsources, c->cfg->nsources == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+/* One source id a line, or with --providers each provider name once. */
+int
+cmd_sources_list(struct cli *c, int argc, char **argv)
+{
+	int i, rc, providers = 0;
+	size_t k, j;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--providers") == 0) {
+			providers = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: llmref [-c FILE] sources list [--providers]\n");
+			return EXIT_OK;
+		} else {
+			log_err("sources list: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	for (k = 0; k < c->cfg->nsources; k++) {
+		const struct source *s = &c->cfg->sources[k];
+		for (j = 0; providers && j < k; j++)
+			if (strcmp(c->cfg->sources[j].provider, s->provider) == 0)
+				break;
+		if (!providers)
+			printf("%s\n", s->id);
+		else if (j == k)
+			printf("%s\n", s->provider);
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
+/* Read a saved page into body (capped like a fetch). */
+static int
+read_page(const char *path, size_t max, struct buf *body)
+{
+	enum file_rc rc = file_read(path, max, 0, body);
+
+	if (rc == FILE_OK)
+		return 0;
+	log_err("sources test: %s: %s", path,
+		file_rc_reason(rc, errno, "larger than max_body_size"));
+	return -1;
+}
+
+static void
+print_count(int64_t n)
+{
+	if (n > 0)
+		printf("\t%lld", (long long)n);
+	else
+		printf("\t");
+}
+
+static void
+print_price(const struct price *p)
+{
+	char v[DEC_STR_MAX];
+
+	printf("\t%s\t%s", price_kind_name(p->kind),
+	       p->kind == PRICE_VALUE ? dec_format(p->usd_per_mtok, v, sizeof(v)) : "");
+}
+
+/* One TSV line per fact of each row of a facts source. */
+static void
+test_print_facts(const struct records *recs)
+{
+	size_t i;
+	int f;
+
+	printf("# provider_model_id\tmodel\tfact\tvalue\n");
+	for (i = 0; i < recs->n; i++)
+		for (f = 0; f < recs->v[i].nfacts; f++)
+			printf("%s\t%s\t%s\t%s\n", recs->v[i].provider_model_id,
+			       recs->v[i].model_id, recs->v[i].facts[f].name,
+			       recs->v[i].facts[f].value);
+}
+
+/* Read body as refresh would (refresh_parse_page); one TSV line per row. */
+static int
+test_body(const struct config *cfg, const struct source *src, const char *body, size_t len)
+{
+	struct records recs = { 0 };
+	struct lr_err err = { 0 };
+	size_t i;
+
+	if (refresh_parse_page(cfg, src, body, len, &recs, &err) != LR_OK)
+		return report(&err);
+	if (src->kind != SOURCE_PRICING) {
+		test_print_facts(&recs);
+		goto out;
+	}
+	printf("# provider_model_id\tmodel\tvariant\tregion\tinput\t\toutput\t\tcontext\tmax_"
+	       "output\tcached_input\t\tdeprecation_date\n");
+	for (i = 0; i < recs.n; i++) {
+		const struct record *r = &recs.v[i];
+		printf("%s\t%s\t%s\t%s", r->provider_model_id, r->model_id, r->variant, r->region);
+		print_price(&r->input);
+		print_price(&r->output);
+		print_count(r->context_window);
+		print_count(r->max_output);
+		print_price(&r->cached_input);
+		printf("\t%s\n", r->deprecation_date);
+	}
+out:
+	printf("# %zu rows, %ld rejected%s%s\n", recs.n, recs.rejected,
+	       recs.rejected ? "; the first: " : "", recs.first_rejection);
+	records_free(&recs);
+	return EXIT_OK;
+}
+
+struct test_fetch {
+	const struct config *cfg;
+	const struct source *src;
+	int rc;
+};
+
+static void
+test_fetched(struct fetch_job *job, void *ctx)
+{
+	struct test_fetch *t = ctx;
+
+	if (job->rc != LR_OK)
+		t->rc = report(&job->err);
+	else
+		t->rc = test_body(t->cfg, t->src, job->res.body.data ? job->res.body.data : "",
+				  job->res.body.len);
+}
+
+/* Fetch the source's page now (unconditionally) and test it. */
+static int
+test_fetch(struct cli *c, const struct source *src)
+{
+	struct test_fetch t = { c->cfg, src, EXIT_OK };
+	struct fetch_opts fo;
+	struct fetch_job job;
+
+	refresh_fetch_job(src, &job);
+	refresh_fetch_opts(c->cfg, &fo);
+	if (fetch_run(&fo, &job, 1, test_fetched, &t) != LR_OK)
+		return EXIT_INTERNAL;
+	return t.rc;
+}
+
+int
+cmd_sources_test(struct cli *c, int argc, char **argv)
+{
+	const char *id = NULL, *page = NULL;
+	const struct source *src;
+	struct buf body;
+	int i, rc, fetch = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--page") == 0 && i + 1 < argc)
+			page = argv[++i];
+		else if (strcmp(argv[i], "--fetch") == 0)
+			fetch = 1;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return printf("usage: llmref [-c FILE] sources test ID [--page FILE | "
+				      "--fetch]\n"),
+			       EXIT_OK;
+		else if (argv[i][0] != '-' && id == NULL)
+			id = argv[i];
+		else {
+			log_err("sources test: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (id == NULL || (page == NULL) == !fetch) {
+		log_err("sources test: give a source ID and one of --page FILE, --fetch");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK)
+		return rc;
+	if ((src = config_find_source(c->cfg, id)) == NULL) {
+		log_err("sources test: no source %s in %s", id, c->cfg->sources_dir);
+		return EXIT_USAGE;
+	}
+	if (fetch && src->kind != SOURCE_CURATED)
+		return test_fetch(c, src);
+	if (fetch) /* a curated source's "page" is its local file */
+		page = src->file;
+	if (read_page(page, c->cfg->fetch_max_body_bytes, &body) != 0)
+		return EXIT_SOURCE_FAILED;
+	rc = test_body(c->cfg, src, body.data ? body.data : "", body.len);
+	buf_free(&body);
+	return rc;
+}
