@@ -406,69 +406,6 @@ catalog_notice(void *arg, const char *message)
 	(void)message; /* client_min_messages = warning keeps these rare */
 }
 
-enum lr_code
-db_fail(struct catalog *cat, PGresult *res, struct lr_err *err, const char *source,
-	const char *what)
-{
-	const char *msg = res ? PQresultErrorMessage(res) : "";
-	char clean[512];
-	size_t n;
-
-	if (msg == NULL || msg[0] == '\0')
-		msg = db_error_text(cat);
-	lr_strlcpy(clean, msg, sizeof(clean));
-	n = strlen(clean);
-	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
-		clean[--n] = '\0';
-	PQclear(res);
-	return lr_err_set(err, LR_ERR_DB, source, NULL, "database: %s: %s", what, clean);
-}
-
-PGresult *
-db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
-	const char *what, struct lr_err *err)
-{
-	PGresult *res = db_query(cat, sql, n, vals, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return res;
-	db_fail(cat, res, err, source, what);
-	return NULL;
-}
-
-enum lr_code
-db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
-       const char *what, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
-
-	if (res == NULL)
-		return LR_ERR_DB;
-	PQclear(res);
-	return LR_OK;
-}
-
-long
-db_count(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
-	 const char *what, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
-	long v;
-
-	if (res == NULL)
-		return -1;
-	v = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-	PQclear(res);
-	return v;
-}
-
-void
-db_rollback(struct catalog *cat)
-{
-	PQclear(db_query(cat, "ROLLBACK", 0, NULL, NULL, NULL, 0));
-}
-
 /* ---- connection ---------------------------------------------------- */
 
 /* llmref.conf's defaults, for a catalog opened without a config. */
@@ -1183,40 +1120,13 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 	return rc;
 }
 
-static void
-print_diff_row(FILE *out, int json, PGresult *res, int i)
-{
-	static const char *marks[] = { "+", "~", "-" };
-	const char *ch = PQgetvalue(res, i, 0);
-	int m = ch[0] == 'a' ? 0 : ch[0] == 'c' ? 1 : 2;
-	json_t *o;
-
-	if (!json) {
-		fprintf(out, "  %s %-44s %-28s %s%s%s\n", marks[m], PQgetvalue(res, i, 1),
-			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), m == 1 ? " -> " : "",
-			m == 2 ? "" : PQgetvalue(res, i, 5));
-		return;
-	}
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "change", ch, "name",
-		      PQgetvalue(res, i, 1), "model", PQgetvalue(res, i, 2), "item",
-		      PQgetvalue(res, i, 3), "old",
-		      PQgetisnull(res, i, 4) || m == 0 ? NULL : PQgetvalue(res, i, 4), "new",
-		      m == 2 ? NULL : PQgetvalue(res, i, 5));
-	if (o != NULL) {
-		json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		fputc('\n', out);
-		json_decref(o);
-	}
-}
-
 enum lr_code
 catalog_preview(struct catalog *cat, const struct source *src, const struct records *recs,
-		FILE *out, int json, struct run_stats *st, struct lr_err *err)
+		struct catalog_rows *diff, struct run_stats *st, struct lr_err *err)
 {
-	PGresult *res = NULL;
 	enum lr_code rc;
-	int i;
 
+	memset(diff, 0, sizeof(*diff));
 	stats_start(st, src, recs);
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
@@ -1224,12 +1134,9 @@ catalog_preview(struct catalog *cat, const struct source *src, const struct reco
 	if (rc == LR_OK)
 		rc = guard_check(cat, src, st, cat->policy.guard, err);
 	if (rc == LR_OK)
-		res = db_exec(cat, SQL_DIFF_LIST, 0, NULL, src->id, "diff", err);
-	for (i = 0; res != NULL && i < PQntuples(res); i++)
-		print_diff_row(out, json, res, i);
-	PQclear(res);
+		rc = db_rows(cat, SQL_DIFF_LIST, 0, NULL, "diff", diff, err);
 	db_rollback(cat); /* a preview writes nothing */
-	return res == NULL && rc == LR_OK ? LR_ERR_DB : rc;
+	return rc;
 }
 
 enum lr_code

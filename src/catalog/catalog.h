@@ -1,6 +1,7 @@
 /* catalog.h - the PostgreSQL catalog: migrations, per-source locks, runs,
- * applying a page's records in one transaction, and export. All SQL of
- * the program lives in catalog.c and src/sql/. */
+ * applying a page's records in one transaction, and reading it back as
+ * rows. All SQL of the program lives in src/catalog/ (its .c files and
+ * sql/ migrations). */
 #ifndef LLMREF_CATALOG_H
 #define LLMREF_CATALOG_H
 
@@ -13,6 +14,7 @@
 #include "normalize/normalize.h"
 
 struct catalog; /* one connection; opaque */
+struct catalog_rows;
 
 /* While a statement waits for the server, hook(ctx) is called at least
  * once a second; when it returns nonzero the statement may run 3 s more,
@@ -134,11 +136,13 @@ enum lr_code catalog_apply_run(struct catalog *cat, const struct source *src, lo
 			       const struct run_fetch_info *fi, const struct records *recs,
 			       int flags, struct run_stats *st, struct lr_err *err)
     __attribute__((warn_unused_result));
-/* Print what applying recs would change (added / changed / missing, with
- * old and new values, then the counts) and write nothing. */
+/* What applying recs would change, without writing anything (--dry-run):
+ * rows of change ("added", "changed", "gone"), name, model, item, old,
+ * new; the guard's verdict in st. Free diff with catalog_rows_free. */
 enum lr_code catalog_preview(struct catalog *cat, const struct source *src,
-			     const struct records *recs, FILE *out, int json, struct run_stats *st,
-			     struct lr_err *err) __attribute__((warn_unused_result));
+			     const struct records *recs, struct catalog_rows *diff,
+			     struct run_stats *st, struct lr_err *err)
+    __attribute__((warn_unused_result));
 /* The page of the source's open quarantined run, for --accept, or
  * LR_ERR_USAGE if nothing waits. */
 enum lr_code catalog_quarantined_snapshot(struct catalog *cat, const char *source_id,

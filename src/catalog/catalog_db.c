@@ -1,9 +1,11 @@
-/* catalog_db.c - every statement's trip to PostgreSQL, with a bounded
- * wait: libpq's non-blocking API polled once a second at least, the
- * owner's wait hook called on each tick (the daemon feeds its watchdog
- * and reads its signals there), and a connection that stops answering
- * given up after the policy's answer_wait_ms (or 3 s after the hook asks
- * to stop), so that no caller ever hangs on the database. */
+/* catalog_db.c - every statement's trip to PostgreSQL, and the helpers
+ * the rest of the catalog runs statements with (db_exec, db_cmd,
+ * db_count, db_rows). Each wait is bounded: libpq's non-blocking API
+ * polled once a second at least, the owner's wait hook called on each
+ * tick (the daemon feeds its watchdog and reads its signals there), and
+ * a connection that stops answering given up after the policy's
+ * answer_wait_ms (or 3 s after the hook asks to stop), so that no caller
+ * ever hangs on the database. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_impl.h"
 #include "core/clock.h"
+#include "core/err.h"
 
 #define DB_TICK_MS       1000 /* the wait hook runs at least this often */
 #define DB_STOP_GRACE_MS 3000 /* a statement may finish this long after a stop */
@@ -199,4 +202,129 @@ db_connect(struct catalog *cat, const char *const *keys, const char *const *vals
 		st = PQconnectPoll(cat->conn);
 	}
 	return 0;
+}
+
+/* ---- the statement helpers ---------------------------------------------- */
+
+enum lr_code
+db_fail(struct catalog *cat, PGresult *res, struct lr_err *err, const char *source,
+	const char *what)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : "";
+	char clean[512];
+	size_t n;
+
+	if (msg == NULL || msg[0] == '\0')
+		msg = db_error_text(cat);
+	lr_strlcpy(clean, msg, sizeof(clean));
+	n = strlen(clean);
+	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	PQclear(res);
+	return lr_err_set(err, LR_ERR_DB, source, NULL, "database: %s: %s", what, clean);
+}
+
+PGresult *
+db_exec(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
+	const char *what, struct lr_err *err)
+{
+	PGresult *res = db_query(cat, sql, n, vals, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	db_fail(cat, res, err, source, what);
+	return NULL;
+}
+
+enum lr_code
+db_cmd(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
+       const char *what, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
+
+	if (res == NULL)
+		return LR_ERR_DB;
+	PQclear(res);
+	return LR_OK;
+}
+
+long
+db_count(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *source,
+	 const char *what, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, sql, n, vals, source, what, err);
+	long v;
+
+	if (res == NULL)
+		return -1;
+	v = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return v;
+}
+
+void
+db_rollback(struct catalog *cat)
+{
+	PQclear(db_query(cat, "ROLLBACK", 0, NULL, NULL, NULL, 0));
+}
+
+void
+catalog_rows_free(struct catalog_rows *rows)
+{
+	long i, n;
+
+	if (rows == NULL)
+		return;
+	n = rows->nrows * rows->ncols;
+	for (i = 0; rows->cells != NULL && i < n; i++)
+		free(rows->cells[i]);
+	for (i = 0; rows->names != NULL && i < rows->ncols; i++)
+		free(rows->names[i]);
+	free(rows->cells);
+	free(rows->names);
+	memset(rows, 0, sizeof(*rows));
+}
+
+/* Copy a result's names and cells into out; 0, or -1 out of memory. */
+static int
+rows_copy(const PGresult *res, struct catalog_rows *out)
+{
+	long i, f, nf = PQnfields(res), nt = PQntuples(res);
+
+	memset(out, 0, sizeof(*out));
+	out->names = calloc((size_t)nf + 1, sizeof(*out->names));
+	out->cells = calloc((size_t)(nf * nt) + 1, sizeof(*out->cells));
+	if (out->names == NULL || out->cells == NULL)
+		return -1;
+	out->ncols = (int)nf;
+	out->nrows = nt;
+	for (f = 0; f < nf; f++)
+		if ((out->names[f] = strdup(PQfname(res, (int)f))) == NULL)
+			return -1;
+	for (i = 0; i < nt; i++)
+		for (f = 0; f < nf; f++)
+			if (!PQgetisnull(res, (int)i, (int)f) &&
+			    (out->cells[i * nf + f] = strdup(PQgetvalue(res, (int)i, (int)f))) ==
+				NULL)
+				return -1;
+	return 0;
+}
+
+enum lr_code
+db_rows(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *what,
+	struct catalog_rows *out, struct lr_err *err)
+{
+	PGresult *res = db_exec(cat, sql, n, vals, NULL, what, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (res == NULL)
+		return LR_ERR_DB;
+	rc = rows_copy(res, out);
+	PQclear(res);
+	if (rc == 0)
+		return LR_OK;
+	catalog_rows_free(out);
+	return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", what);
 }

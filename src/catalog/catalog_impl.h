@@ -1,6 +1,7 @@
-/* catalog_impl.h - what catalog.c shares with the other files of the
- * catalog stage (catalog_read.c, catalog_diff.c): the connection, the
- * policy, and the statement helpers. Not for other stages. */
+/* catalog_impl.h - what the files of the catalog stage share: the
+ * connection and its policy, and the statement helpers of catalog_db.c
+ * that catalog.c, catalog_read.c and catalog_diff.c run statements with.
+ * Not for other stages. */
 #ifndef LLMREF_CATALOG_IMPL_H
 #define LLMREF_CATALOG_IMPL_H
 

@@ -76,68 +76,6 @@ static const char SQL_EXPORT[] =
     "     AND cf.fact = 'context_window'"
     "    WHERE r.model_id = m.id)) ORDER BY m.id) FROM models m), '[]'))";
 
-/* ---- rows ------------------------------------------------------------ */
-
-void
-catalog_rows_free(struct catalog_rows *rows)
-{
-	long i, n;
-
-	if (rows == NULL)
-		return;
-	n = rows->nrows * rows->ncols;
-	for (i = 0; rows->cells != NULL && i < n; i++)
-		free(rows->cells[i]);
-	for (i = 0; rows->names != NULL && i < rows->ncols; i++)
-		free(rows->names[i]);
-	free(rows->cells);
-	free(rows->names);
-	memset(rows, 0, sizeof(*rows));
-}
-
-/* Copy a result's names and cells into out; 0, or -1 out of memory. */
-static int
-rows_copy(const PGresult *res, struct catalog_rows *out)
-{
-	long i, f, nf = PQnfields(res), nt = PQntuples(res);
-
-	memset(out, 0, sizeof(*out));
-	out->names = calloc((size_t)nf + 1, sizeof(*out->names));
-	out->cells = calloc((size_t)(nf * nt) + 1, sizeof(*out->cells));
-	if (out->names == NULL || out->cells == NULL)
-		return -1;
-	out->ncols = (int)nf;
-	out->nrows = nt;
-	for (f = 0; f < nf; f++)
-		if ((out->names[f] = strdup(PQfname(res, (int)f))) == NULL)
-			return -1;
-	for (i = 0; i < nt; i++)
-		for (f = 0; f < nf; f++)
-			if (!PQgetisnull(res, (int)i, (int)f) &&
-			    (out->cells[i * nf + f] = strdup(PQgetvalue(res, (int)i, (int)f))) ==
-				NULL)
-				return -1;
-	return 0;
-}
-
-enum lr_code
-db_rows(struct catalog *cat, const char *sql, int n, const char *const *vals, const char *what,
-	struct catalog_rows *out, struct lr_err *err)
-{
-	PGresult *res = db_exec(cat, sql, n, vals, NULL, what, err);
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (res == NULL)
-		return LR_ERR_DB;
-	rc = rows_copy(res, out);
-	PQclear(res);
-	if (rc == 0)
-		return LR_OK;
-	catalog_rows_free(out);
-	return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", what);
-}
-
 enum lr_code
 catalog_read_unmatched(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
 {

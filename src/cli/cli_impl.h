@@ -62,6 +62,10 @@ void cli_print_unmatched(FILE *out, const struct catalog_rows *r, int json);
 void cli_print_review(FILE *out, const struct catalog_rows *r, int json);
 void cli_print_model(FILE *out, const struct catalog_rows *head, const struct catalog_rows *facts,
 		     const struct catalog_rows *routes, int json);
+/* A dry run's diff: "+ name item new", "~ name item old -> new",
+ * "- name item old" lines, or JSON lines {change, name, model, item,
+ * old, new}. */
+void cli_print_diff(FILE *out, const struct catalog_rows *r, int json);
 /* The export document, indented; 0, or -1 (logged). */
 int cli_print_export(FILE *out, const char *doc);
 

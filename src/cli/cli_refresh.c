@@ -110,6 +110,7 @@ struct refresh_ui {
 	size_t total; /* sources selected */
 	size_t done;  /* sources reported, rows used in row[] */
 	long rows;    /* rows read so far */
+	int json;     /* a dry run's diff as JSON lines */
 	struct summary_row *row;
 };
 
@@ -228,6 +229,7 @@ refresh_print(const struct refresh_result *r, void *ctx)
 {
 	struct refresh_ui *ui = ctx;
 
+	cli_print_diff(stdout, &r->diff, ui->json);
 	if (!ui->tty) {
 		refresh_line(r);
 		refresh_note(r, &ui->worst);
@@ -317,6 +319,7 @@ refresh_ui_init(struct refresh_ui *ui, const struct selection *sel, size_t n)
 	memset(ui, 0, sizeof(*ui));
 	ui->worst = EXIT_OK;
 	ui->total = n;
+	ui->json = sel->json;
 	if (sel->no_progress || sel->dry_run || !isatty(STDOUT_FILENO) ||
 	    (term != NULL && strcmp(term, "dumb") == 0))
 		return 0;
@@ -333,9 +336,7 @@ refresh_ui_init(struct refresh_ui *ui, const struct selection *sel, size_t n)
 static int
 refresh_run(struct cli *c, const struct selection *sel, const struct source **src, size_t n)
 {
-	struct refresh_opts o = {
-		.trigger = "manual", .dry_run = sel->dry_run, .json = sel->json, .preview = stdout
-	};
+	struct refresh_opts o = { .trigger = "manual", .dry_run = sel->dry_run };
 	struct lr_err err = { 0 };
 	struct refresh_ui ui;
 	enum lr_code lrc;

@@ -136,8 +136,7 @@ refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *b
 		lr_strlcpy(it->r.rejection, recs.first_rejection, sizeof(it->r.rejection));
 	/* no rows at all is for the guard: quarantined, not applied */
 	if (rc == LR_OK && c->o->dry_run)
-		rc = catalog_preview(c->cat, src, &recs, c->o->preview, c->o->json, &it->r.stats,
-				     &it->r.err);
+		rc = catalog_preview(c->cat, src, &recs, &it->r.diff, &it->r.stats, &it->r.err);
 	else if (rc == LR_OK)
 		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, c->apply_flags,
 				       &it->r.stats, &it->r.err);
@@ -154,6 +153,7 @@ refresh_report(struct refresh_ctx *c, struct refresh_item *it)
 	it->locked = 0;
 	it->r.seconds = clock_mono_sec() - c->t0;
 	c->report(&it->r, c->rctx);
+	catalog_rows_free(&it->r.diff);
 }
 
 /* Record the outcome of an item and tell the caller. */

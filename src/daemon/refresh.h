@@ -25,9 +25,7 @@ enum refresh_outcome {
 /* How a refresh runs. */
 struct refresh_opts {
 	const char *trigger; /* "manual", "daemon", ... */
-	int dry_run;         /* print what would change; write nothing, take no lock */
-	int json;            /* dry-run diff as JSON lines */
-	FILE *preview;       /* where the dry-run diff goes */
+	int dry_run;         /* what would change (result's diff); write nothing, no lock */
 	long claim_ms;       /* >0: skip a source whose last run began this recently
 				(several daemons on one catalog run each due source once) */
 	/* NULL, or asked before each source starts and while pages are on
@@ -46,8 +44,9 @@ struct refresh_result {
 	long long run_id; /* 0 if no run was opened */
 	long http_status;
 	int attempts;
-	double seconds;      /* from the start of the refresh to this result */
-	char rejection[512]; /* first row dropped by skip_bad_rows, if any */
+	double seconds;           /* from the start of the refresh to this result */
+	char rejection[512];      /* first row dropped by skip_bad_rows, if any */
+	struct catalog_rows diff; /* dry run: what would change (catalog_preview) */
 };
 
 /* Called once per source, as soon as its result is known. */
