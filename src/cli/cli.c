@@ -76,7 +76,8 @@ usage(FILE *f)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-48s %s\n", commands[i].usage, commands[i].summary);
 	fprintf(f, "\nexit status: 0 ok, 1 a source failed, 2 usage, 3 configuration,\n"
-		   "4 database, 5 busy (another refresh holds the lock), 70 internal.\n"
+		   "4 database, 5 busy (another refresh holds the lock), 6 refreshed but the\n"
+		   "event spool could not be written, 70 internal.\n"
 		   "Run 'llmref COMMAND --help' for a command's options; see llmref(1).\n");
 }
 

@@ -21,6 +21,7 @@ exit_for(enum lr_code rc)
 	case LR_ERR_EXTRACT:
 	case LR_ERR_NORMALIZE: return EXIT_SOURCE_FAILED;
 	case LR_ERR_NOMEM:
+	case LR_ERR_SPOOL: return EXIT_SPOOL;
 	case LR_ERR_STOPPED:
 	case LR_ERR_INTERNAL: break;
 	}

@@ -70,6 +70,7 @@ lr_code_name(enum lr_code code)
 		[LR_ERR_NOMEM] = "out of memory",
 		[LR_ERR_INTERNAL] = "internal",
 		[LR_ERR_STOPPED] = "stopped",
+		[LR_ERR_SPOOL] = "spool",
 	};
 
 	if ((size_t)code >= sizeof(names) / sizeof(names[0]))

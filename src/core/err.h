@@ -17,6 +17,7 @@ enum lr_code {
 	LR_ERR_NOMEM,     /* allocation failed */
 	LR_ERR_INTERNAL,
 	LR_ERR_STOPPED, /* interrupted: the daemon is stopping */
+	LR_ERR_SPOOL,   /* the event spool could not be written (the refresh itself held) */
 };
 
 /* The process exit statuses of every command and the daemon (llmref(1),
@@ -28,6 +29,7 @@ enum lr_exit {
 	EXIT_CONFIG = 3,        /* bad llmref.conf or source file */
 	EXIT_DATABASE = 4,      /* PostgreSQL unreachable or schema not current */
 	EXIT_BUSY = 5,          /* another refresh holds a source's lock */
+	EXIT_SPOOL = 6,         /* refreshed, but the event spool could not be written */
 	EXIT_INTERNAL = 70,     /* bug or out of memory */
 };
 

@@ -515,7 +515,7 @@ spool_cursor(const char *dir, const char *batch, long long last, struct lr_err *
 		return LR_OK;
 	spool_unlink(dir, ".cursor.tmp");
 	spool_unlink(dir, batch);
-	return lr_err_set(err, LR_ERR_INTERNAL, NULL, dir, "spool: cursor: %s; batch %s taken back",
+	return lr_err_set(err, LR_ERR_SPOOL, NULL, dir, "spool: cursor: %s; batch %s taken back",
 			  strerror(e), batch);
 }
 
@@ -530,18 +530,18 @@ spool_batch(struct catalog *cat, const char *dir, long long since, long long *la
 	char name[80];
 
 	if (f == NULL)
-		return lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool");
+		return lr_err_set_errno(err, LR_ERR_SPOOL, NULL, dir, "spool");
 	for (from = *last = since; rc == LR_OK;) {
 		rc = diff_events_copy(cat, *last, 1000, f, last, err);
 		if (rc != LR_OK || *last == from)
 			break;
 		from = *last;
 	}
-	if (rc != LR_OK && err->code == LR_ERR_INTERNAL) /* the write failed */
-		lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool: .batch.tmp");
+	if (rc == LR_ERR_INTERNAL) /* the write failed */
+		rc = lr_err_set_errno(err, LR_ERR_SPOOL, NULL, dir, "spool: .batch.tmp");
 	snprintf(name, sizeof(name), "events-%lld-%lld.jsonl", since + 1, *last);
 	if (rc == LR_OK && *last > since && spool_put(dir, name, ".batch.tmp", f) != 0)
-		rc = lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool: %s", name);
+		rc = lr_err_set_errno(err, LR_ERR_SPOOL, NULL, dir, "spool: %s", name);
 	fclose(f);
 	if (rc != LR_OK || *last == since) /* nothing new, or not written */
 		spool_unlink(dir, ".batch.tmp");
@@ -589,7 +589,7 @@ spool_events(struct catalog *cat, const char *dir, struct lr_err *err)
 	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
 		if (lock >= 0)
 			close(lock);
-		return lr_err_set_errno(err, LR_ERR_INTERNAL, NULL, dir, "spool");
+		return lr_err_set_errno(err, LR_ERR_SPOOL, NULL, dir, "spool");
 	}
 	snprintf(path, sizeof(path), "%s/cursor", dir);
 	if ((cur = fopen(path, "r")) != NULL) {

@@ -118,7 +118,7 @@ if mount -t tmpfs -o size=256k tmpfs "$WORK/full" 2>/dev/null; then
 	dd if=/dev/zero of="$MNT/fill" bs=4k 2>/dev/null
 	set_price 0.0000015
 	out=$(llmref refresh --source openrouter 2>&1); rc=$?
-	ok "$([ "$rc" -ne 0 ]; echo $?)" "the spool's disk full: the command fails (exit $rc)"
+	is "$rc" 6 "the spool's disk full: the refresh held, the command says the spool failed (exit 6, not 70)"
 	like "$out" "spool.*No space left on device" "and says where and why"
 	is "$(ls "$MNT/spool")" "$batches" "no new file is visible, not even a temporary"
 	is "$(cat "$MNT/spool/cursor")" "$cursor" "the cursor has not moved"
@@ -140,6 +140,7 @@ if mount -t tmpfs -o size=256k tmpfs "$WORK/full" 2>/dev/null; then
 	out=$(llmref refresh --source openrouter 2>&1); rc=$?
 	like "$out" "spool: cursor: No space left on device; batch events-.* taken back" \
 		"one page free: the cursor cannot be written, and says so"
+	is "$rc" 6 "exit 6 for the spool"
 	is "$(ls "$MNT/spool")" "$batches" "the batch written before it was taken back"
 	rm -f "$MNT/fill"
 	llmref refresh --source openrouter >/dev/null 2>&1
