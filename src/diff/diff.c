@@ -215,6 +215,9 @@ struct diff_scan {
 	const char *model;
 	json_int_t count;
 	struct diff_pick in, out;
+	struct diff_pick route; /* price: the blended price x 10^4 */
+	long share_bp;          /* input's share of the traffic */
+	dec_t route_in, route_out;
 };
 
 static const char *
@@ -263,6 +266,26 @@ diff_route_check(const struct diff_scan *s, const json_t *r, const char *prefix,
 	return 0;
 }
 
+/* Offer route r, with both prices, as the cheapest single route: the
+ * lowest blended price at the traffic's input share, ties to the lower
+ * provider id (the route a reader could actually buy). */
+static int
+diff_route_offer(struct diff_scan *s, const json_t *r, dec_t in, dec_t out, struct lr_err *err)
+{
+	const json_t *was = s->route.route;
+	dec_t blend;
+
+	if (diff_blend_bp(in, out, s->share_bp, &blend) != 0)
+		return diff_fail(err, s->model, "monthly_cost_usd",
+				 "overflow: the blended price is too large");
+	diff_pick_offer(&s->route, r, blend);
+	if (s->route.route != was) {
+		s->route_in = in;
+		s->route_out = out;
+	}
+	return 0;
+}
+
 /* Check route i of the half, count it, offer its prices if it is eligible:
  * active and no variant. */
 static int
@@ -291,6 +314,8 @@ diff_route_scan(struct diff_scan *s, const json_t *r, size_t i, struct lr_err *e
 		diff_pick_offer(&s->in, r, in);
 	if (eligible && have_out)
 		diff_pick_offer(&s->out, r, out);
+	if (eligible && have_in && have_out)
+		return diff_route_offer(s, r, in, out, err);
 	return 0;
 }
 
@@ -310,28 +335,55 @@ diff_pick_json(const struct diff_pick *pk)
 			 "usd_per_mtok", dec_format(pk->price, txt, sizeof(txt)));
 }
 
-/* monthly_cost_usd of a scanned half: a new decimal string, or null when
- * either cheapest price is missing. NULL with err on overflow or OOM. */
-static json_t *
-diff_monthly_json(const struct diff_scan *s, const struct diff_traffic *t, struct lr_err *err)
+/* The monthly cost at the traffic level of blend (a blended price x 10^4):
+ * 0, or -1 with err on overflow. */
+static int
+diff_monthly(const struct diff_scan *s, const struct diff_traffic *t, dec_t blend, dec_t *m,
+	     struct lr_err *err)
 {
-	char txt[DEC_STR_MAX], why[DIFF_WHY_MAX];
+	char why[DIFF_WHY_MAX];
+
+	if (diff_mul_round(blend, t->tokens_per_month, DIFF_BP_POW10 + DIFF_MTOK_POW10, m) == 0 &&
+	    diff_dec_fits(*m))
+		return 0;
+	snprintf(why, sizeof(why), "overflow: the cost of %lld tokens a month is too large",
+		 (long long)t->tokens_per_month);
+	return diff_fail(err, s->model, "monthly_cost_usd", why);
+}
+
+/* cheapest_route of a scanned half (null when no eligible route has both
+ * prices), and its monthly cost into *monthly (a decimal string, or
+ * null). NULL with err on overflow or out of memory. */
+static json_t *
+diff_route_json(const struct diff_scan *s, const struct diff_traffic *t, json_t **monthly,
+		struct lr_err *err)
+{
+	char in[DEC_STR_MAX], out[DEC_STR_MAX], bl[DEC_STR_MAX], mo[DEC_STR_MAX];
+	const char *prov, *name, *variant;
 	dec_t blend, m;
 	json_t *v;
 
-	if (s->in.route == NULL || s->out.route == NULL)
+	*monthly = json_null();
+	if (s->route.route == NULL)
 		return json_null();
-	if (diff_blend_bp(s->in.price, s->out.price, t->input_share_bp, &blend) != 0 ||
-	    diff_mul_round(blend, t->tokens_per_month, DIFF_BP_POW10 + DIFF_MTOK_POW10, &m) != 0 ||
-	    !diff_dec_fits(m)) {
-		snprintf(why, sizeof(why), "overflow: the cost of %lld tokens a month is too large",
-			 (long long)t->tokens_per_month);
-		diff_fail(err, s->model, "monthly_cost_usd", why);
+	if (diff_monthly(s, t, s->route.price, &m, err) != 0 ||
+	    diff_mul_round(s->route.price, 1, DIFF_BP_POW10, &blend) != 0)
+		return NULL;
+	prov = diff_provider(s->route.route);
+	name = json_string_value(json_object_get(s->route.route, "provider_name"));
+	variant = json_string_value(json_object_get(s->route.route, "variant"));
+	dec_format(m, mo, sizeof(mo));
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "provider", prov, "provider_name",
+		      name ? name : prov, "variant", variant ? variant : "", "input_usd_per_mtok",
+		      dec_format(s->route_in, in, sizeof(in)), "output_usd_per_mtok",
+		      dec_format(s->route_out, out, sizeof(out)), "blended_usd_per_mtok",
+		      dec_format(blend, bl, sizeof(bl)), "monthly_cost_usd", mo);
+	*monthly = json_string(mo);
+	if (v == NULL || *monthly == NULL) {
+		json_decref(v);
+		diff_nomem(err);
 		return NULL;
 	}
-	v = json_string(dec_format(m, txt, sizeof(txt)));
-	if (v == NULL)
-		diff_nomem(err);
 	return v;
 }
 
@@ -339,15 +391,16 @@ int
 diff_model_complete(json_t *half, const struct diff_traffic *t, struct lr_err *err)
 {
 	static const char *const keys[] = { "route_count", "cheapest_input", "cheapest_output",
-					    "monthly_cost_usd" };
+					    "cheapest_route", "monthly_cost_usd" };
 	struct diff_scan s;
-	json_t *v[4] = { NULL, NULL, NULL, NULL }, *r;
+	json_t *v[5] = { NULL, NULL, NULL, NULL, NULL }, *r;
 	size_t i;
 	int k;
 
 	if (diff_traffic_check(t, err) != 0)
 		return -1;
 	memset(&s, 0, sizeof(s));
+	s.share_bp = t->input_share_bp;
 	s.model = json_string_value(json_object_get(half, "id"));
 	if (s.model == NULL) {
 		lr_err_set(err, LR_ERR_NORMALIZE, NULL, NULL, "a model half without an id");
@@ -360,15 +413,17 @@ diff_model_complete(json_t *half, const struct diff_traffic *t, struct lr_err *e
 		if (diff_route_scan(&s, r, i, err) != 0)
 			return -1;
 	}
-	v[3] = diff_monthly_json(&s, t, err);
-	if (v[3] == NULL)
+	v[3] = diff_route_json(&s, t, &v[4], err);
+	if (v[3] == NULL) {
+		json_decref(v[4]);
 		return -1;
+	}
 	v[0] = json_integer(s.count);
 	v[1] = diff_pick_json(&s.in);
 	v[2] = diff_pick_json(&s.out);
 	if (v[0] == NULL || v[1] == NULL || v[2] == NULL)
 		goto fail;
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < 5; k++) {
 		int rc = json_object_set_new(half, keys[k], v[k]); /* steals v[k] */
 
 		v[k] = NULL;
@@ -377,7 +432,7 @@ diff_model_complete(json_t *half, const struct diff_traffic *t, struct lr_err *e
 	}
 	return 0;
 fail:
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 5; k++)
 		json_decref(v[k]);
 	return diff_nomem(err);
 }
@@ -404,10 +459,10 @@ static int
 diff_side_read(const json_t *half, const struct diff_traffic *t, struct diff_side *s,
 	       struct lr_err *err)
 {
-	const json_t *ci = json_object_get(half, "cheapest_input");
 	const json_t *co = json_object_get(half, "cheapest_output");
-	bool have_in;
-	dec_t in;
+	const json_t *cr = json_object_get(half, "cheapest_route");
+	bool have_in, have_out;
+	dec_t in, out;
 
 	memset(s, 0, sizeof(*s));
 	s->half = half;
@@ -419,15 +474,17 @@ diff_side_read(const json_t *half, const struct diff_traffic *t, struct diff_sid
 	}
 	if (!json_is_integer(json_object_get(half, "route_count")))
 		return diff_fail(err, s->id, "route_count", "missing: the half is not completed");
-	if (diff_price_read(json_object_get(ci, "usd_per_mtok"), s->id,
-			    "cheapest_input/usd_per_mtok", &in, &have_in, err) != 0 ||
-	    diff_price_read(json_object_get(co, "usd_per_mtok"), s->id,
+	if (diff_price_read(json_object_get(co, "usd_per_mtok"), s->id,
 			    "cheapest_output/usd_per_mtok", &s->out, &s->have_out, err) != 0 ||
+	    diff_price_read(json_object_get(cr, "input_usd_per_mtok"), s->id,
+			    "cheapest_route/input_usd_per_mtok", &in, &have_in, err) != 0 ||
+	    diff_price_read(json_object_get(cr, "output_usd_per_mtok"), s->id,
+			    "cheapest_route/output_usd_per_mtok", &out, &have_out, err) != 0 ||
 	    diff_dec_read(json_object_get(half, "monthly_cost_usd"), s->id, "monthly_cost_usd",
 			  &s->monthly, &s->have_monthly, err) != 0)
 		return -1;
-	s->have_blend = have_in && s->have_out;
-	if (s->have_blend && diff_blend_bp(in, s->out, t->input_share_bp, &s->blend_bp) != 0)
+	s->have_blend = have_in && have_out;
+	if (s->have_blend && diff_blend_bp(in, out, t->input_share_bp, &s->blend_bp) != 0)
 		return diff_fail(err, s->id, "blended price", "overflow: too large");
 	return 0;
 }

@@ -205,6 +205,13 @@ test_seed_halves(void)
 		"seed: 405B cheapest output is AWS Bedrock at 2.4");
 	is_json(json_object_get(a, "monthly_cost_usd"), "\"105\"", "seed: 1B monthly $105");
 	is_json(json_object_get(b, "monthly_cost_usd"), "\"2520\"", "seed: 405B monthly $2,520");
+	is_json(json_object_get(a, "cheapest_route"),
+		"{\"blended_usd_per_mtok\":\"0.1\",\"input_usd_per_mtok\":\"0.1\","
+		"\"monthly_cost_usd\":\"105\",\"output_usd_per_mtok\":\"0.1\","
+		"\"provider\":\"fireworks\",\"provider_name\":\"Fireworks AI\",\"variant\":\"\"}",
+		"seed: 1B cheapest route Fireworks AI, $105 a month");
+	is_json(json_object_get(json_object_get(b, "cheapest_route"), "provider_name"),
+		"\"AWS Bedrock\"", "seed: 405B cheapest route AWS Bedrock ($2,520)");
 	is_json(
 	    json_object_get(json_array_get(json_object_get(b, "routes"), 6), "input_usd_per_mtok"),
 	    "\"2.40\"", "seed: the routes themselves are left as they were");
@@ -394,12 +401,22 @@ test_hash_price(const json_t *base)
 		"[{\"field\":\"blended_price_gap_usd_per_mtok\",\"new\":\"2.33\",\"old\":\"2.3\"},"
 		"{\"field\":\"models/1/cheapest_output/usd_per_mtok\",\"new\":\"2.5\","
 		"\"old\":\"2.4\"},"
+		"{\"field\":\"models/1/cheapest_route/blended_usd_per_mtok\",\"new\":\"2.43\","
+		"\"old\":\"2.4\"},"
+		"{\"field\":\"models/1/cheapest_route/monthly_cost_usd\",\"new\":\"2551.5\","
+		"\"old\":\"2520\"},"
+		"{\"field\":\"models/1/cheapest_route/output_usd_per_mtok\",\"new\":\"2.5\","
+		"\"old\":\"2.4\"},"
 		"{\"field\":\"models/1/monthly_cost_usd\",\"new\":\"2551.5\",\"old\":\"2520\"},"
-		"{\"field\":\"models/1/routes/6/output_usd_per_mtok\",\"new\":\"2.50\","
+		"{\"field\":\"models/1/routes/6/"
+		"output_usd_per_mtok\",\"new\":\"2.50\","
 		"\"old\":\"2.40\"},"
-		"{\"field\":\"monthly_cost_gap_usd\",\"new\":\"2446.5\",\"old\":\"2415\"},"
-		"{\"field\":\"output_price_gap_percent\",\"new\":\"2400\",\"old\":\"2300\"},"
-		"{\"field\":\"output_price_gap_usd_per_mtok\",\"new\":\"2.4\",\"old\":\"2.3\"}]",
+		"{\"field\":\"monthly_cost_gap_usd\","
+		"\"new\":\"2446.5\",\"old\":\"2415\"},"
+		"{\"field\":\"output_price_gap_percent\","
+		"\"new\":\"2400\",\"old\":\"2300\"},"
+		"{\"field\":\"output_price_gap_usd_per_"
+		"mtok\",\"new\":\"2.4\",\"old\":\"2.3\"}]",
 		"changed fields: the cheapest price and every figure built on it");
 	json_decref(ch);
 	json_decref(rec);
@@ -521,8 +538,14 @@ test_ties(void)
 		"tie: the lower provider id wins the input");
 	is_json(json_object_get(json_object_get(h, "cheapest_output"), "provider"), "\"mid\"",
 		"tie: a lower price wins the output outright");
-	is_json(json_object_get(h, "monthly_cost_usd"), "\"892.5\"",
-		"tie: monthly from alpha's input and mid's output");
+	/* the blend of alpha's input and mid's output (892.5) is a cost no
+	 * single route offers: the monthly cost is the cheapest route's */
+	is_json(json_object_get(json_object_get(h, "cheapest_route"), "provider"), "\"alpha\"",
+		"tie: zeta and alpha blend alike; the lower provider id is the cheapest route");
+	is_json(json_object_get(json_object_get(h, "cheapest_route"), "blended_usd_per_mtok"),
+		"\"1\"", "tie: its blended price");
+	is_json(json_object_get(h, "monthly_cost_usd"), "\"1050\"",
+		"tie: monthly from one route (alpha), not from alpha's input and mid's output");
 	json_decref(h);
 	json_object_set_new(a, "benchmarks", json_pack("{s:s, s:s}", "mmlu", "50.0", "gpqa", "1"));
 	json_object_set_new(b, "benchmarks", json_pack("{s:s, s:s}", "mmlu", "50", "hle", "2"));
