@@ -44,7 +44,7 @@ static const struct command commands[] = {
 	  "print the rows a source yields from a saved page or a live fetch; writes nothing" },
 	{ "sources list", cmd_sources_list, "sources list [--providers]",
 	  "print every source id (or provider name) one a line, for scripts and completion" },
-	{ "unmatched", cmd_unmatched, "unmatched [--json]",
+	{ "unmatched", cmd_unmatched, "unmatched [--source ID] [--json]",
 	  "model names that match no known model, waiting for a model or an alias" },
 	{ "reparse", cmd_reparse, "reparse --source ID",
 	  "re-read the source's last stored page without fetching" },

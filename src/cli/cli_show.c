@@ -11,7 +11,27 @@
 #include "cli/cli_impl.h"
 #include "diff/diff_run.h"
 
-/* "status" and "unmatched": a table, or JSON lines with --json. */
+/* Keep the rows whose first column (the source) is source. */
+static void
+rows_keep_source(struct catalog_rows *r, const char *source)
+{
+	long i, kept = 0;
+	int f;
+
+	for (i = 0; i < r->nrows; i++) {
+		char **row = &r->cells[i * r->ncols];
+		if (row[0] == NULL || strcmp(row[0], source) != 0) {
+			for (f = 0; f < r->ncols; f++)
+				free(row[f]);
+			continue;
+		}
+		memmove(&r->cells[kept * r->ncols], row, (size_t)r->ncols * sizeof(*row));
+		kept++;
+	}
+	r->nrows = kept;
+}
+
+/* The listings: a table, or JSON lines with --json; unmatched by source. */
 static int
 cmd_listing(struct cli *c, int argc, char **argv, const char *name,
 	    enum lr_code (*read)(struct catalog *, struct catalog_rows *, struct lr_err *),
@@ -19,13 +39,17 @@ cmd_listing(struct cli *c, int argc, char **argv, const char *name,
 {
 	struct lr_err err = { 0 };
 	struct catalog_rows rows;
-	int rc, json = 0, i;
+	const char *source = NULL;
+	int rc, json = 0, i, by_source = strcmp(name, "unmatched") == 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (by_source && strcmp(argv[i], "--source") == 0 && i + 1 < argc) {
+			source = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: llmref [-c FILE] %s [--json]\n", name);
+			printf("usage: llmref [-c FILE] %s%s [--json]\n", name,
+			       by_source ? " [--source ID]" : "");
 			return EXIT_OK;
 		} else {
 			log_err("%s: unexpected argument '%s'", name, argv[i]);
@@ -36,6 +60,8 @@ cmd_listing(struct cli *c, int argc, char **argv, const char *name,
 		return rc;
 	if (read(c->cat, &rows, &err) != LR_OK)
 		return report(&err);
+	if (source != NULL)
+		rows_keep_source(&rows, source);
 	print(stdout, &rows, json);
 	catalog_rows_free(&rows);
 	return EXIT_OK;
@@ -92,8 +118,8 @@ model_args_parse(int argc, char **argv, const char *usage_line, int positional,
 	};
 	int ch;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	optind = 0; /* GNU getopt permutes: options may follow the id ("ID --json") */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': a->model = positional ? NULL : optarg; break;
 		case 'p': a->provider = positional ? NULL : optarg; break;

@@ -30,7 +30,9 @@ cmd_sources_check(struct cli *c, int argc, char **argv)
 		return rc;
 	for (i = 0; i < c->cfg->nsources; i++)
 		printf("%s: ok (%s, %s)\n", c->cfg->sources[i].path, c->cfg->sources[i].provider,
-		       c->cfg->sources[i].format == FORMAT_HTML ? "html" : "json");
+		       c->cfg->sources[i].format == FORMAT_HTML       ? "html"
+		       : c->cfg->sources[i].format == FORMAT_MARKDOWN ? "markdown"
+								      : "json");
 	printf("%zu source%s ok\n", c->cfg->nsources, c->cfg->nsources == 1 ? "" : "s");
 	return EXIT_OK;
 }

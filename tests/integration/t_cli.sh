@@ -100,4 +100,21 @@ for cmd in "status:SOURCE +PROVIDER +LAST ATTEMPT" "alerts:KIND +SUBJECT +SINCE 
 	is "$rc" 0 "$name --json: JSON lines"
 	case $name in status | unmatched | alerts) like "$n" '^[1-9]' "$name --json: a line per row";; esac
 done
+# unmatched --source: only that source's names
+src=$(llmref unmatched --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["source"])')
+all=$(llmref unmatched --json | wc -l)
+one=$(llmref unmatched --source "$src" --json)
+is "$(printf '%s\n' "$one" | python3 -c 'import json,sys; print(sorted({json.loads(l)["source"] for l in sys.stdin}))')" \
+	"['$src']" "unmatched --source $src: only its names"
+is "$(printf '%s\n' "$one" | wc -l)" "$(llmref unmatched --json | grep -c "\"source\":\"$src\"")" "and all of them ($all in all)"
+is "$(llmref unmatched --source no-such-source --json | wc -l)" 0 "an unknown source: nothing"
+# show model ID --json, the order llmref(1) gives
+model=$(q "select id from models order by id limit 1")
+out=$(llmref show model "$model" --json); rc=$?
+is "$rc" 0 "show model ID --json: the options may follow the id"
+like "$out" "\"model\": \"$model\"" "and it prints the model as JSON"
+# sources check names a markdown source's format
+sed 's/^format = html/format = markdown/' "$WORK/sources.d/fireworks.conf" > "$WORK/sources.d/md.conf"
+like "$(llmref sources check)" "md.conf: ok \(fireworks, markdown\)" "sources check calls a markdown source markdown"
+rm "$WORK/sources.d/md.conf"
 done_testing
