@@ -69,6 +69,7 @@ static const struct key_def config_keys[] = {
 	{ "paths", "aliases", KEY_STR, "", offsetof(struct config, aliases_path) },
 	{ "paths", "curated", KEY_STR, "", offsetof(struct config, curated_dir) },
 	{ "fetch", "timeout", KEY_DURATION, "60s", offsetof(struct config, fetch_timeout_sec) },
+	{ "fetch", "deadline", KEY_DURATION, "5m", offsetof(struct config, fetch_deadline_sec) },
 	{ "fetch", "connect_timeout", KEY_DURATION, "15s",
 	  offsetof(struct config, fetch_connect_timeout_sec) },
 	{ "fetch", "low_speed_time", KEY_DURATION, "30s",

@@ -23,7 +23,8 @@ struct config {
 			    * folder; made absolute at load. Curated sources
 			    * read only files below it. */
 	struct identity *identity; /* model identity rules + aliases */
-	long fetch_timeout_sec;
+	long fetch_timeout_sec;    /* one attempt */
+	long fetch_deadline_sec;   /* a source's whole fetch, retries included */
 	long fetch_connect_timeout_sec;
 	long fetch_low_speed_sec; /* abort below 1 byte/s for this long */
 	size_t fetch_max_body_bytes;

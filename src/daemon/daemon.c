@@ -216,6 +216,10 @@ on_result(const struct refresh_result *r, void *ctx)
 	if (schedule_done(&d->sched, r->src->id, ok, clock_mono_ms()) == 1)
 		log_warn("source %s: the run took longer than its interval (%ld s)", r->src->id,
 			 r->src->interval_sec);
+	if (r->retry_after_ms > 0 &&
+	    schedule_not_before(&d->sched, r->src->id, clock_mono_ms() + r->retry_after_ms) == 0)
+		log_info("source %s: next run not before the provider's Retry-After (%lld s)",
+			 r->src->id, (r->retry_after_ms + 999) / 1000);
 	json_object_set_new(s, "failures", json_integer(ok ? 0 : failures + 1));
 	if (ok && r->outcome != REFRESH_BUSY)
 		json_object_set_new(s, "last_success", json_integer((json_int_t)time(NULL)));

@@ -74,6 +74,7 @@ refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->timeout_sec = cfg->fetch_timeout_sec;
+	o->deadline_ms = cfg->fetch_deadline_sec * 1000;
 	o->connect_timeout_sec = cfg->fetch_connect_timeout_sec;
 	o->low_speed_sec = cfg->fetch_low_speed_sec;
 	o->max_body_bytes = cfg->fetch_max_body_bytes;
@@ -237,6 +238,7 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 	lr_err_clear(&it->r.err);
 	it->r.http_status = job->res.status;
 	it->r.attempts = job->attempts;
+	it->r.retry_after_ms = job->res.retry_after_ms;
 	if (job->rc == LR_OK && job->res.status == 304) {
 		refresh_not_modified(c, it, job);
 		return;

@@ -44,6 +44,7 @@ struct refresh_result {
 	long long run_id; /* 0 if no run was opened */
 	long http_status;
 	int attempts;
+	long long retry_after_ms; /* a Retry-After past the fetch deadline: not before */
 	double seconds;           /* from the start of the refresh to this result */
 	char rejection[512];      /* first row dropped by skip_bad_rows, if any */
 	struct catalog_rows diff; /* dry run: what would change (catalog_preview) */

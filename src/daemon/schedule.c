@@ -249,3 +249,15 @@ schedule_find(struct schedule *s, const char *id)
 			return &s->v[i];
 	return NULL;
 }
+
+int
+schedule_not_before(struct schedule *s, const char *id, int64_t not_before_ms)
+{
+	struct sched_entry *e = schedule_find(s, id);
+
+	if (e == NULL)
+		return -1;
+	if (e->due_ms < not_before_ms)
+		e->due_ms = not_before_ms;
+	return 0;
+}

@@ -76,6 +76,10 @@ void schedule_start(struct schedule *s, size_t i, int64_t now_ms);
  * 1 if the run took longer than its interval (caller warns), -1 if id is no
  * longer scheduled (nothing changes). */
 int schedule_done(struct schedule *s, const char *id, int ok, int64_t now_ms);
+/* Entry id is not due before not_before_ms (a provider's Retry-After
+ * that outlived the fetch): its next due time moves no earlier. 0, or -1
+ * for an unknown id. */
+int schedule_not_before(struct schedule *s, const char *id, int64_t not_before_ms);
 /* Milliseconds until the next entry is due (0 if one is due now, -1 if none
  * is waiting: empty, or all running). Never below -1. */
 int64_t schedule_wait_ms(const struct schedule *s, int64_t now_ms);

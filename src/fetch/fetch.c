@@ -234,6 +234,20 @@ fetch_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
 
 /* ---- one attempt ---------------------------------------------------- */
 
+/* This attempt's time: [fetch] timeout, but never past the job's deadline. */
+static long
+fetch_attempt_ms(const struct fetch_opts *o, const struct fetch_job *job)
+{
+	long long ms = (long long)o->timeout_sec * 1000, left;
+
+	if (job->deadline_at > 0) {
+		left = job->deadline_at - clock_mono_ms();
+		if (left < ms)
+			ms = left > 1 ? left : 1;
+	}
+	return (long)ms;
+}
+
 static int
 fetch_setopts(CURL *h, const struct fetch_opts *o, struct fetch_job *job)
 {
@@ -253,7 +267,7 @@ fetch_setopts(CURL *h, const struct fetch_opts *o, struct fetch_job *job)
 	bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout_sec) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, fetch_attempt_ms(o, job)) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_sec) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, o->low_speed_sec) != CURLE_OK;
@@ -380,7 +394,8 @@ job_start(struct fetch_sched *s, struct fetch_job *job)
 	CURL *h = curl_easy_init();
 
 	job_reset_result(job, s->o);
-	job->attempts++;
+	if (job->attempts++ == 0 && s->o->deadline_ms > 0)
+		job->deadline_at = clock_mono_ms() + s->o->deadline_ms;
 	if (h == NULL || fetch_setopts(h, s->o, job) != 0 || fetch_set_headers(h, s->o, job) != 0 ||
 	    curl_multi_add_handle(s->multi, h) != CURLM_OK) {
 		headers_wipe(job->hdrs);
@@ -525,13 +540,25 @@ backoff_ms(struct fetch_sched *s, int attempt)
 
 /* Plan the next attempt of a transiently failed job; Retry-After from
  * the server holds back every request to that host, not just this one. */
-static void
+/* Plan the next attempt of a transient failure: 0; or -1 when it would
+ * start past the job's deadline (a Retry-After beyond it is given up on at
+ * once, its time kept for the scheduler), with the reason added. */
+static int
 job_retry(struct fetch_sched *s, struct fetch_job *job, long long now)
 {
 	struct fetch_host *h = &s->hosts[job->host];
 	long long wait = backoff_ms(s, job->attempts);
 	long long ra = fetch_retry_after_ms(job->res.retry_after, (long long)time(NULL));
+	size_t n = strlen(job->err.reason);
 
+	if (job->deadline_at > 0 && ra >= 0 && now + ra > job->deadline_at) {
+		job->res.retry_after_ms = ra;
+		snprintf(job->err.reason + n, sizeof(job->err.reason) - n,
+			 "; the provider asks to retry in %lld s (Retry-After), past the fetch "
+			 "deadline ([fetch] deadline %ld s): given up now",
+			 (ra + 999) / 1000, s->o->deadline_ms / 1000);
+		return -1;
+	}
 	if (ra >= 0) {
 		if (ra > s->o->retry_after_max_ms)
 			ra = s->o->retry_after_max_ms;
@@ -540,8 +567,16 @@ job_retry(struct fetch_sched *s, struct fetch_job *job, long long now)
 		if (wait < ra)
 			wait = ra;
 	}
+	if (job->deadline_at > 0 && now + wait >= job->deadline_at) {
+		snprintf(job->err.reason + n, sizeof(job->err.reason) - n,
+			 "; no time for another attempt within the fetch deadline ([fetch] "
+			 "deadline %ld s)",
+			 s->o->deadline_ms / 1000);
+		return -1;
+	}
 	job->due_ms = now + wait;
 	job->state = JOB_WAITING;
+	return 0;
 }
 
 static void
@@ -576,9 +611,8 @@ sched_collect(struct fetch_sched *s)
 		if (curl_easy_getinfo(job->easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
 			lr_strlcpy(job->res.final_url, eff, sizeof(job->res.final_url));
 		job_stop(s, job);
-		if (transient && job->attempts <= s->o->retries)
-			job_retry(s, job, clock_mono_ms());
-		else
+		if (!transient || job->attempts > s->o->retries ||
+		    job_retry(s, job, clock_mono_ms()) != 0)
 			job_finish(s, job);
 	}
 }

@@ -27,7 +27,8 @@
 
 /* Settings shared by every transfer of one fetch_run. */
 struct fetch_opts {
-	long timeout_sec;
+	long timeout_sec; /* one attempt */
+	long deadline_ms; /* a job's whole fetch, retries included; 0 = none */
 	long connect_timeout_sec;
 	long low_speed_sec;
 	size_t max_body_bytes;
@@ -61,6 +62,7 @@ struct fetch_result {
 	char last_modified[FETCH_VALIDATOR_MAX];
 	char content_type[128];
 	char retry_after[64];
+	long long retry_after_ms; /* a Retry-After past the deadline, given up on */
 	double total_sec;
 };
 
@@ -82,6 +84,7 @@ struct fetch_job {
 	/* private to fetch.c */
 	int state;
 	long long due_ms;
+	long long deadline_at; /* from the first attempt's start; 0 = none */
 	int host;
 	void *easy;
 	void *hdrs;

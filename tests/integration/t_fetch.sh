@@ -114,4 +114,27 @@ is "$(q "select output_usd_per_mtok from current_prices p join routes r on r.id 
 	0.027 "the output price now reads the prompt field"
 out=$(llmref reparse --source fireworks 2>&1); rc=$?
 is "$rc" 0 "reparse of an untouched source succeeds too"
+# one deadline for a source's whole fetch, retries included ([fetch] deadline)
+set_fetch retries 5
+set_fetch backoff 100ms
+set_fetch timeout 20s
+set_fetch low_speed_time 30s
+set_fetch deadline 4s
+before=$(catalog_dump)
+msof() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+point retry-after-120
+t0=$(date +%s%N); out=$(llmref refresh --source openrouter 2>&1); rc=$?; ms=$(msof "$t0")
+is "$rc" 1 "Retry-After 120 s past a 4 s deadline: the run fails"
+like "$out" "retry in 120 s \(Retry-After\), past the fetch deadline \(\[fetch\] deadline 4 s\): given up now" \
+	"and says what the provider asked for"
+ok "$([ "$ms" -lt 3000 ]; echo $?)" "at once, not after 120 s nor 5 retries ($ms ms)"
+point slow
+t0=$(date +%s%N); out=$(llmref refresh --source openrouter 2>&1); rc=$?; ms=$(msof "$t0")
+is "$rc" 1 "a drip of 1 byte / 2 s under a 20 s timeout: the 4 s deadline ends it"
+ok "$([ "$ms" -ge 3500 ] && [ "$ms" -lt 9000 ]; echo $?)" "after about 4 s, retries included ($ms ms)"
+point status-503
+t0=$(date +%s%N); out=$(llmref refresh --source openrouter 2>&1); rc=$?; ms=$(msof "$t0")
+like "$out" "HTTP 503" "503 every time: the retries stop at the deadline"
+is "$(catalog_dump)" "$before" "the catalog is unchanged"
+set_fetch deadline 5m
 done_testing

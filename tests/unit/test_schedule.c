@@ -286,6 +286,15 @@ test_backoff_schedule(void)
 		   e->due_ms == e->finished_ms + MIN,
 	       "a new failure starts again from the base");
 	tap_ok(e->runs == 7, "runs counts finished runs");
+	{
+		int64_t was = e->due_ms;
+		tap_ok(schedule_not_before(&s, "p", was + 2 * HOUR) == 0 &&
+			   e->due_ms == was + 2 * HOUR,
+		       "a Retry-After past the fetch moves the next run later");
+		tap_ok(schedule_not_before(&s, "p", was) == 0 && e->due_ms == was + 2 * HOUR,
+		       "but never earlier");
+		tap_ok(schedule_not_before(&s, "nope", was) == -1, "an unknown id: -1");
+	}
 	schedule_free(&s);
 	cfg_clear(&cfg);
 }
