@@ -147,6 +147,7 @@ static const struct key_def source_keys[] = {
 	{ "extract", "jq_file", KEY_STR, "", offsetof(struct source, jq_file) },
 	{ "extract", "json_xpath", KEY_STR, "", offsetof(struct source, json_xpath) },
 	{ "extract", "table", KEY_STR, "", offsetof(struct source, table) },
+	{ "extract", "text", KEY_STR, "", offsetof(struct source, text) },
 	{ "extract", "jq_timeout", KEY_DURATION, "10s", offsetof(struct source, jq_timeout_sec) },
 	{ "extract", "jq_max_memory", KEY_SIZE, "512MiB",
 	  offsetof(struct source, jq_max_memory_bytes) },
@@ -781,6 +782,7 @@ source_clear(struct source *src)
 	free(src->jq_program);
 	free(src->json_xpath);
 	free(src->table);
+	free(src->text);
 	for (i = 0; i < FIELD_COUNT; i++)
 		free(src->fields[i]);
 	for (i = 0; i < src->nheaders; i++) {
@@ -900,6 +902,39 @@ source_load_jq(struct source *src, const int *lines, struct lr_err *err)
 	return LR_OK;
 }
 
+/* The keys that make an html or markdown page a JSON document: at least
+ * one for those formats, none for JSON, each a valid XPath. */
+static enum lr_code
+source_check_html_doc(const struct source *src, const int *lines, struct lr_err *err)
+{
+	const char *keys[] = { "json_xpath", "table", "text" };
+	const char *vals[] = { src->json_xpath, src->table, src->text };
+	char why[512];
+	size_t i, set = 0;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (vals[i][0] == '\0')
+			continue;
+		set++;
+		if (src->format == FORMAT_JSON)
+			return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+					  "%s:%d: [extract] %s: json_xpath, table and text read "
+					  "html or markdown pages",
+					  src->path, source_key_line(lines, "extract", keys[i]),
+					  keys[i]);
+		if (!expr_compiles(FORMAT_HTML, vals[i], why, sizeof(why)))
+			return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
+					  src->path, source_key_line(lines, "extract", keys[i]),
+					  keys[i], why);
+	}
+	if (set == 0 && src->format != FORMAT_JSON)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s: [extract] jq over an %s page needs json_xpath, table or "
+				  "text: what becomes its JSON document",
+				  src->path, src->format == FORMAT_HTML ? "html" : "markdown");
+	return LR_OK;
+}
+
 /* A jq source: the program compiles, no old-style key is mixed in, the
  * document keys suit the format, the limits are sane. */
 static enum lr_code
@@ -907,6 +942,7 @@ source_check_jq(const struct source *src, const int *lines, struct lr_err *err)
 {
 	const char *key = src->jq[0] != '\0' ? "jq" : "jq_file";
 	char why[512];
+	enum lr_code rc;
 	int f;
 
 	if (!extract_jq_check(src->jq_program, why, sizeof(why)))
@@ -922,13 +958,9 @@ source_check_jq(const struct source *src, const int *lines, struct lr_err *err)
 			    source_key_line(lines, "extract",
 					    src->rows[0] ? "rows" : field_name((enum field)f)),
 			    src->rows[0] ? "rows" : field_name((enum field)f));
-	if ((src->json_xpath[0] != '\0' || src->table[0] != '\0') && src->format == FORMAT_JSON)
-		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
-				  "%s: [extract] json_xpath and table read html or markdown pages",
-				  src->path);
-	if (src->json_xpath[0] != '\0' && src->table[0] != '\0')
-		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
-				  "%s: [extract] set json_xpath or table, not both", src->path);
+	rc = source_check_html_doc(src, lines, err);
+	if (rc != LR_OK)
+		return rc;
 	if (src->jq_timeout_sec < 1 || src->jq_max_memory_bytes < 16 * 1024 * 1024)
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
 				  "%s: [extract] jq_timeout must be at least 1s and jq_max_memory "

@@ -232,6 +232,19 @@ html_parse(const struct source *src, const char *body, size_t len, struct lr_err
 	return doc;
 }
 
+/* A jq source: the page as its JSON document, then the program. */
+static enum lr_code
+html_jq(const struct source *src, htmlDocPtr doc, struct raw_rows *out, struct lr_err *err)
+{
+	json_t *root = NULL;
+	enum lr_code rc = extract_html_doc(src, doc, &root, err);
+
+	if (rc == LR_OK)
+		rc = extract_jq_rows(src, root, out, err);
+	json_decref(root);
+	return rc;
+}
+
 enum lr_code
 extract_html(const struct source *src, const char *body, size_t len, struct raw_rows *out,
 	     struct lr_err *err)
@@ -243,7 +256,8 @@ extract_html(const struct source *src, const char *body, size_t len, struct raw_
 	htmlDocPtr doc = NULL;
 	int i;
 
-	rc = html_query_compile(src, &q, err);
+	memset(&q, 0, sizeof(q));
+	rc = src->jq_program != NULL ? LR_OK : html_query_compile(src, &q, err);
 	if (rc == LR_OK)
 		rc = html_check_chars(src, body, len, err);
 	if (rc != LR_OK)
@@ -251,6 +265,10 @@ extract_html(const struct source *src, const char *body, size_t len, struct raw_
 	doc = html_parse(src, body, len, err);
 	if (doc == NULL) {
 		rc = err ? err->code : LR_ERR_EXTRACT;
+		goto out;
+	}
+	if (src->jq_program != NULL) {
+		rc = html_jq(src, doc, out, err);
 		goto out;
 	}
 	xp = xmlXPathNewContext(doc);

@@ -30,6 +30,12 @@ enum lr_code extract_jq_rows(const struct source *src, json_t *doc, struct raw_r
 enum lr_code extract_json_load(const struct source *src, const char *body, size_t len,
 			       json_t **root, struct lr_err *err);
 
+/* An html page (libxml2's tree) as the JSON document of a jq source: its
+ * json_xpath, table and text keys (extract_htmldoc.c). *root is new. */
+struct _xmlDoc;
+enum lr_code extract_html_doc(const struct source *src, struct _xmlDoc *doc, json_t **root,
+			      struct lr_err *err);
+
 enum lr_code extract_html(const struct source *src, const char *body, size_t len,
 			  struct raw_rows *out, struct lr_err *err);
 enum lr_code extract_markdown(const struct source *src, const char *body, size_t len,

@@ -133,6 +133,7 @@ struct source {
 	char *jq_program;           /* the program run: jq's text or jq_file's; NULL = none */
 	char *json_xpath;           /* html: the node whose text is the JSON document */
 	char *table;                /* html: the table(s) whose rows become objects */
+	char *text;                 /* html: nodes whose squashed strings are an array */
 	long jq_timeout_sec;        /* a run of the program is killed after this */
 	size_t jq_max_memory_bytes; /* ... or when it needs more memory than this */
 	enum price_unit input_unit;

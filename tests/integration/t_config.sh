@@ -15,20 +15,20 @@ check() { # check NAME SED-EXPR REGEX DESCRIPTION
 }
 
 check bad 's/^format = html/format = xml/' 'bad\.conf:8: \[source\] format: unknown format .xml.' "unknown format"
-check bad 's/^input_price = per_1m/input_price = per_gallon/' 'bad\.conf:19: \[units\] input_price: unknown unit' "unknown unit"
+check bad 's/^input_price = per_1m/input_price = per_gallon/' 'bad\.conf:17: \[units\] input_price: unknown unit' "unknown unit"
 check bad 's#^url = https://#url = file:///#' 'bad\.conf:7: \[source\] url: .* not an http:// or https:// URL' "file URL"
 check bad 's/^interval = 6h/interval = soon/' 'bad\.conf:9: \[source\] interval: .soon. is not a duration' "bad duration"
-check bad 's/^model = td\[1\]/modle = td[1]/' 'bad\.conf:13: unknown key \[extract\] modle' "misspelt key"
+check bad 's/^table = /tabel = /' 'bad\.conf:12: unknown key \[extract\] tabel' "misspelt key"
 check bad '/^provider = /d' 'bad\.conf: \[source\] provider is required' "missing key"
 check bad 's/^kind = pricing/kind = pricing\nkind = pricing/' 'bad\.conf:7: \[source\] kind: set twice \(first on line 6\)' "duplicate key"
-check bad "s/^rows = .*/rows = $(printf 'x%.0s' $(seq 1 250))/" 'bad\.conf:12: line longer than 199' "over-long line"
+check bad "s/^table = .*/table = $(printf 'x%.0s' $(seq 1 250))/" 'bad\.conf:12: line longer than 199' "over-long line"
 check bad 's/^\[extract\]/[extract/' 'bad\.conf:11: syntax error' "broken section header"
 check Bad '' 'Bad\.conf: a source file name must be ID\.conf' "upper-case source id"
-check bad 's/^rows = .*/rows = \/\/table[/' 'invalid XPath' "XPath that does not compile"
+check bad 's/^table = .*/table = \/\/table[/' 'bad\.conf:12: \[extract\] table: invalid XPath' "XPath that does not compile"
 
 # a long value may continue on indented lines
 rm -f "$WORK"/sources.d/*.conf
-sed -e "s#^rows = .*#rows = //table[@id='serverless-pricing']\n    /tbody/tr#" "$good" > "$WORK/sources.d/fw.conf"
+sed -e "s#^table = .*#table = //table\n    [@id='serverless-pricing']#" "$good" > "$WORK/sources.d/fw.conf"
 out=$(llmref refresh --source nosuch 2>&1); rc=$?
 is "$rc" 2 "continued line parses (unknown source then is a usage error)"
 like "$out" "no source matches source nosuch" "and says which source is unknown"

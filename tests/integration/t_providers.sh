@@ -1,19 +1,21 @@
 #!/bin/bash
-# Every shipped source extracts exactly the rows listed for it in
+# Every shipped source (conf/sources.d, and the examples of each page
+# shape in conf/examples) extracts exactly the rows listed for it in
 # tests/fixtures/expected/ID.tsv from its fixture page (served on
 # 127.0.0.1 in the provider's real format), through `llmref sources test
 # ID --fetch`, which writes nothing; then `llmref reparse` of each.
 . "$(dirname "$0")/lib.sh"
 fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out! fixture server"; exit 1; }
 local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
+local_sources "$LLMREF_SRCDIR/conf/examples" "$WORK/sources.d" "$FIXTURE_PORT"
 CONF=$(local_config "$WORK")
 
 out=$(llmref sources check); rc=$?
 is "$rc" 0 "sources check passes on every shipped source"
-n=$(ls "$LLMREF_SRCDIR"/conf/sources.d/*.conf | wc -l)
+n=$(ls "$LLMREF_SRCDIR"/conf/sources.d/*.conf "$LLMREF_SRCDIR"/conf/examples/*.conf | wc -l)
 like "$out" "^$n sources ok$" "and counts them ($n)"
 
-for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf; do
+for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf "$LLMREF_SRCDIR"/conf/examples/*.conf; do
 	id=$(basename "$conf" .conf)
 	exp=$LLMREF_SRCDIR/tests/fixtures/expected/$id.tsv
 	if [ ! -f "$exp" ]; then
@@ -47,12 +49,18 @@ if psql -Atqc 'select 1' >/dev/null 2>&1; then
 	need_pg
 	llmref db migrate >/dev/null && llmref refresh --all >/dev/null 2>&1
 	before=$(q "select count(*) from routes")
-	for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf; do
+	for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf "$LLMREF_SRCDIR"/conf/examples/*.conf; do
 		id=$(basename "$conf" .conf)
 		out=$(llmref reparse --source "$id" 2>&1); rc=$?
 		is "$rc" 0 "$id: reparse re-reads its stored page"
 	done
 	is "$(q "select count(*) from routes")" "$before" "and reparsing the same pages changes no route"
+	# the tier cells of conf/examples/gemini-api.conf: "$1.25 / $2.50 (>128K)"
+	# (only gemini-1.5-pro is a catalog model: the others make no route)
+	rf() { q "select value from current_route_facts f join routes r on r.id = f.route_id where r.source_id = 'gemini-api' and r.provider_model_id = '$1' and fact = '$2'"; }
+	is "$(rf gemini-1.5-pro tier_threshold_tokens)" 128000 "gemini-api: a tier cell's threshold (>128K)"
+	is "$(rf gemini-1.5-pro tier_input_usd_per_mtok)" 2.5 "gemini-api: the tier's input price"
+	is "$(rf gemini-1.5-pro tier_output_usd_per_mtok)" 10 "gemini-api: the tier's output price"
 else
 	ok 0 "# SKIP reparse: no PostgreSQL server"
 fi

@@ -38,7 +38,8 @@ out=$(llmref refresh --all 2>&1)
 is "$(catalog_dump)" "$before" "a second refresh writes nothing"
 
 # a future deprecation date does not deprecate yet
-sed -i "s|^deprecation_date = .*|deprecation_date = '2099-01-01'|" "$WORK/sources.d/octoai.conf"
+sed -i 's|^jq = .* as \$sunset$|jq = "2099-01-01" as $sunset|' "$WORK/sources.d/octoai.conf"
+grep -q '^jq = "2099-01-01" as \$sunset$' "$WORK/sources.d/octoai.conf" || echo "Bail out! octoai.conf's jq changed"
 q "update routes set status = 'active' where source_id = 'octoai'" >/dev/null
 out=$(llmref refresh --source octoai 2>&1); rc=$?
 is "$rc" 0 "refresh with a future date succeeds"

@@ -1,7 +1,8 @@
 /* test_jq.c - table-driven tests of the jq path: JSON numbers reach the
  * rows as their exact text, the program's outputs become rows (or the
- * error names row and field), and the child is bounded: time, memory,
- * no environment, no modules, no zombie. */
+ * error names row and field), the child is bounded: time, memory, no
+ * environment, no modules, no zombie; and html pages become the program's
+ * JSON document (json_xpath, table, text). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,111 @@ run_case(const struct jq_case *c)
 	raw_rows_free(&rows);
 }
 
+/* An html page as the JSON document: the program sees it as model. */
+struct doc_case {
+	const char *what;
+	const char *json_xpath, *table, *text;
+	const char *program;
+	const char *page;
+	const char *want; /* as in jq_case */
+};
+
+/* Each table row as its sorted "KEY=VALUE" members, rows joined by '|'. */
+#define ROWS_AS_MODEL                                                                              \
+	"{model: (map(to_entries | map(\"\\(.key)=\\(.value)\") | sort | join(\",\")) "            \
+	"| join(\"|\"))}"
+#define T_HEAD "<table><thead><tr><th>M</th><th>T</th><th>P</th></tr></thead><tbody>"
+
+static const struct doc_case doc_cases[] = {
+	{ "table: rows keyed by header text, squashed", NULL, "//table", NULL, ROWS_AS_MODEL,
+	  "<table><thead><tr><th>Model</th><th>Input <br>($/1M\n tokens)</th></tr></thead>"
+	  "<tbody><tr><td> a </td><td> $0.60 / $0.80 (&gt;128K) </td></tr></tbody></table>",
+	  "Input ($/1M tokens)=$0.60 / $0.80 (>128K),Model=a=(null);" },
+	{ "table: a rowspan cell repeats in the rows it spans", NULL, "//table", NULL,
+	  ROWS_AS_MODEL,
+	  T_HEAD
+	  "<tr><td rowspan=2>x</td><td>In</td><td>1</td></tr>"
+	  "<tr><td>Out</td><td>2</td></tr><tr><td>y</td><td>In</td><td>3</td></tr></tbody></table>",
+	  "M=x,P=1,T=In|M=x,P=2,T=Out|M=y,P=3,T=In=(null);" },
+	{ "table: rowspan in a middle column", NULL, "//table", NULL, ROWS_AS_MODEL,
+	  T_HEAD "<tr><td>x</td><td rowspan=3>In</td><td>1</td></tr>"
+		 "<tr><td>y</td><td>2</td></tr></tbody></table>",
+	  "M=x,P=1,T=In|M=y,P=2,T=In=(null);" },
+	{ "table: colspan, an empty header, a repeated header, an extra cell", NULL, "//table",
+	  NULL, ROWS_AS_MODEL,
+	  "<table><tr><th>A</th><th></th><th colspan=2>P</th></tr>"
+	  "<tr><td>1</td><td>2</td><td colspan=2>3</td><td>5</td></tr></table>",
+	  "2=2,5=5,A=1,P 2=3,P=3=(null);" },
+	{ "table: no header row: columns by number", NULL, "//table", NULL, ROWS_AS_MODEL,
+	  "<table><tr><td>a</td><td>b</td></tr></table>", "1=a,2=b=(null);" },
+	{ "table: two tables, each its own header; nested tables not read", NULL, "//table[@id]",
+	  NULL, ROWS_AS_MODEL,
+	  "<table id=a><tr><th>A</th></tr><tr><td>1<table><tr><td>n</td></tr></table></td></tr>"
+	  "</table><table id=b><tr><th>B</th></tr><tr><td>2</td></tr></table>",
+	  "A=1n|B=2=(null);" },
+	{ "table: nothing selected is zero rows", NULL, "//table[@id='none']", NULL,
+	  ".[] | {model: .M}", "<table><tr><td>1</td></tr></table>", "" },
+	{ "table: a node that is not a table", NULL, "//td", NULL, ".",
+	  "<table><tr><td>1</td></tr></table>",
+	  "ERR:table '//td' selected a node that is not a table" },
+	{ "table: invalid UTF-8 fails the page", NULL, "//table", NULL, ROWS_AS_MODEL,
+	  "<meta charset=utf-8><table><tr><th>M</th></tr><tr><td>$0.\xff\xfe"
+	  "1</td></tr></table>",
+	  "ERR:not valid UTF-8" },
+	{ "json_xpath: __NEXT_DATA__, numbers exact", "//script[@id='__NEXT_DATA__']", NULL, NULL,
+	  ".props.p[] | {model: .m, input_price: .p}",
+	  "<html><body><div id=__next></div><script id=\"__NEXT_DATA__\" "
+	  "type=\"application/json\">{\"props\":{\"p\":[{\"m\":\"a\",\"p\":1.5e-07},"
+	  "{\"m\":\"b\",\"p\":0.15000999999999998}]}}</script></body></html>",
+	  "a=1.5e-07;b=0.15000999999999998;" },
+	{ "json_xpath: a data- attribute", "//div/@data-prices", NULL, NULL,
+	  "{model: .m, input_price: .p}", "<div data-prices='{\"m\":\"b\",\"p\":0.10}'></div>",
+	  "b=0.10;" },
+	{ "json_xpath: a JSON-LD script", "//script[@type='application/ld+json']", NULL, NULL,
+	  "{model: .name, input_price: .offers.price}",
+	  "<script type=\"application/ld+json\">{\"@type\":\"Product\",\"name\":\"m\","
+	  "\"offers\":{\"price\":2.50}}</script>",
+	  "m=2.50;" },
+	{ "json_xpath: nothing selected names the expression", "//script[@id='x']", NULL, NULL, ".",
+	  "<p>no script</p>", "ERR:json_xpath '//script[@id='x']' matched nothing" },
+	{ "json_xpath: invalid JSON names the expression", "//script", NULL, NULL, ".",
+	  "<script>{\"a\": 01}</script>", "ERR:json_xpath '//script': invalid JSON number" },
+	{ "text: the squashed strings of the nodes", NULL, NULL, "//p", "{model: join(\"|\")}",
+	  "<p> a \n b </p><p>c</p>", "a b|c=(null);" },
+	{ "text: a string expression", NULL, NULL, "substring-after(//p, 'on ')", "{model: .[0]}",
+	  "<p>sunset on   May 1</p>", "May 1=(null);" },
+	{ "table and text: an object of both", NULL, "//table", "//h1",
+	  "{model: (.text[0] + \":\" + .table[0].A)}",
+	  "<h1>T</h1><table><tr><th>A</th></tr><tr><td>1</td></tr></table>", "T:1=(null);" },
+};
+
+static void
+run_doc_case(const struct doc_case *c)
+{
+	struct source src;
+	struct raw_rows rows;
+	struct lr_err err = { 0 };
+	char got[1024];
+	enum lr_code rc;
+
+	source_init(&src, c->program, EXTRACT_JQ_TIMEOUT_SEC, EXTRACT_JQ_MAX_MEMORY_BYTES);
+	src.format = FORMAT_HTML;
+	src.json_xpath = (char *)(c->json_xpath ? c->json_xpath : "");
+	src.table = (char *)(c->table ? c->table : "");
+	src.text = (char *)(c->text ? c->text : "");
+	rc = extract_page(&src, c->page, strlen(c->page), &rows, &err);
+	if (strncmp(c->want, "ERR:", 4) == 0) {
+		if (!tap_ok(rc != LR_OK && strstr(err.reason, c->want + 4) != NULL, "%s", c->what))
+			printf("#   rc %d, reason: %s\n", rc, err.reason);
+		return;
+	}
+	render(&rows, got, sizeof(got));
+	if (rc != LR_OK)
+		printf("#   error: %s\n", err.reason);
+	tap_str_eq(rc == LR_OK ? got : "(error)", c->want, c->what);
+	raw_rows_free(&rows);
+}
+
 /* Programs that would run forever or eat the machine are stopped. */
 static void
 test_limits(void)
@@ -231,6 +337,8 @@ main(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
 	tap_ok(no_children(), "no child left after %zu programs", i);
+	for (i = 0; i < sizeof(doc_cases) / sizeof(doc_cases[0]); i++)
+		run_doc_case(&doc_cases[i]);
 	test_check();
 	test_limits();
 	return tap_done();
