@@ -126,30 +126,38 @@ no_children(void)
 	return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
 }
 
+/* Check one extraction against want (rows as rendered, or "ERR:..."). */
 static void
-run_case(const struct jq_case *c)
+check_page(struct source *src, const char *page, const char *want, const char *what)
 {
-	struct source src;
 	struct raw_rows rows;
 	struct lr_err err = { 0 };
 	char got[1024];
 	enum lr_code rc;
 
-	source_init(&src, c->program, EXTRACT_JQ_TIMEOUT_SEC, EXTRACT_JQ_MAX_MEMORY_BYTES);
-	rc = extract_page(&src, c->page, strlen(c->page), &rows, &err);
-	if (strncmp(c->want, "ERR:", 4) == 0) {
-		if (!tap_ok(rc != LR_OK && strstr(err.reason, c->want + 4) != NULL &&
+	rc = extract_page(src, page, strlen(page), &rows, &err);
+	if (strncmp(want, "ERR:", 4) == 0) {
+		if (!tap_ok(rc != LR_OK && strstr(err.reason, want + 4) != NULL &&
 				strcmp(err.source, "t") == 0,
-			    "%s", c->what))
+			    "%s", what))
 			printf("#   rc %d, reason: %s\n", rc, err.reason);
-		tap_ok(rows.n == 0 && rows.v == NULL, "%s: no rows left on error", c->what);
+		tap_ok(rows.n == 0 && rows.v == NULL, "%s: no rows left on error", what);
 		return;
 	}
 	render(&rows, got, sizeof(got));
 	if (rc != LR_OK)
 		printf("#   error: %s\n", err.reason);
-	tap_str_eq(rc == LR_OK ? got : "(error)", c->want, c->what);
+	tap_str_eq(rc == LR_OK ? got : "(error)", want, what);
 	raw_rows_free(&rows);
+}
+
+static void
+run_case(const struct jq_case *c)
+{
+	struct source src;
+
+	source_init(&src, c->program, EXTRACT_JQ_TIMEOUT_SEC, EXTRACT_JQ_MAX_MEMORY_BYTES);
+	check_page(&src, c->page, c->want, c->what);
 }
 
 /* An html page as the JSON document: the program sees it as model. */
@@ -234,27 +242,13 @@ static void
 run_doc_case(const struct doc_case *c)
 {
 	struct source src;
-	struct raw_rows rows;
-	struct lr_err err = { 0 };
-	char got[1024];
-	enum lr_code rc;
 
 	source_init(&src, c->program, EXTRACT_JQ_TIMEOUT_SEC, EXTRACT_JQ_MAX_MEMORY_BYTES);
 	src.format = FORMAT_HTML;
 	src.json_xpath = (char *)(c->json_xpath ? c->json_xpath : "");
 	src.table = (char *)(c->table ? c->table : "");
 	src.text = (char *)(c->text ? c->text : "");
-	rc = extract_page(&src, c->page, strlen(c->page), &rows, &err);
-	if (strncmp(c->want, "ERR:", 4) == 0) {
-		if (!tap_ok(rc != LR_OK && strstr(err.reason, c->want + 4) != NULL, "%s", c->what))
-			printf("#   rc %d, reason: %s\n", rc, err.reason);
-		return;
-	}
-	render(&rows, got, sizeof(got));
-	if (rc != LR_OK)
-		printf("#   error: %s\n", err.reason);
-	tap_str_eq(rc == LR_OK ? got : "(error)", c->want, c->what);
-	raw_rows_free(&rows);
+	check_page(&src, c->page, c->want, c->what);
 }
 
 /* Programs that would run forever or eat the machine are stopped. */
