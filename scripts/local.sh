@@ -61,6 +61,7 @@ lock_wait = 1s
 sources = sources.d
 aliases = ${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/conf/aliases.conf
 curated = ${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/conf/curated
+providers = ${LLMREF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/conf/providers.conf
 [fetch]
 timeout = 20s
 connect_timeout = 5s

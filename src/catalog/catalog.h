@@ -270,4 +270,23 @@ enum lr_code catalog_alert_database(struct catalog *cat, const char *what, struc
 enum lr_code catalog_read_alerts(struct catalog *cat, struct catalog_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
 
+/* ---- providers and their names (catalog_providers.c) ---------------- */
+
+/* Write the configuration's providers (id, display name) and every name
+ * they go by (provider_names), in one transaction; when any changed, the
+ * served models are marked for the next diff pass. */
+enum lr_code catalog_sync_providers(struct catalog *cat, const struct config *cfg,
+				    struct lr_err *err) __attribute__((warn_unused_result));
+/* The provider id a name resolves to ("" for none), through the SQL
+ * function llmref_provider_of (migration 009), the one place a provider
+ * name is resolved: router endpoints (provider_routes) and the rows of a
+ * source that name their own provider use it alike. */
+enum lr_code catalog_provider_of(struct catalog *cat, const char *name, char *id, size_t len,
+				 struct lr_err *err) __attribute__((warn_unused_result));
+/* List router names that resolve to no provider (unmatched_providers),
+ * resolve those that now do or have left, and keep one
+ * 'unmatched_providers' alert per source with its current count. */
+enum lr_code catalog_check_providers(struct catalog *cat, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -10,10 +10,15 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_impl.h"
 
+/* Model names that match no model, and provider names (a router's
+ * endpoints) that resolve to no provider: kind says which. */
 static const char SQL_UNMATCHED_LIST[] =
-    "SELECT u.source_id, u.provider_model_id, u.model_id, r.started_at::date::text"
-    " FROM unmatched u JOIN runs r ON r.id = u.first_run"
-    " WHERE u.resolved_run IS NULL ORDER BY u.source_id, u.provider_model_id";
+    "SELECT * FROM (SELECT u.source_id, u.provider_model_id, u.model_id,"
+    "  r.started_at::date::text, 'model' AS kind"
+    "  FROM unmatched u JOIN runs r ON r.id = u.first_run WHERE u.resolved_run IS NULL"
+    " UNION ALL SELECT source_id, name, llmref_provider_key(name), first_seen::date::text,"
+    "  'provider' FROM unmatched_providers WHERE resolved_at IS NULL) x"
+    " ORDER BY 1, 5, 2";
 static const char SQL_STATUS[] =
     "SELECT s.id, s.provider_id,"
     " coalesce(to_char(s.last_attempt, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'),"

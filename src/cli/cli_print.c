@@ -103,16 +103,17 @@ cli_print_unmatched(FILE *out, const struct catalog_rows *r, int json)
 	long i;
 
 	if (!json)
-		fprintf(out, "%-20s %-44s %-32s %s\n", "SOURCE", "NAME", "CANONICAL", "SINCE");
+		fprintf(out, "%-20s %-44s %-32s %-10s %s\n", "SOURCE", "NAME", "CANONICAL", "SINCE",
+			"KIND");
 	for (i = 0; i < r->nrows; i++) {
 		if (!json)
-			fprintf(out, "%-20s %-44s %-32s %s\n", cell(r, i, 0), cell(r, i, 1),
-				cell(r, i, 2), cell(r, i, 3));
+			fprintf(out, "%-20s %-44s %-32s %-10s %s\n", cell(r, i, 0), cell(r, i, 1),
+				cell(r, i, 2), cell(r, i, 3), cell(r, i, 4));
 		else
-			print_json_line(out,
-					json_pack("{s:s, s:s, s:s, s:s}", "source", cell(r, i, 0),
-						  "name", cell(r, i, 1), "canonical", cell(r, i, 2),
-						  "since", cell(r, i, 3)));
+			print_json_line(out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "source",
+						       cell(r, i, 0), "name", cell(r, i, 1),
+						       "canonical", cell(r, i, 2), "since",
+						       cell(r, i, 3), "kind", cell(r, i, 4)));
 	}
 }
 

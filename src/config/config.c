@@ -68,6 +68,7 @@ static const struct key_def config_keys[] = {
 	  offsetof(struct config, sources_dir) },
 	{ "paths", "aliases", KEY_STR, "", offsetof(struct config, aliases_path) },
 	{ "paths", "curated", KEY_STR, "", offsetof(struct config, curated_dir) },
+	{ "paths", "providers", KEY_STR, "", offsetof(struct config, providers_path) },
 	{ "fetch", "timeout", KEY_DURATION, "60s", offsetof(struct config, fetch_timeout_sec) },
 	{ "fetch", "deadline", KEY_DURATION, "5m", offsetof(struct config, fetch_deadline_sec) },
 	{ "fetch", "connect_timeout", KEY_DURATION, "15s",
@@ -108,7 +109,7 @@ static const struct key_def config_keys[] = {
 	  offsetof(struct config, traffic_tokens_per_month) },
 	{ "traffic", "input_share", KEY_PERCENT, "70%",
 	  offsetof(struct config, traffic_input_share_bp) },
-	{ "diff", "pairs", KEY_PAIRS, "all", offsetof(struct config, diff_pairs) },
+	{ "diff", "pairs", KEY_PAIRS, "creator", offsetof(struct config, diff_pairs) },
 	{ "diff", "top_routed", KEY_COUNT, "10", offsetof(struct config, diff_top_routed) },
 	{ "diff", "pairs_file", KEY_STR, "", offsetof(struct config, diff_pairs_file) },
 	{ "diff", "spool", KEY_STR, "", offsetof(struct config, diff_spool) },
@@ -1059,6 +1060,8 @@ config_free(struct config *cfg)
 	free(cfg->fetch_contact);
 	free(cfg->fetch_ca_file);
 	free(cfg->curated_dir);
+	free(cfg->providers_path);
+	config_providers_free(cfg);
 	free(cfg->fetch_credentials_dir);
 	free(cfg->diff_pairs);
 	free(cfg->diff_pairs_file);
@@ -1183,6 +1186,24 @@ config_load_identity(struct config *cfg, struct lr_err *err)
 	return rc;
 }
 
+/* The providers file: the one named by [paths] providers (which must
+ * exist), else providers.conf beside llmref.conf if there is one; then
+ * every source's provider (config_providers.c). */
+static enum lr_code
+config_load_provider_file(struct config *cfg, struct lr_err *err)
+{
+	int named = cfg->providers_path[0] != '\0';
+	char *path = config_path_resolve(cfg, named ? cfg->providers_path : "providers.conf");
+
+	if (path == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	if (!named && access(path, F_OK) != 0)
+		path[0] = '\0';
+	free(cfg->providers_path);
+	cfg->providers_path = path;
+	return config_load_providers(cfg, err);
+}
+
 /* List *.conf names in dir, sorted; returns count or -1. */
 static long
 list_source_files(const char *dir, char ***out, struct lr_err *err)
@@ -1283,7 +1304,7 @@ config_load(const char *path, struct lr_err *err)
 			 PACKAGE_VERSION);
 	if (config_resolve_credentials(cfg, err) != LR_OK ||
 	    config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK ||
-	    config_resolve_curated(cfg, err) != LR_OK)
+	    config_load_provider_file(cfg, err) != LR_OK || config_resolve_curated(cfg, err) != LR_OK)
 		goto fail;
 	config_warn_password(cfg);
 	return cfg;

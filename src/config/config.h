@@ -66,6 +66,20 @@ struct config {
 	char *daemon_metrics_file; /* [daemon] metrics_file: "" = none */
 	struct source *sources;
 	size_t nsources;
+	char *providers_path;            /* [paths] providers: "" = providers.conf beside llmref.conf */
+	struct provider_def *providers; /* providers.conf, then those only a source names */
+	size_t nproviders;
+};
+
+/* A provider: its id, display name and every name it goes by on routers
+ * and datasets (the id and display name included, and the provider_name
+ * of each of its source files). */
+struct provider_def {
+	char *id;
+	char *name;
+	char **names;
+	size_t nnames;
+	int line; /* its [id] line in providers.conf; 0 = known only from a source */
 };
 
 /* Load path (llmref.conf) and every *.conf in its sources directory.
@@ -96,6 +110,21 @@ int config_parse_size(const char *text, size_t *out_bytes);
  * in names (len bytes). Values are never copied into names: a conninfo
  * may hold a password. */
 size_t config_reload_keep(const struct config *old, struct config *cfg, char *names, size_t len);
+
+/* ---- providers.conf (config_providers.c) ---- */
+/* Load the providers file ([paths] providers, else providers.conf beside
+ * llmref.conf if there is one), then give each source's provider its
+ * source's provider_name as one more name (a provider only a source names
+ * gets that name as its display name) and each source the display name of
+ * its provider. One name folding to a name of another provider is an
+ * error naming file and line. Called by config_load after the sources. */
+enum lr_code config_load_providers(struct config *cfg, struct lr_err *err)
+    __attribute__((warn_unused_result));
+void config_providers_free(struct config *cfg);
+/* name folded as llmref_provider_key() folds it in SQL (migration 009):
+ * lower case, each run of other than a-z0-9 one '-', none at the ends.
+ * Returns out ("" if it does not fit in len). */
+char *config_provider_key(const char *name, char *out, size_t len);
 
 /* The default config path: $LLMREF_CONFIG, else SYSCONFDIR/llmref/llmref.conf. */
 const char *config_default_path(void);

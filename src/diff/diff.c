@@ -24,6 +24,7 @@ typedef unsigned __int128 diff_u128;
 #define DIFF_PATH_MAX_BYTES ((size_t)1 << 20)
 #define DIFF_KEY_REVIEWED   "last_reviewed"
 #define DIFF_KEY_HASH       "record_hash"
+#define DIFF_KEY_RELATED    "related_pairs"
 
 /* ---- errors and exact arithmetic ------------------------------------ */
 
@@ -815,6 +816,7 @@ diff_pair_record(const json_t *a, const json_t *b, const struct diff_traffic *t,
 	    diff_set(&p, rec, "unique_capabilities", diff_unique_json(&p)) != 0 ||
 	    diff_set_money(&p, rec) != 0 ||
 	    diff_set(&p, rec, "traffic", diff_traffic_json(t)) != 0 ||
+	    diff_set(&p, rec, DIFF_KEY_RELATED, json_array()) != 0 ||
 	    diff_set(&p, rec, DIFF_KEY_REVIEWED, diff_reviewed_json(&p)) != 0)
 		goto fail;
 	if (diff_record_hash(rec, hex) != 0 ||
@@ -826,6 +828,22 @@ diff_pair_record(const json_t *a, const json_t *b, const struct diff_traffic *t,
 fail:
 	json_decref(rec);
 	return NULL;
+}
+
+int
+diff_record_set_related(json_t *record, json_t *related)
+{
+	char hex[65];
+
+	if (related == NULL || !json_is_object(record)) {
+		json_decref(related);
+		return -1;
+	}
+	if (json_object_set_new(record, DIFF_KEY_RELATED, related) != 0)
+		return -1;
+	if (diff_record_hash(record, hex) != 0)
+		return -1;
+	return json_object_set_new(record, DIFF_KEY_HASH, json_string(hex));
 }
 
 /* ---- the record hash ---------------------------------------------- */

@@ -32,6 +32,11 @@ int diff_model_complete(json_t *half, const struct diff_traffic *t, struct lr_er
 json_t *diff_pair_record(const json_t *a, const json_t *b, const struct diff_traffic *t,
 			 struct lr_err *err) __attribute__((warn_unused_result));
 
+/* Set the record's related_pairs to related (stolen, even on failure;
+ * diff_related.h builds it; diff_pair_record leaves it []) and hash the
+ * record again. 0, or -1 on out of memory or a NULL related. */
+int diff_record_set_related(json_t *record, json_t *related) __attribute__((warn_unused_result));
+
 /* SHA-256 (hex, 64 chars + NUL) of the record's canonical JSON
  * (JSON_COMPACT | JSON_SORT_KEYS), leaving out every key named
  * "last_reviewed" at any depth and the top-level "record_hash", so review

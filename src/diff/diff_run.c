@@ -15,7 +15,9 @@
 
 #include <jansson.h>
 
+#include "core/log.h"
 #include "diff/diff.h"
+#include "diff/diff_related.h"
 #include "diff/diff_run.h"
 
 static const char *const capability_names[] = {
@@ -55,12 +57,14 @@ half_context(const json_t *facts, const json_t *routes)
 }
 
 /* capabilities (every known name, false unless a source says true),
- * benchmarks and their display names, from facts "capability:X",
- * "benchmark:X", "benchmark_name:X". */
+ * benchmarks and their display names, and the curated use-case tags (in
+ * the order of their ids), from facts "capability:X", "benchmark:X",
+ * "benchmark_name:X", "tag:X". */
 static void
 half_facets(json_t *half, const json_t *facts)
 {
 	json_t *caps = json_object(), *bench = json_object(), *names = json_object(), *v;
+	json_t *tags = json_array();
 	const char *key;
 	size_t i;
 
@@ -76,7 +80,10 @@ half_facets(json_t *half, const json_t *facts)
 			json_object_set(bench, key + 10, v);
 		else if (strncmp(key, "benchmark_name:", 15) == 0)
 			json_object_set(names, key + 15, v);
+		else if (strncmp(key, "tag:", 4) == 0)
+			json_array_append(tags, v);
 	}
+	json_object_set_new(half, "tags", tags);
 	json_object_set_new(half, "capabilities", caps);
 	json_object_set_new(half, "benchmarks", bench);
 	json_object_set_new(half, "benchmark_names", names);
@@ -276,8 +283,9 @@ pair_rule_free(struct pair_rule *r)
 }
 
 static int
-pair_wanted(const struct pair_rule *r, const json_t *ha, const json_t *hb)
+pair_wanted(const void *rule, const json_t *ha, const json_t *hb)
 {
+	const struct pair_rule *r = rule;
 	const char *a = json_string_value(json_object_get(ha, "id"));
 	const char *b = json_string_value(json_object_get(hb, "id"));
 	const char *ca = json_string_value(json_object_get(ha, "creator"));
@@ -303,6 +311,7 @@ struct pass_ctx {
 	const json_t *dirty;  /* {id: "run id" or ""} */
 	const json_t *stored; /* {"a|b": {"hash", "record"}} */
 	struct diff_pass *st;
+	struct diff_related *related; /* each record's related_pairs */
 };
 
 /* The later of the runs that dirtied a and b ("" if neither says). */
@@ -358,6 +367,10 @@ pass_pair(const struct pass_ctx *p, const json_t *ha, const json_t *hb, struct l
 
 	if (rec == NULL)
 		return err->code != LR_OK ? err->code : LR_ERR_INTERNAL;
+	if (diff_record_set_related(rec, diff_related_pairs(p->related, a, b)) != 0) {
+		json_decref(rec);
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	}
 	p->st->recomputed++;
 	snprintf(key, sizeof(key), "%s|%s", a, b);
 	prev = json_object_get(p->stored, key);
@@ -399,6 +412,17 @@ pass_all(const struct pass_ctx *p, const json_t *halves, const struct pair_rule 
 	return LR_OK;
 }
 
+/* pairs = all with no pairs_file: say how many pairs that is. */
+static void
+pass_warn_all(const struct pair_rule *r, long models)
+{
+	if (r->by_creator || r->listed != NULL)
+		return;
+	log_warn("[diff] pairs = all: %ld models make %lld pairs, each a comparison record "
+		 "(pairs = creator bounds them)",
+		 models, (long long)models * (models - 1) / 2);
+}
+
 static enum lr_code
 pass_compute(struct pass_ctx *p, const struct config *cfg, struct lr_err *err)
 {
@@ -418,13 +442,18 @@ pass_compute(struct pass_ctx *p, const struct config *cfg, struct lr_err *err)
 	if (rc == LR_OK && rule.by_creator &&
 	    (rule.top = pairs_top(halves, cfg->diff_top_routed)) == NULL)
 		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	if (rc == LR_OK && (p->related = diff_related_new(halves, pair_wanted, &rule)) == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	if (rc == LR_OK)
 		rc = catalog_comparisons_of(p->cat, p->dirty, &stored, err);
 	if (rc == LR_OK) {
 		p->st->models = (long)json_object_size(halves);
 		p->stored = stored;
+		pass_warn_all(&rule, p->st->models);
 		rc = pass_all(p, halves, &rule, err);
 	}
+	diff_related_free(p->related);
+	p->related = NULL;
 	pair_rule_free(&rule);
 	json_decref(stored);
 	json_decref(halves);
@@ -608,13 +637,15 @@ enum lr_code
 diff_run(struct catalog *cat, const struct config *cfg, struct diff_pass *st, struct lr_err *err)
 {
 	/* cppcheck-suppress ctuuninitvar ; only the pointer is kept, *st is set below */
-	struct pass_ctx p = { cat, { 0, 0 }, NULL, NULL, st };
+	struct pass_ctx p = { cat, { 0, 0 }, NULL, NULL, st, NULL };
 	json_t *dirty = NULL;
 	enum lr_code rc;
 
 	memset(st, 0, sizeof(*st));
 	traffic_of(cfg, &p.t);
-	rc = catalog_diff_begin(cat, &dirty, err);
+	rc = catalog_sync_providers(cat, cfg, err);
+	if (rc == LR_OK)
+		rc = catalog_diff_begin(cat, &dirty, err);
 	if (rc != LR_OK)
 		return rc;
 	st->dirty = (long)json_object_size(dirty);
@@ -625,6 +656,8 @@ diff_run(struct catalog *cat, const struct config *cfg, struct diff_pass *st, st
 	else
 		catalog_diff_abort(cat);
 	json_decref(dirty);
+	if (rc == LR_OK)
+		rc = catalog_check_providers(cat, err);
 	if (rc == LR_OK)
 		rc = catalog_check_alerts(cat, cfg, err);
 	if (rc == LR_OK && cfg->diff_spool[0] != '\0')
@@ -686,6 +719,21 @@ diff_export_model(struct catalog *cat, const struct config *cfg, const char *id,
 	return rc;
 }
 
+/* related_pairs of an exported record, from the stored records of
+ * either model (the pass computes them from every model's half). */
+static enum lr_code
+export_related(struct catalog *cat, const json_t *ids, json_t *rec, const char *a, const char *b,
+	       struct lr_err *err)
+{
+	json_t *stored = NULL;
+	enum lr_code rc = catalog_comparisons_of(cat, ids, &stored, err);
+
+	if (rc == LR_OK && diff_record_set_related(rec, diff_related_from_stored(stored, a, b)) != 0)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	json_decref(stored);
+	return rc;
+}
+
 enum lr_code
 diff_export_pair(struct catalog *cat, const struct config *cfg, const char *a, const char *b,
 		 FILE *out, struct lr_err *err)
@@ -705,7 +753,9 @@ diff_export_pair(struct catalog *cat, const struct config *cfg, const char *a, c
 	if (halves != NULL)
 		rec = diff_pair_record(json_object_get(halves, a), json_object_get(halves, b), &t,
 				       err);
-	rc = rec ? export_print(rec, out, err) : err->code;
+	rc = rec ? export_related(cat, ids, rec, a, b, err) : err->code;
+	if (rc == LR_OK)
+		rc = export_print(rec, out, err);
 	json_decref(rec);
 	json_decref(halves);
 	json_decref(ids);

@@ -271,7 +271,7 @@ test_seed_record(void)
 		     "models,shared_providers,benchmark_leads,unique_capabilities,"
 		     "output_price_gap_usd_per_mtok,output_price_gap_percent,"
 		     "blended_price_gap_usd_per_mtok,monthly_cost_gap_usd,cheaper,traffic,"
-		     "last_reviewed,record_hash",
+		     "related_pairs,last_reviewed,record_hash",
 		     "seed: the record's keys in order, record_hash last");
 	tap_ok(diff_record_hash(rec, hex) == 0 && strlen(hex) == 64, "seed: the hash is 64 hex");
 	tap_str_eq(json_string_value(json_object_get(rec, "record_hash")), hex,
@@ -437,8 +437,8 @@ test_hash_new(const json_t *base)
 	is_json(names,
 		"[\"benchmark_leads\",\"blended_price_gap_usd_per_mtok\",\"cheaper\","
 		"\"models\",\"monthly_cost_gap_usd\",\"output_price_gap_percent\","
-		"\"output_price_gap_usd_per_mtok\",\"shared_providers\",\"traffic\","
-		"\"unique_capabilities\"]",
+		"\"output_price_gap_usd_per_mtok\",\"related_pairs\",\"shared_providers\","
+		"\"traffic\",\"unique_capabilities\"]",
 		"changed fields: a new record lists every top-level key but hash and date");
 	tap_ok(from_null == json_array_size(ch), "changed fields: each one from null");
 	is_json(json_object_get(json_array_get(ch, 2), "new"), "\"" ID_1B "\"",
