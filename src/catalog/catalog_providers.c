@@ -19,10 +19,10 @@ static const char SQL_PROVIDERS_PUT[] =
     "  WHERE providers.name IS DISTINCT FROM EXCLUDED.name RETURNING 1)"
     " SELECT count(*) FROM up";
 /* $1: every name, JSON [{"provider_id", "name"}], one row per folded key. */
-#define SQL_WANTED_NAMES                                                                     \
-	"WITH w AS (SELECT DISTINCT ON (key) key, provider_id, name FROM"                      \
-	"  (SELECT llmref_provider_key(x.name) AS key, x.provider_id, x.name"                  \
-	"   FROM json_to_recordset($1::json) AS x(provider_id text, name text)) k"             \
+#define SQL_WANTED_NAMES                                                                           \
+	"WITH w AS (SELECT DISTINCT ON (key) key, provider_id, name FROM"                          \
+	"  (SELECT llmref_provider_key(x.name) AS key, x.provider_id, x.name"                      \
+	"   FROM json_to_recordset($1::json) AS x(provider_id text, name text)) k"                 \
 	"  WHERE key <> '' ORDER BY key, name)"
 static const char SQL_NAMES_DROP[] =
     SQL_WANTED_NAMES ", d AS (DELETE FROM provider_names p WHERE NOT EXISTS"
@@ -49,9 +49,9 @@ static const char SQL_UNPROV_OPEN[] =
     " SELECT DISTINCT r.source_id, r.served_by FROM routes r"
     " WHERE r.served_by <> '' AND r.status <> 'gone' AND llmref_provider_of(r.served_by) IS NULL"
     " ON CONFLICT (source_id, name) WHERE resolved_at IS NULL DO NOTHING";
-#define SQL_UNPROV_COUNTS                                                                    \
-	"WITH n AS (SELECT source_id, 'source ' || source_id || ': ' || count(*)"               \
-	"  || ' provider name(s) match no provider (llmref unmatched; providers.conf)' AS msg"  \
+#define SQL_UNPROV_COUNTS                                                                          \
+	"WITH n AS (SELECT source_id, 'source ' || source_id || ': ' || count(*)"                  \
+	"  || ' provider name(s) match no provider (llmref unmatched; providers.conf)' AS msg"     \
 	"  FROM unmatched_providers WHERE resolved_at IS NULL GROUP BY source_id)"
 static const char SQL_UNPROV_ALERT[] =
     SQL_UNPROV_COUNTS " INSERT INTO alerts (kind, subject, message)"
@@ -79,8 +79,8 @@ providers_json(const struct config *cfg, char **provs, char **names)
 	for (i = 0; i < cfg->nproviders && !bad; i++) {
 		const struct provider_def *d = &cfg->providers[i];
 
-		bad |= json_array_append_new(p, json_pack("{s:s, s:s}", "id", d->id, "name",
-							  d->name)) != 0;
+		bad |= json_array_append_new(
+			   p, json_pack("{s:s, s:s}", "id", d->id, "name", d->name)) != 0;
 		for (j = 0; j < d->nnames && !bad; j++)
 			bad |= json_array_append_new(n, json_pack("{s:s, s:s}", "provider_id",
 								  d->id, "name", d->names[j])) != 0;
@@ -132,8 +132,7 @@ catalog_sync_providers(struct catalog *cat, const struct config *cfg, struct lr_
 }
 
 enum lr_code
-catalog_provider_of(struct catalog *cat, const char *name, char *id, size_t len,
-		    struct lr_err *err)
+catalog_provider_of(struct catalog *cat, const char *name, char *id, size_t len, struct lr_err *err)
 {
 	const char *v[1] = { name };
 	PGresult *res = db_exec(cat, SQL_PROVIDER_OF, 1, v, NULL, "provider", err);
@@ -148,13 +147,13 @@ catalog_provider_of(struct catalog *cat, const char *name, char *id, size_t len,
 enum lr_code
 catalog_check_providers(struct catalog *cat, struct lr_err *err)
 {
-	static const char *const steps[] = { SQL_UNPROV_RESOLVE, SQL_UNPROV_OPEN,
-					     SQL_UNPROV_ALERT_COUNT, SQL_UNPROV_ALERT,
-					     SQL_UNPROV_ALERT_END };
-	size_t i;
+	const char *what = "unmatched providers";
 
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if (db_cmd(cat, steps[i], 0, NULL, NULL, "unmatched providers", err) != LR_OK)
-			return LR_ERR_DB;
+	if (db_cmd(cat, SQL_UNPROV_RESOLVE, 0, NULL, NULL, what, err) != LR_OK ||
+	    db_cmd(cat, SQL_UNPROV_OPEN, 0, NULL, NULL, what, err) != LR_OK ||
+	    db_cmd(cat, SQL_UNPROV_ALERT_COUNT, 0, NULL, NULL, what, err) != LR_OK ||
+	    db_cmd(cat, SQL_UNPROV_ALERT, 0, NULL, NULL, what, err) != LR_OK ||
+	    db_cmd(cat, SQL_UNPROV_ALERT_END, 0, NULL, NULL, what, err) != LR_OK)
+		return LR_ERR_DB;
 	return LR_OK;
 }

@@ -1304,7 +1304,8 @@ config_load(const char *path, struct lr_err *err)
 			 PACKAGE_VERSION);
 	if (config_resolve_credentials(cfg, err) != LR_OK ||
 	    config_load_identity(cfg, err) != LR_OK || config_load_sources(cfg, err) != LR_OK ||
-	    config_load_provider_file(cfg, err) != LR_OK || config_resolve_curated(cfg, err) != LR_OK)
+	    config_load_provider_file(cfg, err) != LR_OK ||
+	    config_resolve_curated(cfg, err) != LR_OK)
 		goto fail;
 	config_warn_password(cfg);
 	return cfg;

@@ -66,7 +66,7 @@ struct config {
 	char *daemon_metrics_file; /* [daemon] metrics_file: "" = none */
 	struct source *sources;
 	size_t nsources;
-	char *providers_path;            /* [paths] providers: "" = providers.conf beside llmref.conf */
+	char *providers_path; /* [paths] providers: "" = providers.conf beside llmref.conf */
 	struct provider_def *providers; /* providers.conf, then those only a source names */
 	size_t nproviders;
 };
@@ -114,10 +114,11 @@ size_t config_reload_keep(const struct config *old, struct config *cfg, char *na
 /* ---- providers.conf (config_providers.c) ---- */
 /* Load the providers file ([paths] providers, else providers.conf beside
  * llmref.conf if there is one), then give each source's provider its
- * source's provider_name as one more name (a provider only a source names
- * gets that name as its display name) and each source the display name of
- * its provider. One name folding to a name of another provider is an
- * error naming file and line. Called by config_load after the sources. */
+ * source's provider_name as one more name unless another provider goes by
+ * it (a provider only a source names gets that name as its display name),
+ * and each source of a provider in the file that provider's display name.
+ * In the file, one name folding to a name of another provider is an error
+ * naming file and line. Called by config_load after the sources. */
 enum lr_code config_load_providers(struct config *cfg, struct lr_err *err)
     __attribute__((warn_unused_result));
 void config_providers_free(struct config *cfg);

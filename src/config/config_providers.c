@@ -154,7 +154,8 @@ prov_claim(struct config *cfg, struct provider_def *p, const char *name, const c
 	if (o != NULL && o != p)
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
 				  "%s: '%.80s' already names provider %s%s", where, name, o->id,
-				  o->line > 0 ? " in the providers file" : " (a source's provider)");
+				  o->line > 0 ? " in the providers file"
+					      : " (a source's provider)");
 	if (prov_add_name(p, name) != 0)
 		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	return LR_OK;
@@ -282,7 +283,8 @@ prov_read_file(struct config *cfg, struct lr_err *err)
 	enum file_rc frc;
 	enum lr_code rc;
 
-	frc = file_read(cfg->providers_path, PROVIDERS_FILE_MAX_BYTES, FILE_TEXT | FILE_PRIVATE, &b);
+	frc =
+	    file_read(cfg->providers_path, PROVIDERS_FILE_MAX_BYTES, FILE_TEXT | FILE_PRIVATE, &b);
 	if (frc != FILE_OK)
 		return lr_err_set(err, frc == FILE_ERR_NOMEM ? LR_ERR_NOMEM : LR_ERR_CONFIG, NULL,
 				  NULL, "%s: %s", cfg->providers_path,
@@ -298,7 +300,7 @@ static enum lr_code
 prov_of_source(struct config *cfg, struct source *src, struct lr_err *err)
 {
 	struct provider_def *p = prov_find(cfg, src->provider);
-	char where[300], *name;
+	char where[300], key[PROVIDER_KEY_MAX], *name;
 
 	snprintf(where, sizeof(where), "%s: [source] provider_name", src->path);
 	if (p == NULL) {
@@ -306,8 +308,13 @@ prov_of_source(struct config *cfg, struct source *src, struct lr_err *err)
 		if (p == NULL || (p->name = strdup(src->provider_name)) == NULL)
 			return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	}
-	if (prov_claim(cfg, p, src->provider_name, where, err) != LR_OK)
+	/* a name another provider goes by stays that provider's: the source
+	 * keeps its display name, and the name still resolves to the other */
+	if (prov_owner(cfg, config_provider_key(src->provider_name, key, sizeof(key))) == NULL &&
+	    prov_claim(cfg, p, src->provider_name, where, err) != LR_OK)
 		return err->code;
+	if (p->line == 0)
+		return LR_OK; /* only a source names it: its own name */
 	if (strcmp(src->provider_name, p->name) == 0)
 		return LR_OK;
 	if ((name = strdup(p->name)) == NULL)

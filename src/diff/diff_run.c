@@ -728,7 +728,8 @@ export_related(struct catalog *cat, const json_t *ids, json_t *rec, const char *
 	json_t *stored = NULL;
 	enum lr_code rc = catalog_comparisons_of(cat, ids, &stored, err);
 
-	if (rc == LR_OK && diff_record_set_related(rec, diff_related_from_stored(stored, a, b)) != 0)
+	if (rc == LR_OK &&
+	    diff_record_set_related(rec, diff_related_from_stored(stored, a, b)) != 0)
 		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	json_decref(stored);
 	return rc;

@@ -20,13 +20,15 @@ CREATE TABLE provider_names (
 );
 CREATE INDEX provider_names_provider_idx ON provider_names (provider_id);
 
--- THE resolution of a provider name, the one place it happens: the id of
--- the provider that goes by name, or NULL. provider_routes resolves a
--- router endpoint's served_by through it; a source whose rows name their
--- own provider (a dataset) resolves each row's name through it too
+-- THE resolution of a provider name, the one place its rule lives: the id
+-- of the provider that goes by name, or NULL. provider_routes applies the
+-- same rule as a join (provider_names on llmref_provider_key, so that the
+-- planner can use the key's index); a source whose rows name their own
+-- provider (a dataset) resolves each row's name through this function
 -- (catalog_provider_of in C).
+-- ($1, not the parameter's name: provider_names has a column "name".)
 CREATE FUNCTION llmref_provider_of(name text) RETURNS text LANGUAGE sql STABLE
-    AS $$ SELECT provider_id FROM provider_names WHERE key = llmref_provider_key(name) $$;
+    AS $$ SELECT p.provider_id FROM provider_names p WHERE p.key = llmref_provider_key($1) $$;
 
 -- A provider name a source used that resolves to no provider. Open while
 -- resolved_at is null; resolved when the name resolves or leaves.
