@@ -62,16 +62,19 @@ def write(path, text):
         f.write(text)
 
 
-def html_table(rows, attrs, cells):
+def html_table(rows, attrs, cells, heads):
+    """A table as the shipped source reads it: its header names the columns."""
+    head = "".join(f"<th>{h}</th>" for h in heads)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in cells(r)) + "</tr>\n" for r in rows)
-    return f"<table {attrs}><thead><tr><th>Model</th></tr></thead><tbody>\n{body}</tbody></table>"
+    return f"<table {attrs}><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
 
 
 def pages(d):
     direct = [r for r in ROUTES if not r[8].startswith("router:")]
     fw = [r for r in direct if r[1] == "fireworks"]
     write(f"{d}/fireworks.ai/pricing", "<html><body>" + html_table(
-        fw, "id='serverless-pricing'", lambda r: [r[0], f"${r[3]}", f"${r[4]}", r[7]]) +
+        fw, "id='serverless-pricing'", lambda r: [r[0], f"${r[3]}", f"${r[4]}", r[7]],
+        ["Model", "Input ($/1M tokens)", "Output ($/1M tokens)", "Context"]) +
         "</body></html>")
     tg = [r for r in direct if r[1] == "together"]
     write(f"{d}/api.together.xyz/v1/models", json.dumps([
@@ -81,12 +84,14 @@ def pages(d):
     write(f"{d}/octo.ai/pricing", "<html><body><div class='sunset-banner'><p>Text Gen APIs "
           "will be <strong>sunset on October 31, 2024</strong>.</p></div><section id='text-gen'>" +
           html_table(octo, "class='pricing-table pricing-table--textgen'",
-                     lambda r: [r[0], r[7], f"${r[3]}", f"${r[4]}", "Deprecated"]) +
+                     lambda r: [r[0], r[7], f"${r[3]}", f"${r[4]}", "Deprecated"],
+                     ["Model", "Max context", "Input price", "Output price", "Status"]) +
           "</section></body></html>")
     bed = [r for r in direct if r[1] == "bedrock"]
     write(f"{d}/aws.amazon.com/bedrock/pricing", "<html><body><div id='meta'>"
           "<h4>Region: US East (N. Virginia) and US West (Oregon)</h4><div>" + html_table(
-              bed, "", lambda r: [r[0], f"${D(r[3]) / 1000}", f"${D(r[4]) / 1000}"]) +
+              bed, "", lambda r: [r[0], f"${D(r[3]) / 1000}", f"${D(r[4]) / 1000}"],
+              ["Meta models", "Price per 1,000 input tokens", "Price per 1,000 output tokens"]) +
           "</div></div></body></html>")
     ids = sorted({r[0] for r in ROUTES})
     write(f"{d}/openrouter.ai/api/v1/models/__index__", json.dumps({"data": [
@@ -108,7 +113,8 @@ def pages(d):
         rows = "".join(f"<tr><td>x</td><td>{n}</td><td>5</td><td>acc</td><td>{s}</td></tr>"
                        for n, s in b.values())
         write(f"{d}/huggingface.co/Qwen/{m}", "<html><body><table><thead><tr><th>Capability"
-              "</th><th>Benchmark</th><th>#</th><th>Metric</th><th>Score</th></tr></thead>"
+              "</th><th>Benchmark</th><th>#</th><th>Metric</th>"
+              "<th>Llama 3.2 1B Instruct</th></tr></thead>"
               f"<tbody>{rows}</tbody></table></body></html>")
     facts = [{"model": m, "fact": f, "value": v, "reason": "the world of t_world.sh",
               "expires": "2099-12-31"} for m, fs in CURATED.items() for f, v in fs.items()]
