@@ -6,10 +6,18 @@ files that read them from http://127.0.0.1:PORT/, an llmref.conf, and the
 normalized rows the catalog must hold afterwards (expected.tsv).
 
 usage: gen-corpus.py --out DIR --port PORT [--providers 50] [--models 400]
-                     [--apis 10] [--scale 1] [--seed 1]
+                     [--apis 10] [--scale 1] [--grow pages|sources]
+                     [--change PCT] [--seed 1]
 
---scale K multiplies the models per page (M*K), so the rows are
-(P + Q) * M * K: 24,000 by default, 240,000 at --scale 10.
+--scale K grows the corpus K times, so the rows are (P + Q) * M * K:
+24,000 by default, 240,000 at --scale 10. --grow pages (the default)
+multiplies the models per page (M*K); --grow sources multiplies the
+sources instead (P*K pages, Q*K lists, 600 at --scale 10, each of M
+models: source j lists the j-th slice, j mod K, of a universe of M*K
+models), all on the one host. --change PCT moves the prices of about PCT
+percent of the rows up by 10% (picked by a hash of source and model, the
+rest of the bytes as without it): the corpus of a refresh that changes
+prices.
 
 Identity: every JSON API is authoritative and lists every model of the
 universe (M*K models, ids "vendor/fam-N-SIZEb-instruct"); every HTML page
@@ -30,6 +38,7 @@ import argparse
 import json
 import os
 import random
+import zlib
 from decimal import Decimal
 
 FAMILIES = ["nova", "aria", "orbit", "quill", "tern", "vela", "kestrel", "lumen"]
@@ -112,6 +121,17 @@ def price_of(rng, m):
     return inp, (inp * rng.choice([1, 2, 3, 4])).quantize(Decimal("0.0001"))
 
 
+CHANGE_PCT = 0
+
+
+def changed(pid, m, inp, outp):
+    """The prices after --change: CHANGE_PCT% of rows move up by 10%."""
+    if inp is None or zlib.crc32(("%s %s" % (pid, m["canon"])).encode()) % 100 >= CHANGE_PCT:
+        return inp, outp
+    up = Decimal("1.1")
+    return (inp * up).quantize(Decimal("0.0001")), (outp * up).quantize(Decimal("0.0001"))
+
+
 def norm(d):
     return "free" if d is None or d == 0 else plain(d)
 
@@ -151,7 +171,7 @@ def html_page(rng, p, models, out):
     extra = ["notes"] if p % 4 == 1 else []
     rows, expected = [], []
     for m in models:
-        inp, outp = price_of(rng, m)
+        inp, outp = changed(pid, m, *price_of(rng, m))
         ctext, cval = m["ctx"][1][cstyle]
         name = spell(sstyle, m)
         rows.append({"model": name, "slug": m["canon"],
@@ -202,7 +222,7 @@ def json_api(rng, q, models, out):
     pid = "api%03d" % q
     data, expected = [], []
     for m in models:
-        inp, outp = price_of(rng, m)
+        inp, outp = changed(pid, m, *price_of(rng, m))
         mid = "%s/%s" % (m["vendor"], m["canon"])
         data.append({"id": mid, "canonical_slug": mid, "name": "%s: %s" % (
             m["vendor"].capitalize(), m["canon"]), "created": 1727222400 + m["i"],
@@ -259,21 +279,31 @@ def main():
     ap.add_argument("--models", type=int, default=400)
     ap.add_argument("--apis", type=int, default=10)
     ap.add_argument("--scale", type=int, default=1)
+    ap.add_argument("--grow", choices=("pages", "sources"), default="pages")
+    ap.add_argument("--change", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
+    global CHANGE_PCT
+    CHANGE_PCT = a.change
     rng = random.Random(a.seed)
     out = os.path.abspath(a.out)
     for d in ("pages", "sources.d"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
     models = universe(rng, a.models * a.scale)
+    k, apis, providers = 1, a.apis, a.providers
+    if a.grow == "sources":
+        k, apis, providers = a.scale, a.apis * a.scale, a.providers * a.scale
+
+    def part(j):
+        return models[(j % k) * a.models:(j % k + 1) * a.models] if k > 1 else models
     expected = []
-    for q in range(a.apis):
-        src, rows = json_api(rng, q, models, out)
+    for q in range(apis):
+        src, rows = json_api(rng, q, part(q), out)
         expected += rows
         with open(os.path.join(out, "sources.d", "api%03d.conf" % q), "w") as f:
             f.write(src.replace("PORT", str(a.port)))
-    for p in range(a.providers):
-        src, rows = html_page(rng, p, models, out)
+    for p in range(providers):
+        src, rows = html_page(rng, p, part(p), out)
         expected += rows
         with open(os.path.join(out, "sources.d", "html%03d.conf" % p), "w") as f:
             f.write(src.replace("PORT", str(a.port)))

@@ -12,20 +12,29 @@
 #     (llmref db migrate, then llmref refresh --all under /usr/bin/time),
 #     its stored rows checked against expected.tsv with SQL (any mismatch
 #     fails the script).
+#   - the peer (issue 18): bench/peer_load.py, a plain Python script
+#     (requests + lxml + psycopg2) loading the same pages into its own
+#     schema of a fresh database, its rows checked the same way.
 # Then RUNS no-change refreshes with validators (If-None-Match, 304s) and
 # RUNS without (sources.etag/last_modified cleared first: same bodies),
-# each counting the catalog rows written (pg_stat_user_tables deltas).
-# Prints markdown tables of median, min and max.
+# each counting the catalog rows written (pg_stat_user_tables deltas),
+# alternating with a no-change run of the peer; then RUNS refreshes where
+# 10% of the prices change (gen-corpus.py --change 10, then back),
+# llmref's and the peer's alternating, both checked against the new
+# expected rows, llmref's price.changed events counted.
+# Prints markdown tables of median, min and max, and ratios of medians.
 # Run it under a private cluster:
 #   pg_virtualenv -t -o port=5497 bash bench/run-load.sh build-bench
 # Knobs: RUNS (5), SCALE ("1 10"), PROVIDERS (50), MODELS (400), APIS (10),
-# CONN (16, curl's --parallel-max and llmref's max_connections), KEEP=1
-# keeps the work folder.
+# CONN (16, curl's --parallel-max and llmref's max_connections), GROW
+# (sources: the scale adds sources, 600 at 10x; pages: bigger pages),
+# PEER=0 skips the peer, KEEP=1 keeps the work folder.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 RUNS=${RUNS:-5} SCALE=${SCALE:-1 10} CONN=${CONN:-16}
-PROVIDERS=${PROVIDERS:-50} MODELS=${MODELS:-400} APIS=${APIS:-10}
+PROVIDERS=${PROVIDERS:-50} MODELS=${MODELS:-400} APIS=${APIS:-10} GROW=${GROW:-sources}
+PEER=${PEER:-1} PY=${PY:-/usr/bin/python3} # Debian's python3, where its packages are
 llmref=$build/src/llmref
 XPATH="//table[contains(concat(' ', @class, ' '), ' price-table ')]/tbody/tr"
 CATALOG="'models','routes','prices','route_facts','model_facts','unmatched','conflicts','comparisons','events'"
@@ -33,6 +42,13 @@ make -C "$build" bench/raw_limits src/llmref >/dev/null
 work=$(mktemp -d /tmp/llmref-bench-load.XXXXXX)
 . "$top/bench/nginx.sh"
 nginx_need
+peer_need() { # the peer's libraries, Debian's packages
+	"$PY" -c 'import requests, lxml.html, psycopg2' 2>/dev/null && return 0
+	echo "bench: installing python3-requests python3-lxml python3-psycopg2" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-requests python3-lxml \
+		python3-psycopg2 >/dev/null
+}
+[ "$PEER" = 1 ] && peer_need
 cleanup() {
 	nginx_stop "$work"
 	if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
@@ -91,12 +107,13 @@ SQL
 	secs "$t0" "$t1"
 }
 
-# verify DB: the stored rows against expected.tsv; prints "stored mismatches"
+# verify DB [EXPECTED]: the stored rows against expected.tsv; prints
+# "stored mismatches"
 verify() {
 	psql -qXtA -F' ' -v ON_ERROR_STOP=1 -d "$1" <<SQL
 CREATE TEMP TABLE exp (source_id text, provider_model_id text, model_id text,
     input text, output text, context_window bigint);
-\\copy exp FROM '$corpus/expected.tsv'
+\\copy exp FROM '${2:-$corpus/expected.tsv}'
 CREATE TEMP TABLE got AS
 SELECT r.source_id, r.provider_model_id, r.model_id, p.input_kind, p.input_usd_per_mtok,
        p.output_kind, p.output_usd_per_mtok, f.value::bigint AS context_window
@@ -123,6 +140,44 @@ written() {
 		sleep 0.05
 	done
 	psql -qXtA -d "$1" -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables WHERE relname IN ($CATALOG)"
+}
+
+# verify_peer DB [EXPECTED]: the same check of the peer's schema
+verify_peer() {
+	psql -qXtA -F' ' -v ON_ERROR_STOP=1 -d "$1" <<SQL
+CREATE TEMP TABLE exp (source_id text, provider_model_id text, model_id text,
+    input text, output text, context_window bigint);
+\\copy exp FROM '${2:-$corpus/expected.tsv}'
+CREATE TEMP TABLE got AS
+SELECT r.source_id, r.provider_model_id, r.model_id, p.input_usd_per_mtok AS i,
+       p.output_usd_per_mtok AS o, p.context_window
+FROM peer.routes r JOIN (SELECT DISTINCT ON (route_id) * FROM peer.prices
+                         ORDER BY route_id, id DESC) p ON p.route_id = r.id;
+SELECT (SELECT count(*) FROM got),
+       (SELECT count(*) FROM exp e FULL JOIN got g USING (source_id, provider_model_id)
+        WHERE e.source_id IS NULL OR g.source_id IS NULL OR g.model_id <> e.model_id
+           OR g.context_window IS DISTINCT FROM e.context_window
+           OR g.i <> (CASE WHEN e.input = 'free' THEN 0 ELSE e.input::numeric END)
+           OR g.o <> (CASE WHEN e.output = 'free' THEN 0 ELSE e.output::numeric END));
+SQL
+}
+
+check() { # check WHAT STORED BAD: fail the script on a missing or wrong row
+	if [ "$2" != "$nrows" ] || [ "$3" != 0 ]; then
+		echo "bench: FAIL scale $k: $1: $2 rows stored, $nrows expected, $3 mismatches" >&2
+		exit 1
+	fi
+}
+
+timed_peer() { # timed_peer DB TAG: appends "wall cpu rss_kib prices_written" to $work/TAG
+	local t0 t1
+	t0=$(ms)
+	PGDATABASE=$1 /usr/bin/time -f '%U %S %M' -o "$work/time" "$PY" "$top/bench/peer_load.py" \
+		"$corpus" > "$work/peer.out" 2>&1 ||
+		{ echo "bench: peer_load.py failed:" >&2; tail -5 "$work/peer.out" >&2; exit 1; }
+	t1=$(ms)
+	read -r u s m < "$work/time"
+	echo "$(secs "$t0" "$t1") $(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}') $m $(awk '{print $6}' "$work/peer.out")" >> "$work/$2"
 }
 
 timed_refresh() { # timed_refresh DB TAG: appends "wall cpu rss_kib" to $work/TAG
@@ -172,7 +227,10 @@ load_scale() {
 	local k=$1 r n
 	corpus=$work/s$k
 	python3 "$top/bench/gen-corpus.py" --out "$corpus" --port "$port" --providers "$PROVIDERS" \
-		--models "$MODELS" --apis "$APIS" --scale "$k"
+		--models "$MODELS" --apis "$APIS" --scale "$k" --grow "$GROW"
+	python3 "$top/bench/gen-corpus.py" --out "$corpus/chg" --port "$port" --providers "$PROVIDERS" \
+		--models "$MODELS" --apis "$APIS" --scale "$k" --grow "$GROW" --change 10
+	cp -r "$corpus/pages" "$corpus/orig"
 	sed -i "s/^max_connections = .*/max_connections = $CONN/; s/^max_per_host = .*/max_per_host = $CONN/" "$corpus/llmref.conf"
 	chmod -R a+rX "$work"
 	npages=$(ls "$corpus/pages" | wc -l)
@@ -188,7 +246,7 @@ load_scale() {
 	dropdb --if-exists llmref_raw >/dev/null 2>&1
 	createdb llmref_raw
 	raw_curl >/dev/null; raw_parse >/dev/null # warm the page cache
-	for f in curl parse copy load v304 v200; do : > "$work/$f"; done
+	for f in curl parse copy load v304 v200 peer peer0 chg pchg chgev; do : > "$work/$f"; done
 	for r in $(seq 1 "$RUNS"); do
 		raw_curl >> "$work/curl"
 		raw_parse >> "$work/parse"
@@ -198,12 +256,16 @@ load_scale() {
 		PGDATABASE=llmref_load "$llmref" -c "$corpus/llmref.conf" db migrate >/dev/null
 		timed_refresh llmref_load load
 		read -r stored bad < <(verify llmref_load)
-		if [ "$stored" != "$nrows" ] || [ "$bad" != 0 ]; then
-			echo "bench: FAIL scale $k run $r: $stored rows stored, $nrows expected, $bad mismatches" >&2
-			exit 1
+		check "llmref first load, run $r" "$stored" "$bad"
+		if [ "$PEER" = 1 ]; then
+			dropdb --if-exists llmref_peer >/dev/null 2>&1
+			createdb llmref_peer
+			timed_peer llmref_peer peer
+			read -r stored bad < <(verify_peer llmref_peer)
+			check "peer first load, run $r" "$stored" "$bad"
 		fi
 		echo "bench: scale ${k}x run $r: raw curl $(tail -1 "$work/curl") parse $(tail -1 "$work/parse") copy $(tail -1 "$work/copy");" \
-			"load $(tail -1 "$work/load") (wall cpu rss_kib); $stored rows, 0 mismatches" >&2
+			"load $(tail -1 "$work/load") peer $(tail -1 "$work/peer" 2>/dev/null) (wall cpu rss_kib); $stored rows, 0 mismatches" >&2
 	done
 	# no-change refreshes of the last load's catalog, alternating
 	for r in $(seq 1 "$RUNS"); do
@@ -216,7 +278,9 @@ load_scale() {
 		timed_refresh llmref_load v200
 		echo "$(written llmref_load) $n" | awk '{print $1 - $2}' > "$work/w"
 		sed -i "\$s/\$/ $(cat "$work/w")/" "$work/v200"
+		[ "$PEER" = 1 ] && timed_peer llmref_peer peer0
 	done
+	changed_refreshes
 	[ "${PROFILE:-0}" = 1 ] && profile_load
 	s304=$(psql -qXtA -d llmref_load -c "SELECT count(*) FROM runs WHERE http_status = 304")
 	paste "$work/curl" "$work/parse" "$work/copy" | awk '{print $1 + $2 + $3}' > "$work/rawsum"
@@ -225,9 +289,47 @@ load_scale() {
 	nginx_stop "$work"
 }
 
+# RUNS refreshes that move 10% of the prices (the --change 10 corpus,
+# then the original again), llmref's and the peer's alternating; both
+# stores checked against the new expected rows, and llmref's run must
+# have written one price.changed event per changed row and left no
+# model waiting for the diff stage.
+changed_refreshes() {
+	local r pages exp want ev0 ev dirty
+	want=$(diff "$corpus/expected.tsv" "$corpus/chg/expected.tsv" | grep -c '^>' || true)
+	for r in $(seq 1 "$RUNS"); do
+		if [ $((r % 2)) = 1 ]; then pages=$corpus/chg/pages exp=$corpus/chg/expected.tsv
+		else pages=$corpus/orig exp=$corpus/expected.tsv; fi
+		cp "$pages"/* "$corpus/pages/"
+		ev0=$(psql -qXtA -d llmref_load -c "SELECT coalesce(max(id), 0) FROM events")
+		timed_refresh llmref_load chg
+		read -r stored bad < <(verify llmref_load "$exp")
+		check "llmref 10% change, run $r" "$stored" "$bad"
+		ev=$(psql -qXtA -d llmref_load -c "SELECT count(*) FILTER (WHERE kind = 'price.changed') || ' ' || count(*) FILTER (WHERE kind = 'comparison.changed') FROM events WHERE id > $ev0")
+		dirty=$(psql -qXtA -d llmref_load -c "SELECT count(*) FROM dirty_models")
+		[ "${ev% *}" = "$want" ] && [ "$dirty" = 0 ] ||
+			{ echo "bench: FAIL: $ev events (price.changed, comparison.changed), $want prices changed, $dirty dirty models" >&2; exit 1; }
+		echo "$want ${ev#* }" >> "$work/chgev"
+		if [ "$PEER" = 1 ]; then
+			timed_peer llmref_peer pchg
+			read -r stored bad < <(verify_peer llmref_peer "$exp")
+			check "peer 10% change, run $r" "$stored" "$bad"
+		fi
+		echo "bench: scale ${k}x 10% change run $r: llmref $(tail -1 "$work/chg") peer $(tail -1 "$work/pchg" 2>/dev/null); price.changed $want, comparison.changed ${ev#* }" >&2
+	done
+	cp "$corpus/orig"/* "$corpus/pages/"
+}
+
+ratio() { # ratio LABEL A COL B COL: median of A over median of B
+	local a b
+	a=$(col "$2" "$3" | cut -d' ' -f1)
+	b=$(col "$4" "$5" | cut -d' ' -f1)
+	awk -v l="$1" -v a="$a" -v b="$b" 'BEGIN{printf "| %s | %.2f |\n", l, a / b}'
+}
+
 report() {
-	printf '\n### Scale %sx: %s rows (%s HTML pages, %s JSON lists, %s MB), %s runs\n\n' "$1" "$nrows" \
-		"$PROVIDERS" "$APIS" "$(du -sm "$corpus/pages" | cut -f1)" "$RUNS"
+	printf '\n### Scale %sx: %s rows (%s sources, %s MB, --grow %s), %s runs\n\n' "$1" "$nrows" \
+		"$(ls "$corpus/sources.d" | wc -l)" "$(du -sm "$corpus/pages" | cut -f1)" "$GROW" "$RUNS"
 	printf '| measure | median | min | max |\n|---|---:|---:|---:|\n'
 	row "raw: curl --parallel, every page (s)" curl 1
 	row "raw: libxml2 + XPath, jansson (s)" parse 1
@@ -241,6 +343,23 @@ report() {
 	row "no change, validators: catalog rows written" v304 4 1 %d
 	row "no change, no validators (200, same bodies): wall (s)" v200 1
 	row "no change, no validators: catalog rows written" v200 4 1 %d
+	row "10% of prices changed: wall (s)" chg 1
+	if [ "$PEER" = 1 ]; then
+		row "peer first load: wall (s)" peer 1
+		row "peer first load: user+sys CPU (s)" peer 2
+		row "peer first load: peak RSS (MiB)" peer 3 1024 %.1f
+		row "peer no change: wall (s)" peer0 1
+		row "peer no change: prices written" peer0 4 1 %d
+		row "peer 10% of prices changed: wall (s)" pchg 1
+		printf '\n| ratio of medians | llmref / peer |\n|---|---:|\n'
+		ratio "first load (wall)" load 1 peer 1
+		ratio "first load (peak RSS)" load 3 peer 3
+		ratio "no change, validators (wall)" v304 1 peer0 1
+		ratio "no change, no validators (wall)" v200 1 peer0 1
+		ratio "10% of prices changed (wall)" chg 1 pchg 1
+	fi
+	printf '\n10%% change: %s price.changed events per run (one per changed row), comparison.changed per run: %s.\n' \
+		"$(head -1 "$work/chgev" | cut -d' ' -f1)" "$(cut -d' ' -f2 "$work/chgev" | tr '\n' ' ')"
 	printf '\nStored rows checked against expected.tsv after every first load: %s rows, 0 mismatches. Runs answered 304: %s.\n' \
 		"$nrows" "$s304"
 }
