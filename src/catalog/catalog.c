@@ -74,8 +74,10 @@ static const char SQL_RUN_ABANDONED[] =
 static const char SQL_RUN_BEGIN[] =
     "INSERT INTO runs (source_id, trigger) VALUES ($1, $2) RETURNING id";
 
+/* The staging tables: created once per session (IF NOT EXISTS: again
+ * only after a rollback that may have taken them), emptied at commit. */
 static const char SQL_INCOMING[] =
-    "CREATE TEMP TABLE llmref_incoming ("
+    "CREATE TEMP TABLE IF NOT EXISTS llmref_incoming ("
     " provider_model_id text NOT NULL, model_id text NOT NULL,"
     " variant text NOT NULL, region text NOT NULL, input_kind text NOT NULL,"
     " input_usd numeric, output_kind text NOT NULL, output_usd numeric,"
@@ -83,27 +85,56 @@ static const char SQL_INCOMING[] =
     " deprecation_date text, tier_threshold bigint, tier_input text, tier_output text,"
     " fact text, value text, reason text, expires text, served_by text NOT NULL,"
     " price_from text)"
-    " ON COMMIT DROP";
+    " ON COMMIT DELETE ROWS";
+static const char SQL_DIFF_TABLE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS llmref_diff (change text, provider_model_id text,"
+    " model_id text, item text, old_value text, new_value text, moved boolean,"
+    " factor numeric) ON COMMIT DELETE ROWS";
 static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
     " cached_input, deprecation_date, tier_threshold, tier_input, tier_output,"
     " fact, value, reason, expires, served_by, price_from)"
     " FROM STDIN";
-/* Model facts: $1 source, $2 run. Returns added, changed. */
+/* The change feed and the dirty models (007, 010): a statement that adds
+ * or changes routes, prices or facts returns the rows it wrote, and the
+ * same statement inserts their events and marks their models dirty (a
+ * model already dirty keeps the first run that changed it). */
+#define ROUTE_PAYLOAD                                                                              \
+	"jsonb_build_object('model', x.model_id, 'provider', x.provider_id, 'source',"             \
+	" x.source_id, 'provider_model_id', x.provider_model_id, 'served_by', x.served_by,"        \
+	" 'status', x.status)"
+#define ROUTE_RETURNING                                                                            \
+	" RETURNING r.id, r.model_id, r.provider_id, r.source_id, r.provider_model_id,"            \
+	" r.served_by, r.status"
+/* ... its routes' events (kind KIND, a SQL expression over x) and dirty
+ * models, from the CTE up, run RUN (a parameter). */
+#define ROUTE_EVENTS(KIND, RUN)                                                                    \
+	" ev AS (INSERT INTO events (kind, subject, payload, run_id)"                              \
+	"  SELECT " KIND ", x.model_id, " ROUTE_PAYLOAD ", " RUN " FROM up x ORDER BY x.id),"      \
+	" dm AS (INSERT INTO dirty_models (model_id, run_id)"                                      \
+	"  SELECT DISTINCT model_id, " RUN " FROM up ON CONFLICT (model_id) DO NOTHING)"
+#define PRICE_TEXT(T)                                                                              \
+	"llmref_price_text(" T ".input_kind, " T ".input_usd_per_mtok), 'output',"                 \
+	" llmref_price_text(" T ".output_kind, " T ".output_usd_per_mtok)"
+/* Model facts: $1 source, $2 run. Returns added, changed. The current
+ * fact of the source is read by key, not through current_model_facts. */
 static const char SQL_MERGE_FACTS[] =
     "WITH cur AS (SELECT DISTINCT ON (model_id, fact) model_id, fact, value,"
     "  nullif(reason, '') AS reason, nullif(expires, '') AS expires"
     "  FROM llmref_incoming ORDER BY model_id, fact, provider_model_id),"
-    " diff AS (SELECT c.*, m.model_id IS NOT NULL AS existed FROM cur c"
-    "  LEFT JOIN current_model_facts m ON m.model_id = c.model_id"
-    "  AND m.fact = c.fact AND m.source_id = $1"
-    "  WHERE m.model_id IS NULL OR (m.value, m.reason, m.expires)"
+    " diff AS (SELECT c.*, m.found IS NOT NULL AS existed FROM cur c"
+    "  LEFT JOIN LATERAL (SELECT true AS found, x.value, x.reason, x.expires"
+    "  FROM model_facts x WHERE x.model_id = c.model_id AND x.fact = c.fact"
+    "  AND x.source_id = $1 ORDER BY x.id DESC LIMIT 1) m ON true"
+    "  WHERE m.found IS NULL OR (m.value, m.reason, m.expires)"
     "   IS DISTINCT FROM (c.value, c.reason, c.expires)),"
     " ins AS (INSERT INTO model_facts (model_id, fact, value, source_id, run_id,"
     "  reason, expires)"
     "  SELECT model_id, fact, value, $1, $2::bigint, reason, expires FROM diff"
-    "  RETURNING 1)"
+    "  RETURNING model_id),"
+    " dm AS (INSERT INTO dirty_models (model_id, run_id)"
+    "  SELECT DISTINCT model_id, $2::bigint FROM ins ON CONFLICT (model_id) DO NOTHING)"
     " SELECT (SELECT count(*) FROM ins) - count(*) FILTER (WHERE existed),"
     " count(*) FILTER (WHERE existed) FROM diff";
 /* Unmatched names: $1 source, $2 run, $3 may the source create models.
@@ -141,22 +172,21 @@ static const char SQL_MERGE_MODELS[] = "INSERT INTO models (id, first_run)"
 				       " SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
 				       " ON CONFLICT (id) DO NOTHING";
 static const char SQL_MERGE_ROUTES[] =
-    "WITH ins AS (INSERT INTO routes (source_id, provider_id,"
+    "WITH up AS (INSERT INTO routes AS r (source_id, provider_id,"
     "  provider_model_id, model_id, variant, region, first_run, served_by)"
     " SELECT $1, $2, provider_model_id, model_id, variant, region, $3::bigint, served_by"
     " FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
-    " DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
+    " DO NOTHING" ROUTE_RETURNING
+    ")," ROUTE_EVENTS("'route.added'", "$3::bigint") " SELECT count(*) FROM up";
 /* The provider behind a router's route may change: $1 source. */
 static const char SQL_SERVED_BY[] =
     "UPDATE routes r SET served_by = i.served_by FROM llmref_incoming i"
     " WHERE r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
     " AND r.served_by <> i.served_by";
-/* The run this transaction applies, for the event triggers: $1 run. */
-static const char SQL_SET_RUN[] = "SELECT set_config('llmref.run_id', $1, true)";
 /* The would-be diff of a run, kept in llmref_diff: one row per route
  * ($1 source, $2 may it create models). */
 static const char SQL_DIFF_ROUTES[] =
-    "CREATE TEMP TABLE llmref_diff ON COMMIT DROP AS"
+    "INSERT INTO llmref_diff"
     " WITH inc AS (SELECT DISTINCT ON (provider_model_id) provider_model_id, model_id,"
     "  input_kind, input_usd, output_kind, output_usd,"
     "  llmref_price_text(input_kind, input_usd) || ' / '"
@@ -170,8 +200,10 @@ static const char SQL_DIFF_ROUTES[] =
     "  llmref_price_text(p.input_kind, p.input_usd_per_mtok) || ' / '"
     "  || llmref_price_text(p.output_kind, p.output_usd_per_mtok)"
     "  || coalesce(' ctx ' || f.value, '') AS v"
-    "  FROM routes r LEFT JOIN current_prices p ON p.route_id = r.id"
-    "  LEFT JOIN current_route_facts f ON f.route_id = r.id AND f.fact = 'context_window'"
+    "  FROM routes r LEFT JOIN LATERAL (SELECT * FROM prices x WHERE x.route_id = r.id"
+    "  AND x.valid_from <= now() ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) p ON true"
+    "  LEFT JOIN LATERAL (SELECT x.value FROM route_facts x WHERE x.route_id = r.id"
+    "  AND x.fact = 'context_window' ORDER BY x.id DESC LIMIT 1) f ON true"
     "  WHERE r.source_id = $1)"
     " SELECT CASE WHEN c.provider_model_id IS NULL OR c.status = 'gone' THEN 'added'"
     "  WHEN i.provider_model_id IS NULL THEN 'missing'"
@@ -189,13 +221,14 @@ static const char SQL_DIFF_ROUTES[] =
     " WHERE i.provider_model_id IS NOT NULL OR c.status <> 'gone'";
 /* The same for a facts source: one row per model and fact. */
 static const char SQL_DIFF_FACTS[] =
-    "CREATE TEMP TABLE llmref_diff ON COMMIT DROP AS"
+    "INSERT INTO llmref_diff"
     " WITH inc AS (SELECT DISTINCT ON (model_id, fact) model_id, fact, value,"
     "  provider_model_id FROM llmref_incoming i WHERE $2::boolean"
     "  OR EXISTS (SELECT 1 FROM models m WHERE m.id = i.model_id)"
     "  ORDER BY model_id, fact, provider_model_id),"
-    " cur AS (SELECT model_id, fact, value FROM current_model_facts"
-    "  WHERE source_id = $1 AND value IS NOT NULL)"
+    " cur AS (SELECT * FROM (SELECT DISTINCT ON (model_id, fact) model_id, fact, value"
+    "  FROM model_facts WHERE source_id = $1 ORDER BY model_id, fact, id DESC) x"
+    "  WHERE value IS NOT NULL)"
     " SELECT CASE WHEN c.model_id IS NULL THEN 'added' WHEN i.model_id IS NULL THEN 'missing'"
     "  WHEN c.value IS DISTINCT FROM i.value THEN 'changed' ELSE 'unchanged' END AS change,"
     "  coalesce(i.provider_model_id, c.model_id) AS provider_model_id,"
@@ -281,12 +314,15 @@ static const char SQL_CONFLICTS_CLOSE[] =
 static const char SQL_RETRACT_FACTS[] =
     "WITH ins AS (INSERT INTO model_facts (model_id, fact, value, source_id, run_id)"
     " SELECT model_id, item, NULL, $1, $2::bigint FROM llmref_diff WHERE change = 'missing'"
-    " RETURNING 1) SELECT count(*) FROM ins";
+    " RETURNING model_id),"
+    " dm AS (INSERT INTO dirty_models (model_id, run_id)"
+    "  SELECT DISTINCT model_id, $2::bigint FROM ins ON CONFLICT (model_id) DO NOTHING)"
+    " SELECT count(*) FROM ins";
 static const char SQL_REVIVE_ROUTES[] =
-    "WITH up AS (UPDATE routes SET status = 'active', gone_run = NULL, missing_since = NULL"
+    "WITH up AS (UPDATE routes r SET status = 'active', gone_run = NULL, missing_since = NULL"
     " WHERE source_id = $1 AND status = 'gone' AND provider_model_id IN"
-    "  (SELECT provider_model_id FROM llmref_incoming) RETURNING 1)"
-    " SELECT count(*) FROM up";
+    "  (SELECT provider_model_id FROM llmref_incoming)" ROUTE_RETURNING
+    ")," ROUTE_EVENTS("'route.added'", "$2::bigint") " SELECT count(*) FROM up";
 /* Routes missing from this run: $1 source, $2 run, $3 K. Mark when they
  * were first missed, forget it when they are back, and call them gone
  * once K successful runs of the source in a row have missed them. */
@@ -302,13 +338,17 @@ static const char SQL_GONE_ROUTES[] =
     "WITH up AS (UPDATE routes r SET status = 'gone', gone_run = $2::bigint"
     " WHERE r.source_id = $1 AND r.status <> 'gone' AND r.missing_since IS NOT NULL"
     " AND (SELECT count(*) FROM runs u WHERE u.source_id = $1 AND u.id >= r.missing_since"
-    "  AND (u.outcome IN ('ok', 'unchanged') OR u.id = $2::bigint)) >= $3::integer"
-    " RETURNING 1) SELECT count(*) FROM up";
+    "  AND (u.outcome IN ('ok', 'unchanged') OR u.id = $2::bigint)) >= $3::integer" ROUTE_RETURNING
+    ")," ROUTE_EVENTS("'route.gone'", "$2::bigint") " SELECT count(*) FROM up";
 /* Prices and route facts: $1 source, $2 run. A price applies from now,
  * or from the later day a source announces (price_from); it is new when
- * it differs from the price in force at that moment. */
+ * it differs from the price in force at that moment. The current price
+ * and facts are read by key for the routes of the source that existed
+ * before this run (a route the run added has none); a new price of a
+ * route that had one is a price.changed event with the last price
+ * recorded before it. */
 static const char SQL_MERGE_VALUES[] =
-    "WITH b AS (SELECT i.*, r.id AS route_id, r.first_run, CASE WHEN"
+    "WITH b AS (SELECT i.*, r.id AS route_id, r.first_run <> $2::bigint AS old, CASE WHEN"
     "  i.price_from::date > (now() AT TIME ZONE 'UTC')::date"
     "  THEN i.price_from::date::timestamp AT TIME ZONE 'UTC' ELSE now() END AS eff"
     " FROM llmref_incoming i JOIN routes r"
@@ -316,7 +356,7 @@ static const char SQL_MERGE_VALUES[] =
     " cur AS (SELECT b.*, cp.route_id AS has_price, cp.input_kind AS c_ik,"
     "  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
     "  cp.output_usd_per_mtok AS c_ou FROM b LEFT JOIN LATERAL (SELECT * FROM prices p"
-    "  WHERE p.route_id = b.route_id AND p.valid_from <= b.eff"
+    "  WHERE b.old AND p.route_id = b.route_id AND p.valid_from <= b.eff"
     "  ORDER BY p.valid_from DESC, p.id DESC LIMIT 1) cp ON true),"
     " p AS (INSERT INTO prices (route_id, input_kind, input_usd_per_mtok,"
     "  output_kind, output_usd_per_mtok, valid_from, run_id)"
@@ -324,23 +364,45 @@ static const char SQL_MERGE_VALUES[] =
     "  eff, $2::bigint FROM cur WHERE has_price IS NULL"
     "  OR (c_ik, c_iu, c_ok, c_ou) IS DISTINCT FROM"
     "   (input_kind, input_usd, output_kind, output_usd)"
-    " RETURNING route_id),"
-    " v AS (SELECT c.route_id, f.fact, f.value FROM cur c CROSS JOIN LATERAL"
-    "  (VALUES ('context_window', c.context_window::text),"
-    "   ('max_output', c.max_output::text), ('cached_input_usd_per_mtok', c.cached_input),"
-    "   ('deprecation_date', c.deprecation_date),"
-    "   ('tier_threshold_tokens', c.tier_threshold::text),"
-    "   ('tier_input_usd_per_mtok', c.tier_input),"
-    "   ('tier_output_usd_per_mtok', c.tier_output)) f(fact, value)),"
-    " f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
-    " SELECT v.route_id, v.fact, v.value, $2::bigint FROM v"
-    "  LEFT JOIN current_route_facts cf ON cf.route_id = v.route_id AND cf.fact = v.fact"
-    " WHERE (cf.route_id IS NULL AND v.value IS NOT NULL)"
-    "  OR (cf.route_id IS NOT NULL AND cf.value IS DISTINCT FROM v.value)"
-    " RETURNING route_id)"
-    " SELECT count(DISTINCT c.route_id) FILTER (WHERE c.first_run <> $2::bigint)"
-    " FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
-    "  UNION SELECT route_id FROM f)";
+    " RETURNING *),"
+    " ev AS (INSERT INTO events (kind, subject, payload, run_id)"
+    " SELECT 'price.changed', r.model_id, jsonb_build_object('model', r.model_id,"
+    "  'provider', r.provider_id, 'source', r.source_id,"
+    "  'provider_model_id', r.provider_model_id,"
+    "  'old', jsonb_build_object('input', " PRICE_TEXT(
+	"o") "),"
+	     "  'new', jsonb_build_object('input', " PRICE_TEXT(
+		 "p") "),"
+		      "  'valid_from', p.valid_from), p.run_id"
+		      " FROM p JOIN routes r ON r.id = p.route_id"
+		      " JOIN LATERAL (SELECT * FROM prices x WHERE r.first_run <> $2::bigint"
+		      "  AND x.route_id = p.route_id ORDER BY x.id DESC LIMIT 1) o ON true ORDER "
+		      "BY p.id),"
+		      " v AS (SELECT c.route_id, c.old, f.fact, f.value FROM cur c CROSS JOIN "
+		      "LATERAL"
+		      "  (VALUES ('context_window', c.context_window::text),"
+		      "   ('max_output', c.max_output::text), ('cached_input_usd_per_mtok', "
+		      "c.cached_input),"
+		      "   ('deprecation_date', c.deprecation_date),"
+		      "   ('tier_threshold_tokens', c.tier_threshold::text),"
+		      "   ('tier_input_usd_per_mtok', c.tier_input),"
+		      "   ('tier_output_usd_per_mtok', c.tier_output)) f(fact, value)),"
+		      " f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
+		      " SELECT v.route_id, v.fact, v.value, $2::bigint FROM v"
+		      "  LEFT JOIN LATERAL (SELECT true AS found, x.value FROM route_facts x WHERE "
+		      "v.old"
+		      "  AND x.route_id = v.route_id AND x.fact = v.fact ORDER BY x.id DESC LIMIT "
+		      "1) cf"
+		      "  ON true WHERE (cf.found IS NULL AND v.value IS NOT NULL)"
+		      "  OR (cf.found AND cf.value IS DISTINCT FROM v.value)"
+		      " RETURNING route_id),"
+		      " dm AS (INSERT INTO dirty_models (model_id, run_id)"
+		      "  SELECT DISTINCT c.model_id, $2::bigint FROM cur c WHERE c.route_id IN"
+		      "  (SELECT route_id FROM p UNION SELECT route_id FROM f)"
+		      "  ON CONFLICT (model_id) DO NOTHING)"
+		      " SELECT count(DISTINCT c.route_id) FILTER (WHERE c.old)"
+		      " FROM cur c WHERE c.route_id IN (SELECT route_id FROM p"
+		      "  UNION SELECT route_id FROM f)";
 /* A deprecation date that has come marks the route deprecated; one
  * withdrawn or moved to the future makes it active again. $1 source. The
  * dates come through a partial index (008), not the current_route_facts
@@ -357,8 +419,10 @@ static const char SQL_DEPRECATE_ROUTES[] =
     "  OR (r2.status = 'deprecated' AND (d.value IS NULL"
     "  OR d.value > to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'))))),"
     " up AS (UPDATE routes r SET status = CASE r.status WHEN 'active'"
-    "  THEN 'deprecated' ELSE 'active' END FROM t WHERE r.id = t.id RETURNING 1)"
-    " SELECT count(*) FROM up";
+    "  THEN 'deprecated' ELSE 'active' END FROM t WHERE r.id = t.id" ROUTE_RETURNING
+    ")," ROUTE_EVENTS("CASE x.status WHEN 'deprecated' THEN 'route.deprecated'"
+		      " ELSE 'route.added' END",
+		      "$2::bigint") " SELECT count(*) FROM up";
 static const char SQL_RUN_OK[] = "UPDATE runs SET outcome = 'ok', finished_at = clock_timestamp(),"
 				 " http_status = $2, rows_extracted = $3, rows_added = $4,"
 				 " rows_changed = $5, rows_unchanged = $6, rows_gone = $7,"
@@ -856,7 +920,7 @@ merge_routes(struct catalog *cat, const struct source *src, const char *run, str
 	st->added = db_count(cat, SQL_MERGE_ROUTES, 3, v3, src->id, "routes", err);
 	if (st->added < 0)
 		return LR_ERR_DB;
-	revived = db_count(cat, SQL_REVIVE_ROUTES, 1, v2, src->id, "routes", err);
+	revived = db_count(cat, SQL_REVIVE_ROUTES, 2, v2, src->id, "routes", err);
 	if (revived < 0 || db_cmd(cat, SQL_SERVED_BY, 1, v2, src->id, "routes", err) != LR_OK ||
 	    db_cmd(cat, SQL_MISSING_CLEAR, 1, v2, src->id, "routes", err) != LR_OK ||
 	    db_count(cat, SQL_MISSING_MARK, 2, v2, src->id, "routes", err) < 0)
@@ -890,7 +954,7 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 		return LR_ERR_DB;
 	st->changed = db_count(cat, SQL_MERGE_VALUES, 2, v2, src->id, "prices", err);
 	if (st->changed < 0 ||
-	    db_count(cat, SQL_DEPRECATE_ROUTES, 1, v2, src->id, "routes", err) < 0)
+	    db_count(cat, SQL_DEPRECATE_ROUTES, 2, v2, src->id, "routes", err) < 0)
 		return LR_ERR_DB;
 	st->unchanged = st->extracted - st->added - st->changed - st->unmatched - st->rejected;
 	return LR_OK;
@@ -1070,8 +1134,11 @@ static enum lr_code
 load_incoming(struct catalog *cat, const struct source *src, const struct records *recs,
 	      struct lr_err *err)
 {
-	if (db_cmd(cat, SQL_INCOMING, 0, NULL, src->id, "temp table", err) != LR_OK)
+	if (!cat->staged &&
+	    (db_cmd(cat, SQL_INCOMING, 0, NULL, src->id, "temp table", err) != LR_OK ||
+	     db_cmd(cat, SQL_DIFF_TABLE, 0, NULL, src->id, "temp table", err) != LR_OK))
 		return LR_ERR_DB;
+	cat->staged = 1;
 	return copy_records(cat, src, recs, err);
 }
 
@@ -1094,7 +1161,6 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 		  struct run_stats *st, struct lr_err *err)
 {
 	char run[24];
-	const char *rv[1] = { run };
 	int guard = cat->policy.guard && !(flags & CATALOG_APPLY_NO_GUARD);
 	enum lr_code rc;
 
@@ -1102,9 +1168,7 @@ catalog_apply_run(struct catalog *cat, const struct source *src, long long run_i
 	stats_start(st, src, recs);
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
-	rc = db_cmd(cat, SQL_SET_RUN, 1, rv, src->id, "run", err);
-	if (rc == LR_OK)
-		rc = load_incoming(cat, src, recs, err);
+	rc = load_incoming(cat, src, recs, err);
 	if (rc == LR_OK)
 		rc = guard_check(cat, src, st, guard, err);
 	if (rc == LR_OK && st->quarantine[0] != '\0')
@@ -1185,7 +1249,7 @@ unchanged_routes(struct catalog *cat, const struct source *src, const char *run,
 		return LR_OK;
 	snprintf(k, sizeof(k), "%ld", cat->policy.gone_after_runs);
 	if (db_count(cat, SQL_GONE_ROUTES, 3, g3, src->id, "routes", err) < 0 ||
-	    db_count(cat, SQL_DEPRECATE_ROUTES, 1, g3, src->id, "routes", err) < 0)
+	    db_count(cat, SQL_DEPRECATE_ROUTES, 2, g3, src->id, "routes", err) < 0)
 		return LR_ERR_DB;
 	return LR_OK;
 }
@@ -1204,8 +1268,7 @@ catalog_unchanged_run(struct catalog *cat, const struct source *src, long long r
 	snprintf(attempts, sizeof(attempts), "%d", fi->attempts);
 	if (db_cmd(cat, "BEGIN", 0, NULL, src->id, "begin", err) != LR_OK)
 		return LR_ERR_DB;
-	if (db_cmd(cat, SQL_SET_RUN, 1, rv, src->id, "run", err) != LR_OK ||
-	    db_cmd(cat, SQL_RUN_UNCHANGED, 4, rv, src->id, "run", err) != LR_OK ||
+	if (db_cmd(cat, SQL_RUN_UNCHANGED, 4, rv, src->id, "run", err) != LR_OK ||
 	    db_cmd(cat, SQL_SOURCE_OK, 5, sv, src->id, "source", err) != LR_OK ||
 	    unchanged_routes(cat, src, run, err) != LR_OK ||
 	    resolve_quarantine(cat, src, run, err) != LR_OK ||

@@ -267,6 +267,7 @@ void
 db_rollback(struct catalog *cat)
 {
 	PQclear(db_query(cat, "ROLLBACK", 0, NULL, NULL, NULL, 0));
+	cat->staged = 0; /* they may have been created in what was rolled back */
 }
 
 void

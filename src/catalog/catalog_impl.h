@@ -15,6 +15,7 @@ struct catalog {
 	int (*wait_hook)(void *ctx); /* called while waiting; nonzero = stop */
 	void *wait_ctx;
 	char lost[128]; /* why the connection was given up */
+	int staged;     /* the session's staging tables exist (catalog.c) */
 };
 
 /* ---- the trip to the server (catalog_db.c) ---- */
