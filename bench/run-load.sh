@@ -215,12 +215,23 @@ profile_load() {
 	timed_refresh llmref_prof prof
 	echo "bench: profile: no-change refresh $(tail -1 "$work/prof") (wall cpu rss_kib); top statements:" >&2
 	top_statements
+	cp "$corpus/chg/pages"/* "$corpus/pages/"
+	psql -qX -d llmref_prof -c "SELECT pg_stat_statements_reset()" >/dev/null
+	timed_refresh llmref_prof prof
+	echo "bench: profile: 10% change refresh $(tail -1 "$work/prof") (wall cpu rss_kib); top statements:" >&2
+	top_statements
+	cp "$corpus/orig"/* "$corpus/pages/"
 }
 top_statements() {
 	psql -qX -d llmref_prof -c "SELECT round(total_exec_time)::int AS ms, calls,
 		regexp_replace(left(query, 110), '\s+', ' ', 'g') AS query
 		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'llmref_prof')
 		ORDER BY total_exec_time DESC LIMIT 15" >&2
+	psql -qXtA -d llmref_prof -c "SELECT 'bench: profile: all statements: ' || round(sum(total_exec_time))
+		|| ' ms executing, ' || round(sum(total_plan_time)) || ' ms planning (0 unless'
+		|| ' pg_stat_statements.track_planning), ' || sum(calls) || ' calls, top level '
+		|| sum(calls) FILTER (WHERE toplevel)
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'llmref_prof')" >&2
 }
 
 load_scale() {
