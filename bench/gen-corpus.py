@@ -267,6 +267,7 @@ allow_private_networks = yes
 [quarantine]
 enabled = no
 [diff]
+pairs = all
 pairs_file = %s
 """
 

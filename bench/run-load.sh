@@ -107,13 +107,18 @@ SQL
 	secs "$t0" "$t1"
 }
 
+# expected DB [EXPECTED] < SQL: run SQL after loading expected.tsv (or
+# EXPECTED) into the temp table exp
+expected() {
+	{ printf '%s\n' "CREATE TEMP TABLE exp (source_id text, provider_model_id text, model_id text,
+    input text, output text, context_window bigint);" "\\copy exp FROM '${2:-$corpus/expected.tsv}'"; cat; } |
+		psql -qXtA -F' ' -v ON_ERROR_STOP=1 -d "$1"
+}
+
 # verify DB [EXPECTED]: the stored rows against expected.tsv; prints
 # "stored mismatches"
 verify() {
-	psql -qXtA -F' ' -v ON_ERROR_STOP=1 -d "$1" <<SQL
-CREATE TEMP TABLE exp (source_id text, provider_model_id text, model_id text,
-    input text, output text, context_window bigint);
-\\copy exp FROM '${2:-$corpus/expected.tsv}'
+	expected "$@" <<SQL
 CREATE TEMP TABLE got AS
 SELECT r.source_id, r.provider_model_id, r.model_id, p.input_kind, p.input_usd_per_mtok,
        p.output_kind, p.output_usd_per_mtok, f.value::bigint AS context_window
@@ -144,10 +149,7 @@ written() {
 
 # verify_peer DB [EXPECTED]: the same check of the peer's schema
 verify_peer() {
-	psql -qXtA -F' ' -v ON_ERROR_STOP=1 -d "$1" <<SQL
-CREATE TEMP TABLE exp (source_id text, provider_model_id text, model_id text,
-    input text, output text, context_window bigint);
-\\copy exp FROM '${2:-$corpus/expected.tsv}'
+	expected "$@" <<SQL
 CREATE TEMP TABLE got AS
 SELECT r.source_id, r.provider_model_id, r.model_id, p.input_usd_per_mtok AS i,
        p.output_usd_per_mtok AS o, p.context_window
