@@ -19,10 +19,14 @@ DROP FUNCTION llmref_model_facts_inserted();
 DROP FUNCTION llmref_route_facts_inserted();
 DROP FUNCTION llmref_dirty_all(text[]);
 
--- No foreign keys from the history tables (and the run columns of routes
--- and models) to runs: a key check per written row, 4.0 s of a 22.4 s
--- first load at 240,000 routes. Runs are never deleted; the run ids come
--- from the run the same program opened.
+-- No foreign keys from the history tables (prices, route facts, model
+-- facts, events, and the run columns of routes and models) to runs, nor
+-- from prices and route facts to routes: a key check per written row
+-- (4.0 s of a 22.4 s first load at 240,000 routes for the keys to runs;
+-- the two to routes, 6.5% of a first load at 24,000, bench/RESULTS.md).
+-- Runs are never deleted and routes never are; a run id is the run the
+-- same transaction applies, a route id comes from a join with routes in
+-- the statement that writes the row (catalog.c SQL_MERGE_VALUES).
 ALTER TABLE prices DROP CONSTRAINT prices_run_id_fkey;
 ALTER TABLE route_facts DROP CONSTRAINT route_facts_run_id_fkey;
 ALTER TABLE model_facts DROP CONSTRAINT model_facts_run_id_fkey;
@@ -31,6 +35,8 @@ ALTER TABLE dirty_models DROP CONSTRAINT dirty_models_run_id_fkey;
 ALTER TABLE routes DROP CONSTRAINT routes_first_run_fkey,
     DROP CONSTRAINT routes_gone_run_fkey, DROP CONSTRAINT routes_missing_since_fkey;
 ALTER TABLE models DROP CONSTRAINT models_first_run_fkey;
+ALTER TABLE prices DROP CONSTRAINT prices_route_id_fkey;
+ALTER TABLE route_facts DROP CONSTRAINT route_facts_route_id_fkey;
 
 -- A facts source's own current facts, read by key (catalog.c SQL_DIFF_FACTS)
 -- rather than through the whole-catalog current_model_facts view.
