@@ -65,7 +65,13 @@ vg_check() {
 		LLMREF_TEST_BIN="$top/scripts/valgrind-llmref.sh" TEST_SUITE_LOG=test-suite-vg.log) \
 		>"$dir/check-vg.out" 2>&1
 	local rc=$?
+	grep -aE '^(FAIL|ERROR|XPASS):' "$dir/check-vg.out" | head -50
 	grep -aE '^# (TOTAL|PASS|FAIL|SKIP|ERROR):' "$dir/check-vg.out" | tail -5
+	if [ $rc -ne 0 ]; then
+		for f in $(grep -lE '^(not ok|Bail out)' $(find "$dir/tests/integration" -name '*.log') 2>/dev/null); do
+			echo "---- $f"; grep -vE '^ok ' "$f" | tail -40
+		done
+	fi
 	bad=$(find "$dir/vg" -type f -size +0 | wc -l)
 	echo "valgrind: $(ls "$dir/vg" | wc -l) llmref processes, $bad with errors or definite leaks"
 	find "$dir/vg" -type f -size +0 | head -3 | xargs -r head -40

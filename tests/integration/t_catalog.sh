@@ -166,6 +166,31 @@ is "$rc" 2 "--accept with nothing quarantined exits 2"
 like "$out" "no quarantined run waits for review" "and says so"
 cp "$WORK/or.good" "$OR"
 
+# ---- a price walked up by steps under the factor: held once it has moved
+# 10x from the window of the route's recent prices (issue 17 item 6)
+walk() { # walk PROMPT: the 8B's input price per token
+	edit_or "
+for m in d:
+    if m['id'] == 'meta-llama/llama-3.1-405b-instruct': m['pricing']['completion'] = '0.000009'
+    if m['id'] == 'meta-llama/llama-3.1-8b-instruct': m['pricing']['prompt'] = '$1'"
+	llmref refresh --source openrouter 2>&1
+}
+out=$(walk 0.00000018); rc=$?
+is "$rc" 0 "9x up (0.02 -> 0.18): under the factor, applied"
+out=$(walk 0.00000162); rc=$?
+is "$rc" 1 "9x again (0.18 -> 1.62), 81x the window's lowest: held back"
+like "$out" "quarantined, [0-9]+ rows: a price moved by 10x or more \(meta-llama/llama-3.1-8b-instruct" \
+	"and says which"
+is "$(price meta-llama/llama-3.1-8b-instruct)" "0.18|0.05" "the live price stays at the last step"
+out=$(llmref refresh --source openrouter --accept 2>&1); rc=$?
+is "$rc" 0 "accepted after review, it applies"
+out=$(walk 0.00000162); rc=$?
+is "$rc" 0 "and the window starts again from the accepted run: the same page is not held again"
+out=$(walk 0.00000002); rc=$?
+is "$rc" 1 "back down 81x in one step: held"
+llmref refresh --source openrouter --accept >/dev/null 2>&1 # the 8B back at 0.02, as the next part expects
+cp "$WORK/or.good" "$OR"
+
 # ---- an announced price change: scheduled, not in force yet -----------
 sed -i 's/context_window: \.context_length}/context_window: .context_length, price_from: .pricing.from}/' "$WORK/sources.d/openrouter.conf"
 edit_or '
