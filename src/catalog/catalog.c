@@ -162,7 +162,8 @@ static const char SQL_ALERT_UNMATCHED[] =
     " SELECT 'unmatched_models', $1, 'source ' || $1 || ': ' || count(*)"
     "  || ' model name(s) match no known model (llmref unmatched)', $2::bigint"
     " FROM unmatched WHERE source_id = $1 AND resolved_run IS NULL HAVING count(*) > 0"
-    " ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO NOTHING";
+    " ON CONFLICT (kind, subject) WHERE resolved_at IS NULL"
+    " DO UPDATE SET message = EXCLUDED.message WHERE alerts.message <> EXCLUDED.message";
 static const char SQL_ALERT_UNMATCHED_END[] =
     "UPDATE alerts SET resolved_at = now(), resolved_run = $2::bigint"
     " WHERE kind = 'unmatched_models' AND subject = $1 AND resolved_at IS NULL"

@@ -90,4 +90,20 @@ d=json.load(sys.stdin)
 m=[m for m in d["models"] if m["id"]=="llama-3.2-1b-instruct"][0]
 print(" ".join(sorted(r["provider"]+"="+str(r["output"]["usd_per_mtok"]) for r in m["routes"])))')" \
 	"fireworks=0.1 openrouter=0.25" "export shows both routes with exact prices as strings"
+# an alias that fixes one unmatched name: the open alert's count follows
+n=$(q "select count(*) from unmatched where source_id = 'fireworks' and resolved_run is null")
+spelling=$(q "select model_id from unmatched where source_id = 'fireworks' and resolved_run is null order by model_id limit 1")
+{ cat "$LLMREF_SRCDIR/conf/aliases.conf"; echo "$spelling = llama-3.1-405b-instruct"; } > "$WORK/aliases.conf"
+sed -i "s#^aliases = .*#aliases = $WORK/aliases.conf#" "$CONF"
+out=$(llmref refresh --provider fireworks 2>&1); rc=$?
+is "$rc" 0 "refresh after the alias succeeds"
+is "$(q "select count(*) from unmatched where source_id = 'fireworks' and resolved_run is null")" "$((n - 1))" \
+	"the aliased name ($spelling) no longer waits"
+if [ "$n" -gt 1 ]; then
+	like "$(q "select message from alerts where kind = 'unmatched_models' and subject = 'fireworks' and resolved_at is null")" \
+		"fireworks: $((n - 1)) model name" "the open alert states the new count, not the old $n"
+else
+	is "$(q "select count(*) from alerts where kind = 'unmatched_models' and subject = 'fireworks' and resolved_at is null")" 0 \
+		"the alert is resolved"
+fi
 done_testing
