@@ -261,10 +261,15 @@ static const char SQL_GUARD[] =
     " count(*) FILTER (WHERE change = 'added'), count(*) FILTER (WHERE change = 'changed'),"
     " count(*) FILTER (WHERE change = 'missing'), count(*) FILTER (WHERE change = 'unchanged')"
     " FROM llmref_diff";
-static const char SQL_DIFF_LIST[] =
+/* A dry run's list: the same, with each name that matches no model (and
+ * that the source may not create: $1 false) once as 'unmatched'. */
+static const char SQL_PREVIEW_LIST[] =
     "SELECT change, provider_model_id, model_id, item, coalesce(old_value, ''),"
     " coalesce(new_value, '') FROM llmref_diff WHERE change <> 'unchanged'"
-    " ORDER BY change, provider_model_id, item";
+    " UNION ALL SELECT DISTINCT 'unmatched', provider_model_id, model_id, 'matches no model',"
+    " '', '' FROM llmref_incoming i WHERE NOT $1::boolean"
+    " AND NOT EXISTS (SELECT 1 FROM models m WHERE m.id = i.model_id)"
+    " ORDER BY 1, 2, 4";
 /* Quarantine: $1 source, $2 run, $3 page sha256. */
 static const char SQL_QUARANTINE_SAME[] =
     "SELECT coalesce(min(id), 0) FROM runs WHERE source_id = $1 AND outcome = 'quarantined'"
@@ -1200,6 +1205,7 @@ enum lr_code
 catalog_preview(struct catalog *cat, const struct source *src, const struct records *recs,
 		struct catalog_rows *diff, struct run_stats *st, struct lr_err *err)
 {
+	const char *auth[1] = { src->authoritative ? "true" : "false" };
 	enum lr_code rc;
 
 	memset(diff, 0, sizeof(*diff));
@@ -1210,7 +1216,7 @@ catalog_preview(struct catalog *cat, const struct source *src, const struct reco
 	if (rc == LR_OK)
 		rc = guard_check(cat, src, st, cat->policy.guard, err);
 	if (rc == LR_OK)
-		rc = db_rows(cat, SQL_DIFF_LIST, 0, NULL, "diff", diff, err);
+		rc = db_rows(cat, SQL_PREVIEW_LIST, 1, auth, "diff", diff, err);
 	db_rollback(cat); /* a preview writes nothing */
 	return rc;
 }

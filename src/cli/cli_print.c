@@ -243,23 +243,23 @@ cli_print_model(FILE *out, const struct catalog_rows *head, const struct catalog
 void
 cli_print_diff(FILE *out, const struct catalog_rows *r, int json)
 {
-	static const char *marks[] = { "+", "~", "-" };
+	static const char *marks[] = { "+", "~", "-", "?" };
 	long i;
 
 	for (i = 0; i < r->nrows; i++) {
 		const char *ch = cell(r, i, 0);
-		int m = ch[0] == 'a' ? 0 : ch[0] == 'c' ? 1 : 2;
+		int m = ch[0] == 'a' ? 0 : ch[0] == 'c' ? 1 : ch[0] == 'u' ? 3 : 2;
 		if (!json) {
 			fprintf(out, "  %s %-44s %-28s %s%s%s\n", marks[m], cell(r, i, 1),
 				cell(r, i, 3), cell(r, i, 4), m == 1 ? " -> " : "",
-				m == 2 ? "" : cell(r, i, 5));
+				m >= 2 ? "" : cell(r, i, 5));
 			continue;
 		}
-		print_json_line(out,
-				json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "change", ch, "name",
-					  cell(r, i, 1), "model", cell(r, i, 2), "item",
-					  cell(r, i, 3), "old", m == 0 ? NULL : cell(r, i, 4),
-					  "new", m == 2 ? NULL : cell(r, i, 5)));
+		print_json_line(out, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "change", ch,
+					       "name", cell(r, i, 1), "model", cell(r, i, 2),
+					       "item", cell(r, i, 3), "old",
+					       m == 1 || m == 2 ? cell(r, i, 4) : NULL, "new",
+					       m < 2 ? cell(r, i, 5) : NULL));
 	}
 }
 

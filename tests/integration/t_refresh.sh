@@ -90,6 +90,15 @@ d=json.load(sys.stdin)
 m=[m for m in d["models"] if m["id"]=="llama-3.2-1b-instruct"][0]
 print(" ".join(sorted(r["provider"]+"="+str(r["output"]["usd_per_mtok"]) for r in m["routes"])))')" \
 	"fireworks=0.1 openrouter=0.25" "export shows both routes with exact prices as strings"
+# a dry run names what would wait unmatched, once per name
+out=$(llmref refresh --source fireworks --dry-run 2>&1); rc=$?
+is "$rc" 0 "refresh --dry-run of fireworks succeeds"
+like "$out" "\\? DeepSeek R1 +matches no model" "it lists a name that matches no model"
+is "$(printf '%s\n' "$out" | grep -c '^  ? ')" "$(q "select count(*) from unmatched where source_id = 'fireworks' and resolved_run is null")" \
+	"each waiting name once"
+is "$(llmref refresh --source fireworks --dry-run --json | grep -c '"change": *"unmatched"')" \
+	"$(q "select count(*) from unmatched where source_id = 'fireworks' and resolved_run is null")" "and as JSON lines"
+
 # an alias that fixes one unmatched name: the open alert's count follows
 n=$(q "select count(*) from unmatched where source_id = 'fireworks' and resolved_run is null")
 spelling=$(q "select model_id from unmatched where source_id = 'fireworks' and resolved_run is null order by model_id limit 1")
