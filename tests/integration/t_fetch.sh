@@ -127,7 +127,8 @@ t0=$(date +%s%N); out=$(llmref refresh --source openrouter 2>&1); rc=$?; ms=$(ms
 is "$rc" 1 "Retry-After 120 s past a 4 s deadline: the run fails"
 like "$out" "retry in 120 s \(Retry-After\), past the fetch deadline \(\[fetch\] deadline 4 s\): given up now" \
 	"and says what the provider asked for"
-ok "$([ "$ms" -lt 3000 ]; echo $?)" "at once, not after 120 s nor 5 retries ($ms ms)"
+is "$(last_run)" "failed 1" "at once: one attempt, no retry"
+ok "$([ "$ms" -lt 60000 ]; echo $?)" "not after 120 s ($ms ms)"
 point slow
 t0=$(date +%s%N); out=$(llmref refresh --source openrouter 2>&1); rc=$?; ms=$(msof "$t0")
 is "$rc" 1 "a drip of 1 byte / 2 s under a 20 s timeout: the 4 s deadline ends it"
