@@ -95,8 +95,14 @@ fi
 distcheck_failed=0
 if [ "${LLMREF_SKIP_DISTCHECK:-0}" != 1 ]; then
 	step "make distcheck"
-	(cd build-test && pg_virtualenv -t make -j"$jobs" distcheck) >build-test/distcheck.out 2>&1 ||
+	# the tarball builds, installs and passes the tests that read every
+	# shipped file (Makefile.am: DISTCHECK_TESTS), and holds every tracked file
+	(cd build-test && pg_virtualenv -t make -j"$jobs" distcheck TESTS='$(DISTCHECK_TESTS)') \
+		>build-test/distcheck.out 2>&1 ||
 		{ distcheck_failed=1; status=1; tail -40 build-test/distcheck.out; }
+	if [ $distcheck_failed -eq 0 ]; then
+		scripts/dist-complete.sh build-test/llmref-*.tar.gz || { distcheck_failed=1; status=1; }
+	fi
 fi
 
 scripts/ci-summary.sh build-test build-test/test-suite-vg.log build-asan "$distcheck_failed"
