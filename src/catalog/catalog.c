@@ -196,24 +196,15 @@ static const char SQL_DIFF_ROUTES[] =
     "  FROM llmref_incoming i WHERE $2::boolean"
     "  OR EXISTS (SELECT 1 FROM models m WHERE m.id = i.model_id)"
     "  ORDER BY provider_model_id),"
-    " cur AS (SELECT r.provider_model_id, r.model_id, r.status, p.input_kind,"
+    " cur AS (SELECT r.id AS route_id, r.provider_model_id, r.model_id, r.status, p.input_kind,"
     "  p.input_usd_per_mtok AS input_usd, p.output_kind, p.output_usd_per_mtok AS output_usd,"
     "  llmref_price_text(p.input_kind, p.input_usd_per_mtok) || ' / '"
     "  || llmref_price_text(p.output_kind, p.output_usd_per_mtok)"
-    "  || coalesce(' ctx ' || f.value, '') AS v, w.in_lo, w.in_hi, w.out_lo, w.out_hi"
+    "  || coalesce(' ctx ' || f.value, '') AS v"
     "  FROM routes r LEFT JOIN LATERAL (SELECT * FROM prices x WHERE x.route_id = r.id"
     "  AND x.valid_from <= now() ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) p ON true"
     "  LEFT JOIN LATERAL (SELECT x.value FROM route_facts x WHERE x.route_id = r.id"
     "  AND x.fact = 'context_window' ORDER BY x.id DESC LIMIT 1) f ON true"
-    /* the guard's window: the route's prices of the last 30 days, from its
-     * last accepted price on, so that a price walked up (or down) by steps
-     * under max_factor each is still held once it has moved that far */
-    "  LEFT JOIN LATERAL (SELECT min(x.input_usd_per_mtok) AS in_lo,"
-    "   max(x.input_usd_per_mtok) AS in_hi, min(x.output_usd_per_mtok) AS out_lo,"
-    "   max(x.output_usd_per_mtok) AS out_hi FROM prices x WHERE x.route_id = r.id"
-    "   AND x.recorded_at > now() - interval '30 days'"
-    "   AND x.id >= coalesce((SELECT max(y.id) FROM prices y JOIN runs a ON a.id = y.run_id"
-    "    WHERE y.route_id = r.id AND a.trigger = 'accept'), 0)) w ON true"
     "  WHERE r.source_id = $1)"
     " SELECT CASE WHEN c.provider_model_id IS NULL OR c.status = 'gone' THEN 'added'"
     "  WHEN i.provider_model_id IS NULL THEN 'missing'"
@@ -226,10 +217,21 @@ static const char SQL_DIFF_ROUTES[] =
     "   c.output_usd) IS DISTINCT FROM (i.input_kind, i.input_usd, i.output_kind,"
     "   i.output_usd), false) AS moved,"
     "  greatest(llmref_factor(c.input_usd, i.input_usd),"
-    "   llmref_factor(c.output_usd, i.output_usd), llmref_factor(c.in_lo, i.input_usd),"
-    "   llmref_factor(c.in_hi, i.input_usd), llmref_factor(c.out_lo, i.output_usd),"
-    "   llmref_factor(c.out_hi, i.output_usd)) AS factor"
+    "   llmref_factor(c.output_usd, i.output_usd), llmref_factor(w.in_lo, i.input_usd),"
+    "   llmref_factor(w.in_hi, i.input_usd), llmref_factor(w.out_lo, i.output_usd),"
+    "   llmref_factor(w.out_hi, i.output_usd)) AS factor"
     " FROM inc i FULL JOIN cur c ON c.provider_model_id = i.provider_model_id"
+    /* the guard's window: the route's prices of the last 30 days, from its
+     * last accepted price on, so that a price walked up (or down) by steps
+     * under max_factor each is still held once it has moved that far; read
+     * only for a route whose price moves */
+    " LEFT JOIN LATERAL (SELECT min(x.input_usd_per_mtok) AS in_lo,"
+    "   max(x.input_usd_per_mtok) AS in_hi, min(x.output_usd_per_mtok) AS out_lo,"
+    "   max(x.output_usd_per_mtok) AS out_hi FROM prices x WHERE x.route_id = c.route_id"
+    "   AND (c.input_usd, c.output_usd) IS DISTINCT FROM (i.input_usd, i.output_usd)"
+    "   AND x.recorded_at > now() - interval '30 days'"
+    "   AND x.id >= coalesce((SELECT max(y.id) FROM prices y JOIN runs a ON a.id = y.run_id"
+    "    WHERE y.route_id = c.route_id AND a.trigger = 'accept'), 0)) w ON true"
     " WHERE i.provider_model_id IS NOT NULL OR c.status <> 'gone'";
 /* The same for a facts source: one row per model and fact. */
 static const char SQL_DIFF_FACTS[] =
