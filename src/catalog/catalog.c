@@ -84,7 +84,7 @@ static const char SQL_INCOMING[] =
     " context_window bigint, max_output bigint, cached_input text,"
     " deprecation_date text, tier_threshold bigint, tier_input text, tier_output text,"
     " fact text, value text, reason text, expires text, served_by text NOT NULL,"
-    " price_from text)"
+    " price_from text, provider text NOT NULL)"
     " ON COMMIT DELETE ROWS";
 static const char SQL_DIFF_TABLE[] =
     "CREATE TEMP TABLE IF NOT EXISTS llmref_diff (change text, provider_model_id text,"
@@ -94,7 +94,7 @@ static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
     " cached_input, deprecation_date, tier_threshold, tier_input, tier_output,"
-    " fact, value, reason, expires, served_by, price_from)"
+    " fact, value, reason, expires, served_by, price_from, provider)"
     " FROM STDIN";
 /* The change feed and the dirty models (007, 010): a statement that adds
  * or changes routes, prices or facts returns the rows it wrote, and the
@@ -172,18 +172,26 @@ static const char SQL_ALERT_UNMATCHED_END[] =
 static const char SQL_MERGE_MODELS[] = "INSERT INTO models (id, first_run)"
 				       " SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
 				       " ON CONFLICT (id) DO NOTHING";
+/* The provider of an incoming route: the one its row names (a dataset;
+ * rows whose name resolves to none were taken out before), else DEF. */
+#define ROW_PROVIDER(DEF)                                                                          \
+	"CASE WHEN i.provider = '' THEN " DEF " ELSE llmref_provider_of(i.provider) END"
 static const char SQL_MERGE_ROUTES[] =
     "WITH up AS (INSERT INTO routes AS r (source_id, provider_id,"
     "  provider_model_id, model_id, variant, region, first_run, served_by)"
-    " SELECT $1, $2, provider_model_id, model_id, variant, region, $3::bigint, served_by"
-    " FROM llmref_incoming ON CONFLICT (source_id, provider_model_id)"
-    " DO NOTHING" ROUTE_RETURNING
-    ")," ROUTE_EVENTS("'route.added'", "$3::bigint") " SELECT count(*) FROM up";
-/* The provider behind a router's route may change: $1 source. */
+    " SELECT $1, " ROW_PROVIDER("$2") ", provider_model_id, model_id, variant, region,"
+				      " $3::bigint, served_by FROM llmref_incoming i ON CONFLICT "
+				      "(source_id, provider_model_id)"
+				      " DO NOTHING" ROUTE_RETURNING ")," ROUTE_EVENTS(
+					  "'route.added'", "$3::bigint") " SELECT count(*) FROM up";
+/* The provider behind a router's route, and the provider a dataset's row
+ * names, may change: $1 source. */
 static const char SQL_SERVED_BY[] =
-    "UPDATE routes r SET served_by = i.served_by FROM llmref_incoming i"
-    " WHERE r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
-    " AND r.served_by <> i.served_by";
+    "UPDATE routes r SET served_by = i.served_by, provider_id = " ROW_PROVIDER(
+	"r.provider_id") " FROM llmref_incoming i"
+			 " WHERE r.source_id = $1 AND r.provider_model_id = i.provider_model_id"
+			 " AND (r.served_by <> i.served_by OR r.provider_id <> " ROW_PROVIDER(
+			     "r.provider_id") ")";
 /* The would-be diff of a run, kept in llmref_diff: one row per route
  * ($1 source, $2 may it create models). */
 static const char SQL_DIFF_ROUTES[] =
@@ -459,13 +467,17 @@ static const char SQL_RUN_UNCHANGED[] =
 static const char SQL_SNAPSHOT[] = "INSERT INTO snapshots (sha256, body, source_id, url, final_url,"
 				   " http_status, headers) VALUES ($1, $2, $3, $4, $5, $6, $7)"
 				   " ON CONFLICT (sha256) DO NOTHING";
-static const char SQL_SOURCE_STATE[] = "SELECT coalesce(etag, ''), coalesce(last_modified, ''),"
-				       " coalesce(body_sha256, ''), coalesce(extract_sha256, ''),"
-				       " consecutive_failures, (SELECT count(*) FROM unmatched u"
-				       "  WHERE u.source_id = $1 AND u.resolved_run IS NULL),"
-				       " coalesce(floor(extract(epoch FROM clock_timestamp()"
-				       "  - last_attempt) * 1000)::bigint, -1)"
-				       " FROM sources WHERE id = $1";
+static const char SQL_SOURCE_STATE[] =
+    "SELECT coalesce(etag, ''), coalesce(last_modified, ''),"
+    " coalesce(body_sha256, ''), coalesce(extract_sha256, ''),"
+    " consecutive_failures, (SELECT count(*) FROM unmatched u"
+    "  WHERE u.source_id = $1 AND u.resolved_run IS NULL)"
+    " + (SELECT count(*) FROM unmatched_providers p"
+    "  WHERE p.source_id = $1 AND p.resolved_at IS NULL AND NOT router"
+    "  AND llmref_provider_of(p.name) IS NOT NULL),"
+    " coalesce(floor(extract(epoch FROM clock_timestamp()"
+    "  - last_attempt) * 1000)::bigint, -1)"
+    " FROM sources WHERE id = $1";
 static const char SQL_LAST_SNAPSHOT[] = "SELECT s.sha256, s.body, r.id FROM runs r"
 					" JOIN snapshots s ON s.sha256 = r.snapshot_sha256"
 					" WHERE r.source_id = $1 ORDER BY r.id DESC LIMIT 1";
@@ -863,7 +875,8 @@ copy_record(struct buf *line, const struct record *r, int f)
 	rc |= copy_field(line, f >= 0 ? r->facts[f].reason : NULL, 0);
 	rc |= copy_field(line, f >= 0 ? r->facts[f].expires : NULL, 0);
 	rc |= copy_field(line, r->served_by, 0);
-	rc |= copy_field(line, r->price_from[0] ? r->price_from : NULL, 1);
+	rc |= copy_field(line, r->price_from[0] ? r->price_from : NULL, 0);
+	rc |= copy_field(line, r->provider, 1);
 	return rc;
 }
 
@@ -958,10 +971,17 @@ merge_records(struct catalog *cat, const struct source *src, const char *run, st
 	const char *u3[3] = { src->id, run, src->authoritative ? "true" : "false" };
 	const char *v2[2] = { src->id, run };
 	const char *v1[1] = { run };
+	long waiting = 0;
+	enum lr_code rc;
 
+	if (src->kind == SOURCE_PRICING &&
+	    (rc = catalog_row_providers(cat, src, &waiting, err)) != LR_OK)
+		return rc;
 	if (db_cmd(cat, SQL_UNMATCHED_RESOLVE, 3, u3, src->id, "unmatched", err) != LR_OK)
 		return LR_ERR_DB;
 	st->unmatched = db_count(cat, SQL_UNMATCHED_OPEN, 3, u3, src->id, "unmatched", err);
+	if (st->unmatched >= 0)
+		st->unmatched += waiting;
 	if (st->unmatched < 0 ||
 	    db_cmd(cat, SQL_ALERT_UNMATCHED, 2, v2, src->id, "alert", err) != LR_OK ||
 	    db_cmd(cat, SQL_ALERT_UNMATCHED_END, 2, v2, src->id, "alert", err) != LR_OK ||

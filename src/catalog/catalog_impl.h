@@ -51,6 +51,12 @@ enum lr_code db_cmd(struct catalog *cat, const char *sql, int n, const char *con
 long db_count(struct catalog *cat, const char *sql, int n, const char *const *vals,
 	      const char *source, const char *what, struct lr_err *err);
 void db_rollback(struct catalog *cat);
+/* A pricing run's rows that name their own provider (a dataset; the
+ * transaction open): rows whose provider resolves to none are taken out
+ * and wait, counted in *waiting (catalog_providers.c). */
+enum lr_code catalog_row_providers(struct catalog *cat, const struct source *src, long *waiting,
+				   struct lr_err *err);
+
 /* The rows of a statement, copied out (catalog_read.c). */
 enum lr_code db_rows(struct catalog *cat, const char *sql, int n, const char *const *vals,
 		     const char *what, struct catalog_rows *out, struct lr_err *err);

@@ -39,9 +39,11 @@ static const char SQL_NAMES_DIRTY[] =
 static const char SQL_PROVIDER_OF[] = "SELECT coalesce(llmref_provider_of($1), '')";
 
 /* Router names that resolve to no provider: resolved when they resolve
- * or leave, opened when new; one alert per source, its count kept true. */
+ * or leave, opened when new; one alert per source, its count kept true.
+ * (A dataset's names wait until its own run: catalog_row_providers.) */
 static const char SQL_UNPROV_RESOLVE[] =
     "UPDATE unmatched_providers u SET resolved_at = now() WHERE u.resolved_at IS NULL"
+    " AND EXISTS (SELECT 1 FROM sources s WHERE s.id = u.source_id AND s.router)"
     " AND (llmref_provider_of(u.name) IS NOT NULL OR NOT EXISTS (SELECT 1 FROM routes r"
     "  WHERE r.source_id = u.source_id AND r.served_by = u.name AND r.status <> 'gone'))";
 static const char SQL_UNPROV_OPEN[] =
@@ -66,6 +68,22 @@ static const char SQL_UNPROV_ALERT_END[] =
     " WHERE a.kind = 'unmatched_providers' AND a.resolved_at IS NULL AND NOT EXISTS"
     " (SELECT 1 FROM unmatched_providers u WHERE u.source_id = a.subject"
     "  AND u.resolved_at IS NULL)";
+
+/* A dataset's rows (llmref_incoming.provider, $1 source, $2 is it a
+ * router; normalization refused one key on two rows): rows whose provider
+ * resolves to none wait (taken out of the incoming set, their names
+ * listed), names no longer waiting close. Returns rows taken out, names
+ * opened or closed. */
+static const char SQL_ROWPROV_WAIT[] =
+    "WITH w AS (SELECT DISTINCT provider FROM llmref_incoming"
+    "  WHERE provider <> '' AND llmref_provider_of(provider) IS NULL),"
+    " res AS (UPDATE unmatched_providers u SET resolved_at = now()"
+    "  WHERE u.source_id = $1 AND u.resolved_at IS NULL AND NOT $2::boolean"
+    "  AND NOT EXISTS (SELECT 1 FROM w WHERE w.provider = u.name) RETURNING 1),"
+    " ins AS (INSERT INTO unmatched_providers (source_id, name) SELECT $1, provider FROM w"
+    "  ON CONFLICT (source_id, name) WHERE resolved_at IS NULL DO NOTHING RETURNING 1),"
+    " del AS (DELETE FROM llmref_incoming i USING w WHERE i.provider = w.provider RETURNING 1)"
+    " SELECT (SELECT count(*) FROM del), (SELECT count(*) FROM res) + (SELECT count(*) FROM ins)";
 
 /* The configuration's providers and names as two JSON texts (malloc'd);
  * -1 on out of memory. */
@@ -144,16 +162,41 @@ catalog_provider_of(struct catalog *cat, const char *name, char *id, size_t len,
 	return LR_OK;
 }
 
+static enum lr_code
+unprov_alerts(struct catalog *cat, const char *source, struct lr_err *err)
+{
+	if (db_cmd(cat, SQL_UNPROV_ALERT_COUNT, 0, NULL, source, "alert", err) != LR_OK ||
+	    db_cmd(cat, SQL_UNPROV_ALERT, 0, NULL, source, "alert", err) != LR_OK ||
+	    db_cmd(cat, SQL_UNPROV_ALERT_END, 0, NULL, source, "alert", err) != LR_OK)
+		return LR_ERR_DB;
+	return LR_OK;
+}
+
+enum lr_code
+catalog_row_providers(struct catalog *cat, const struct source *src, long *waiting,
+		      struct lr_err *err)
+{
+	const char *v2[2] = { src->id, src->router ? "true" : "false" };
+	PGresult *res;
+	long moved;
+
+	*waiting = 0;
+	res = db_exec(cat, SQL_ROWPROV_WAIT, 2, v2, src->id, "providers", err);
+	if (res == NULL)
+		return LR_ERR_DB;
+	*waiting = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	moved = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	return moved > 0 ? unprov_alerts(cat, src->id, err) : LR_OK;
+}
+
 enum lr_code
 catalog_check_providers(struct catalog *cat, struct lr_err *err)
 {
 	const char *what = "unmatched providers";
 
 	if (db_cmd(cat, SQL_UNPROV_RESOLVE, 0, NULL, NULL, what, err) != LR_OK ||
-	    db_cmd(cat, SQL_UNPROV_OPEN, 0, NULL, NULL, what, err) != LR_OK ||
-	    db_cmd(cat, SQL_UNPROV_ALERT_COUNT, 0, NULL, NULL, what, err) != LR_OK ||
-	    db_cmd(cat, SQL_UNPROV_ALERT, 0, NULL, NULL, what, err) != LR_OK ||
-	    db_cmd(cat, SQL_UNPROV_ALERT_END, 0, NULL, NULL, what, err) != LR_OK)
+	    db_cmd(cat, SQL_UNPROV_OPEN, 0, NULL, NULL, what, err) != LR_OK)
 		return LR_ERR_DB;
-	return LR_OK;
+	return unprov_alerts(cat, NULL, err);
 }

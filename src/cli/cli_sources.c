@@ -131,7 +131,7 @@ test_body(const struct config *cfg, const struct source *src, const char *body, 
 		goto out;
 	}
 	printf("# provider_model_id\tmodel\tvariant\tregion\tinput\t\toutput\t\tcontext\tmax_"
-	       "output\tcached_input\t\tdeprecation_date\n");
+	       "output\tcached_input\t\tdeprecation_date\tprovider\n");
 	for (i = 0; i < recs.n; i++) {
 		const struct record *r = &recs.v[i];
 		printf("%s\t%s\t%s\t%s", r->provider_model_id, r->model_id, r->variant, r->region);
@@ -140,7 +140,7 @@ test_body(const struct config *cfg, const struct source *src, const char *body, 
 		print_count(r->context_window);
 		print_count(r->max_output);
 		print_price(&r->cached_input);
-		printf("\t%s\n", r->deprecation_date);
+		printf("\t%s\t%s\n", r->deprecation_date, r->provider);
 	}
 out:
 	printf("# %zu rows, %ld rejected%s%s\n", recs.n, recs.rejected,

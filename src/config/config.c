@@ -173,6 +173,7 @@ static const struct key_def source_keys[] = {
 	  offsetof(struct source, fields[FIELD_TIER_OUTPUT_PRICE]) },
 	{ "extract", "served_by", KEY_STR, "", offsetof(struct source, fields[FIELD_SERVED_BY]) },
 	{ "extract", "price_from", KEY_STR, "", offsetof(struct source, fields[FIELD_PRICE_FROM]) },
+	{ "extract", "provider", KEY_STR, "", offsetof(struct source, fields[FIELD_PROVIDER]) },
 	{ "extract", "parameters", KEY_STR, "", offsetof(struct source, fields[FIELD_PARAMETERS]) },
 	{ "extract", "license", KEY_STR, "", offsetof(struct source, fields[FIELD_LICENSE]) },
 	{ "extract", "release_date", KEY_STR, "",

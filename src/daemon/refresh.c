@@ -434,6 +434,14 @@ refresh_sources(const struct config *cfg, struct catalog *cat, const struct sour
 	}
 	for (i = 0; i < n; i++)
 		items[i].r.src = srcs[i];
+	/* A dataset's rows resolve their providers by providers.conf's names:
+	 * the catalog holds the configuration's before any page is read. */
+	if (n > 0 && !o->dry_run &&
+	    (items[0].r.rc = catalog_sync_providers(cat, cfg, &items[0].r.err)) != LR_OK) {
+		items[0].r.outcome = REFRESH_DB_ERROR; /* before any run: none begins */
+		report(&items[0].r, ctx);
+		goto out;
+	}
 	/* Sources that may create models go first, so that the others' names
 	 * can match the models they bring in the same refresh. */
 	rc = refresh_phase(&c, items, n, 1, jobs);
@@ -457,6 +465,11 @@ refresh_stored(struct refresh_ctx *c, const struct source *src, int quarantined)
 
 	memset(&it, 0, sizeof(it));
 	it.r.src = src;
+	rc = catalog_sync_providers(c->cat, c->cfg, &it.r.err); /* as refresh_sources */
+	if (rc != LR_OK) {
+		refresh_not_started(c, &it, rc);
+		return LR_OK;
+	}
 	rc = refresh_prepare(c, &it, c->o->trigger);
 	if (rc == LR_OK)
 		rc = quarantined ? catalog_quarantined_snapshot(c->cat, src->id, &snap, &it.r.err)

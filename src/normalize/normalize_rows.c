@@ -59,9 +59,11 @@ norm_tier(const struct source *src, const struct raw_row *raw, struct record *re
 	return LR_OK;
 }
 
-/* The provider behind a router's route: plain text, trimmed, printable. */
+/* A provider's name in a row (served_by: behind a router; provider: a
+ * dataset's seller): plain text, trimmed, printable, at most len - 1. */
 static enum lr_code
-norm_served_by(const struct source *src, const char *text, struct record *rec, struct lr_err *err)
+norm_name(const struct source *src, enum field f, const char *text, char *dst, size_t len, long row,
+	  struct lr_err *err)
 {
 	size_t n;
 	const unsigned char *p;
@@ -72,14 +74,14 @@ norm_served_by(const struct source *src, const char *text, struct record *rec, s
 	for (p = (const unsigned char *)text; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
-					  "row %ld: served_by: control character", rec->row);
-	if (lr_strlcpy(rec->served_by, text, sizeof(rec->served_by)) != 0)
+					  "row %ld: %s: control character", row, field_name(f));
+	if (lr_strlcpy(dst, text, len) != 0)
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
-				  "row %ld: served_by: longer than %d bytes", rec->row,
-				  RECORD_FACT_NAME_MAX - 1);
-	n = strlen(rec->served_by);
-	while (n > 0 && rec->served_by[n - 1] == ' ')
-		rec->served_by[--n] = '\0';
+				  "row %ld: %s: longer than %zu bytes", row, field_name(f),
+				  len - 1);
+	n = strlen(dst);
+	while (n > 0 && dst[n - 1] == ' ')
+		dst[--n] = '\0';
 	return LR_OK;
 }
 
@@ -127,7 +129,11 @@ norm_route_facts(const struct source *src, const struct raw_row *raw, struct rec
 	rc = norm_tier(src, raw, rec, err);
 	if (rc != LR_OK)
 		return rc;
-	rc = norm_served_by(src, raw->field[FIELD_SERVED_BY], rec, err);
+	rc = norm_name(src, FIELD_SERVED_BY, raw->field[FIELD_SERVED_BY], rec->served_by,
+		       sizeof(rec->served_by), rec->row, err);
+	if (rc == LR_OK)
+		rc = norm_name(src, FIELD_PROVIDER, raw->field[FIELD_PROVIDER], rec->provider,
+			       sizeof(rec->provider), rec->row, err);
 	if (rc == LR_OK)
 		rc = norm_price_from(src, raw->field[FIELD_PRICE_FROM], rec, err);
 	if (rc != LR_OK)

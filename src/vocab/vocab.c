@@ -39,6 +39,7 @@ field_name(enum field f)
 		"tier_output_price",
 		"served_by",
 		"price_from",
+		"provider",
 		"parameters",
 		"license",
 		"release_date",
@@ -62,7 +63,7 @@ int
 source_kind_allows(enum source_kind kind, enum field f)
 {
 	switch (kind) {
-	case SOURCE_PRICING: return f <= FIELD_PRICE_FROM;
+	case SOURCE_PRICING: return f <= FIELD_PROVIDER;
 	case SOURCE_MODEL_CARD:
 		return f == FIELD_MODEL || f == FIELD_CONTEXT_WINDOW ||
 		       (f >= FIELD_PARAMETERS && f <= FIELD_COMMERCIAL_USE);

@@ -46,6 +46,7 @@ enum field {
 	FIELD_TIER_OUTPUT_PRICE,  /* ... and this per output token (output's unit) */
 	FIELD_SERVED_BY,          /* a router's listing: the provider behind the route */
 	FIELD_PRICE_FROM,         /* the date from which the prices apply (announced changes) */
+	FIELD_PROVIDER,           /* a dataset's row: the provider selling the route, by any name */
 	/* model_card: facts about the model */
 	FIELD_PARAMETERS,
 	FIELD_LICENSE,
@@ -186,6 +187,7 @@ struct record {
 	char variant[RECORD_VARIANT_MAX];               /* "free", "batch", "" */
 	char region[RECORD_VARIANT_MAX];                /* "us", "ap-south-1", "" */
 	char served_by[RECORD_FACT_NAME_MAX];           /* behind a router: "Hyperbolic", "" */
+	char provider[RECORD_FACT_NAME_MAX];            /* a dataset's row: "Amazon Bedrock", "" */
 	struct price input;
 	struct price output;
 	int64_t context_window;    /* tokens, 0 = not stated */

@@ -24,8 +24,11 @@ for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf "$LLMREF_SRCDIR"/conf/example
 	fi
 	got=$(llmref sources test "$id" --fetch 2>&1); rc=$?
 	is "$rc" 0 "$id: sources test succeeds"
-	# pricing: provider_model_id, input kind+value, output kind+value, context
-	if grep -q '^kind = pricing' "$conf"; then
+	# pricing: provider_model_id, input kind+value, output kind+value,
+	# context (and the provider a dataset's row names, when expected)
+	if grep -q '^kind = pricing' "$conf" && [ "$(head -1 "$exp" | awk -F'\t' '{print NF}')" = 7 ]; then
+		cols='{print $1, $5, $6, $7, $8, $9, $14}'
+	elif grep -q '^kind = pricing' "$conf"; then
 		cols='{print $1, $5, $6, $7, $8, $9}'
 	else # facts: name, fact, value
 		cols='{print $1, $3, $4}'
@@ -37,7 +40,7 @@ done
 # a saved page works the same without any server
 got=$(llmref sources test fireworks --page "$LLMREF_SRCDIR/tests/fixtures/pages/fireworks.ai/pricing"); rc=$?
 is "$rc" 0 "sources test --page reads a saved page"
-like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000		unpriced		$" "and prints the normalized row"
+like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000		unpriced			$" "and prints the normalized row"
 "$LLMREF_BIN" -c "$CONF" sources test fireworks >/dev/null 2>&1
 is "$?" 2 "sources test without --page or --fetch is a usage error"
 "$LLMREF_BIN" -c "$CONF" sources test nosuch --page /dev/null >/dev/null 2>&1
@@ -61,6 +64,22 @@ if psql -Atqc 'select 1' >/dev/null 2>&1; then
 	is "$(rf gemini-1.5-pro tier_threshold_tokens)" 128000 "gemini-api: a tier cell's threshold (>128K)"
 	is "$(rf gemini-1.5-pro tier_input_usd_per_mtok)" 2.5 "gemini-api: the tier's input price"
 	is "$(rf gemini-1.5-pro tier_output_usd_per_mtok)" 10 "gemini-api: the tier's output price"
+	# conf/examples/litellm.conf: a dataset whose rows name their provider.
+	# Each route lands under the provider its name resolves to through
+	# providers.conf (bedrock, fireworks_ai, together_ai, vertex_ai-...),
+	# never under the dataset's own id; names no provider goes by wait.
+	lp() { q "select r.provider_id from routes r where r.source_id = 'litellm' and r.provider_model_id = '$1'"; }
+	is "$(lp meta.llama3-1-405b-instruct-v1:0)" bedrock "litellm: a 'bedrock' row is a route of bedrock"
+	is "$(lp fireworks_ai/accounts/fireworks/models/llama-v3p2-1b-instruct)" fireworks "litellm: 'fireworks_ai' is Fireworks AI's name"
+	is "$(lp vertex_ai/meta/llama-3.1-405b-instruct-maas)" vertex "litellm: 'vertex_ai-llama_models' is an aka of vertex"
+	is "$(q "select count(*) from routes where provider_id = 'litellm'")" 0 "litellm: no route under the dataset's own id"
+	is "$(q "select string_agg(name, ',' order by name) from unmatched_providers where source_id = 'litellm' and resolved_at is null")" \
+		"dashscope,openai" "litellm: the names no provider goes by wait (the catalog models' rows only)"
+	like "$(q "select message from alerts where kind = 'unmatched_providers' and subject = 'litellm' and resolved_at is null")" \
+		"source litellm: 2 provider name" "litellm: one alert counts them"
+	# the 405B comparison counts Bedrock once, though two sources list it
+	is "$(q "select count(*) from provider_routes where model_id = 'llama-3.1-405b-instruct' and provider = 'bedrock'")" 1 \
+		"litellm: a provider reached by two sources is counted once"
 else
 	ok 0 "# SKIP reparse: no PostgreSQL server"
 fi
