@@ -74,12 +74,16 @@ if psql -Atqc 'select 1' >/dev/null 2>&1; then
 	is "$(lp vertex_ai/meta/llama-3.1-405b-instruct-maas)" vertex "litellm: 'vertex_ai-llama_models' is an aka of vertex"
 	is "$(q "select count(*) from routes where provider_id = 'litellm'")" 0 "litellm: no route under the dataset's own id"
 	is "$(q "select string_agg(name, ',' order by name) from unmatched_providers where source_id = 'litellm' and resolved_at is null")" \
-		"dashscope,openai" "litellm: the names no provider goes by wait (the catalog models' rows only)"
+		"dashscope,openai" "litellm: the names no provider goes by wait"
 	like "$(q "select message from alerts where kind = 'unmatched_providers' and subject = 'litellm' and resolved_at is null")" \
 		"source litellm: 2 provider name" "litellm: one alert counts them"
-	# the 405B comparison counts Bedrock once, though two sources list it
-	is "$(q "select count(*) from provider_routes where model_id = 'llama-3.1-405b-instruct' and provider = 'bedrock'")" 1 \
-		"litellm: a provider reached by two sources is counted once"
+	# conf/examples/models-dev.conf: provider objects named "Amazon Bedrock",
+	# "Azure", "Nebius"
+	lp() { q "select r.provider_id from routes r where r.source_id = 'models-dev' and r.provider_model_id = '$1'"; }
+	is "$(lp amazon-bedrock/meta.llama3-1-405b-instruct-v1:0)" bedrock "models-dev: 'Amazon Bedrock' is bedrock"
+	is "$(lp azure/meta-llama-3.1-405b-instruct)" azure "models-dev: 'Azure' is azure"
+	is "$(q "select string_agg(name, ',' order by name) from unmatched_providers where source_id = 'models-dev' and resolved_at is null")" \
+		"Nebius" "models-dev: Nebius, which providers.conf does not name, waits"
 else
 	ok 0 "# SKIP reparse: no PostgreSQL server"
 fi
