@@ -84,6 +84,13 @@ if psql -Atqc 'select 1' >/dev/null 2>&1; then
 	is "$(lp azure/meta-llama-3.1-405b-instruct)" azure "models-dev: 'Azure' is azure"
 	is "$(q "select string_agg(name, ',' order by name) from unmatched_providers where source_id = 'models-dev' and resolved_at is null")" \
 		"Nebius" "models-dev: Nebius, which providers.conf does not name, waits"
+	# conf/examples/aws-pricelist.conf: products joined to their OnDemand
+	# terms by SKU; "0.0024000000" per 1K tokens is 2.4 per 1M
+	is "$(q "select p.input_usd_per_mtok || '|' || p.output_usd_per_mtok from current_prices p join routes r on r.id = p.route_id where r.source_id = 'aws-pricelist' and r.provider_model_id = 'Llama 3.1 405B Instruct'")" \
+		"2.4|2.4" "aws-pricelist: a product's two SKUs joined into one exact route"
+	# conf/examples/fireworks-models-api.conf: JSON booleans as capabilities
+	is "$(q "select value from model_facts where source_id = 'fireworks-models-api' and model_id = 'llama-3.2-1b-instruct' and fact = 'capability:function_calling'")" \
+		false "fireworks-models-api: supportsTools false is capability function_calling false"
 else
 	ok 0 "# SKIP reparse: no PostgreSQL server"
 fi
