@@ -7,7 +7,7 @@ normalized rows the catalog must hold afterwards (expected.tsv).
 
 usage: gen-corpus.py --out DIR --port PORT [--providers 50] [--models 400]
                      [--apis 10] [--scale 1] [--grow pages|sources]
-                     [--change PCT] [--seed 1]
+                     [--change PCT] [--seed 1] [--lang old|jq]
 
 --scale K grows the corpus K times, so the rows are (P + Q) * M * K:
 24,000 by default, 240,000 at --scale 10. --grow pages (the default)
@@ -30,6 +30,10 @@ Variation between HTML providers: price text ("$0.10", "0.1 USD",
 ("128K", "131,072", "131072 tokens", "1M"), column order, extra columns,
 the rows split over one to three pricing tables, unrelated tables (GPU
 hours, fine-tuning) before and after, HTML5 boilerplate.
+
+--lang jq writes the same sources in the transform language (a table
+read by its header names, a model list by a jq program) instead of the
+old XPath/JSON-path fields (bench/run-extract.sh compares the two).
 
 expected.tsv columns: source, provider_model_id, model_id, input,
 output, context_window; a price is an exact decimal in USD per 1M tokens
@@ -206,16 +210,30 @@ def html_page(rng, p, models, out):
                                           "output": "output_price",
                                           "context": "context_window"}[c], k + 1)
                      for k, c in enumerate(cols))
+    extract = "rows = %s\n%s" % (xp, fields)
+    if LANG == "jq":  # the same rows: each table row an object keyed by header
+        extract = ("table = %s\njq = .[] | {model: .Model, input_price: .Input,"
+                   " output_price: .Output, context_window: .Context}\n" % xp[:-len("/tbody/tr")])
     src = ("; bench provider %d: HTML, %s prices, %d table(s)\n[source]\nprovider = %s\n"
            "provider_name = Bench HTML %d\nkind = pricing\nurl = http://127.0.0.1:PORT/pages/%s.html\n"
-           "format = html\ninterval = 1h\n\n[extract]\nrows = %s\n%s\n[units]\n"
-           "input_price = %s\noutput_price = %s\n" % (p, unit, ntables, pid, p, pid, xp, fields,
+           "format = html\ninterval = 1h\n\n[extract]\n%s\n[units]\n"
+           "input_price = %s\noutput_price = %s\n" % (p, unit, ntables, pid, p, pid, extract,
                                                      unit, unit))
     return src, expected
 
 
 def per_token(d):
     return "0" if d is None else format((d / 1000000).quantize(Decimal("1e-10")), "f")
+
+
+# how a source reads a model list: the old JSON paths, or jq (--lang)
+JSON_EXTRACT = {
+    "old": "rows = $.data[*]\nmodel = $.id\ninput_price = $.pricing.prompt\n"
+           "output_price = $.pricing.completion\ncontext_window = $.context_length\n",
+    "jq": "jq = .data[] | {model: .id, input_price: .pricing.prompt,"
+          " output_price: .pricing.completion, context_window: .context_length}\n",
+}
+LANG = "old"
 
 
 def json_api(rng, q, models, out):
@@ -240,10 +258,8 @@ def json_api(rng, q, models, out):
     src = ("; bench model list %d: JSON shaped like OpenRouter's, authoritative\n[source]\n"
            "provider = %s\nprovider_name = Bench API %d\nkind = pricing\n"
            "url = http://127.0.0.1:PORT/pages/%s.json\nformat = json\ninterval = 1h\n"
-           "authoritative = yes\n\n[extract]\nrows = $.data[*]\nmodel = $.id\n"
-           "input_price = $.pricing.prompt\noutput_price = $.pricing.completion\n"
-           "context_window = $.context_length\n\n[units]\ninput_price = per_token\n"
-           "output_price = per_token\n" % (q, pid, q, pid))
+           "authoritative = yes\n\n[extract]\n%s\n[units]\ninput_price = per_token\n"
+           "output_price = per_token\n" % (q, pid, q, pid, JSON_EXTRACT[LANG]))
     return src, expected
 
 
@@ -283,9 +299,11 @@ def main():
     ap.add_argument("--grow", choices=("pages", "sources"), default="pages")
     ap.add_argument("--change", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--lang", choices=("old", "jq"), default="old")
     a = ap.parse_args()
-    global CHANGE_PCT
+    global CHANGE_PCT, LANG
     CHANGE_PCT = a.change
+    LANG = a.lang
     rng = random.Random(a.seed)
     out = os.path.abspath(a.out)
     for d in ("pages", "sources.d"):

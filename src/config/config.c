@@ -937,19 +937,15 @@ source_check_html_doc(const struct source *src, const int *lines, struct lr_err 
 	return LR_OK;
 }
 
-/* A jq source: the program compiles, no old-style key is mixed in, the
- * document keys suit the format, the limits are sane. */
+/* A jq source: no old-style key is mixed in, the document keys suit the
+ * format, the limits are sane (the program compiles: config_compile_jq,
+ * once for every source). */
 static enum lr_code
 source_check_jq(const struct source *src, const int *lines, struct lr_err *err)
 {
-	const char *key = src->jq[0] != '\0' ? "jq" : "jq_file";
-	char why[512];
 	enum lr_code rc;
 	int f;
 
-	if (!extract_jq_check(src->jq_program, why, sizeof(why)))
-		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
-				  src->path, source_key_line(lines, "extract", key), key, why);
 	for (f = 0; f < FIELD_COUNT; f++)
 		if (src->fields[f][0] != '\0' || (f == 0 && src->rows[0] != '\0'))
 			return lr_err_set(
@@ -1251,6 +1247,34 @@ fail:
 	return -1;
 }
 
+/* Every jq program of the sources compiles: compiled together, once
+ * (extract_jq_compile_all), and kept for the pages that run them. */
+static enum lr_code
+config_compile_jq(const struct config *cfg, struct lr_err *err)
+{
+	const char **v = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(*v));
+	size_t *of = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(*of));
+	size_t i, n = 0, bad = 0;
+	char why[512];
+	enum lr_code rc = LR_OK;
+
+	if (v == NULL || of == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	for (i = 0; rc == LR_OK && i < cfg->nsources; i++)
+		if (cfg->sources[i].jq_program != NULL) {
+			of[n] = i;
+			v[n++] = cfg->sources[i].jq_program;
+		}
+	if (rc == LR_OK && !extract_jq_compile_all(v, n, &bad, why, sizeof(why))) {
+		const struct source *src = &cfg->sources[of[bad]];
+		rc = lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: [extract] %s: %s", src->path,
+				src->jq[0] != '\0' ? "jq" : "jq_file", why);
+	}
+	free(v);
+	free(of);
+	return rc;
+}
+
 static enum lr_code
 config_load_sources(struct config *cfg, struct lr_err *err)
 {
@@ -1278,7 +1302,7 @@ config_load_sources(struct config *cfg, struct lr_err *err)
 		free(names[i]);
 	free(names);
 	free(dir);
-	return rc;
+	return rc == LR_OK ? config_compile_jq(cfg, err) : rc;
 }
 
 struct config *

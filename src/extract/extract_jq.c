@@ -303,11 +303,158 @@ jq_runtime_error(struct jq_out *o, jv r)
 	jv_free(msg);
 }
 
-/* Run the program over doc, writing rows to o. Returns an exit status. */
+/* ---- every program of the configuration, compiled once ---------------- */
+
+extern char **environ;
+static char *jq_no_env[] = { NULL };
+
+/* jq 1.6 compiles its whole builtin library with every program (about
+ * 15 ms), so the configuration's programs are compiled together, once
+ * per load, as one program: each becomes a function, and the input
+ * [index, document] picks one. A child forked for a page inherits the
+ * compiled state and only runs it. The parent never runs a program. */
+static struct {
+	jq_state *jq;
+	char **programs; /* their texts, in order */
+	size_t n;
+} jq_set;
+
+static void
+jq_set_free_programs(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Program i of the set, or -1 if program is not one of them. */
+static long
+jq_set_find(const char *program)
+{
+	size_t i;
+
+	for (i = 0; jq_set.jq != NULL && i < jq_set.n; i++)
+		if (strcmp(jq_set.programs[i], program) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The dispatch over functions lo..hi-1: a balanced tree of ifs. */
+static int
+jq_set_dispatch(struct buf *b, size_t lo, size_t hi)
+{
+	char t[96];
+	size_t mid = lo + (hi - lo) / 2;
+
+	if (hi - lo == 1) {
+		snprintf(t, sizeof(t), "__llmref_p%zu", lo);
+		return buf_append(b, t, strlen(t));
+	}
+	snprintf(t, sizeof(t), "if $__llmref_i < %zu then (", mid);
+	if (buf_append(b, t, strlen(t)) != 0 || jq_set_dispatch(b, lo, mid) != 0 ||
+	    buf_append(b, ") else (", 8) != 0 || jq_set_dispatch(b, mid, hi) != 0)
+		return -1;
+	return buf_append(b, ") end", 5);
+}
+
+/* The one program: "def __llmref_pI: (\nPROGRAM\n);" for each (the new
+ * lines end a trailing comment), then the dispatch. */
+static int
+jq_set_text(struct buf *b, const char *const *programs, size_t n)
+{
+	static const char head[] = ".[0] as $__llmref_i | .[1] | ";
+	char t[64];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(t, sizeof(t), "def __llmref_p%zu: (\n", i);
+		rc = buf_append(b, t, strlen(t)) ||
+		     buf_append(b, programs[i], strlen(programs[i])) || buf_append(b, "\n);\n", 4);
+	}
+	if (rc == 0)
+		rc = buf_append(b, head, sizeof(head) - 1) || jq_set_dispatch(b, 0, n) ||
+		     buf_append(b, "", 1);
+	return rc;
+}
+
+static void jq_check_cb(void *data, jv msg);
+
+/* Compile text (NUL-terminated in b) as the new set of programs. */
+static int
+jq_set_compile(const struct buf *b, const char *const *programs, size_t n)
+{
+	char msg[JQ_MSG_MAX] = "";
+	char **copy = calloc(n, sizeof(*copy));
+	jq_state *jq = copy != NULL ? jq_init() : NULL;
+	size_t i;
+	int ok = jq != NULL;
+
+	for (i = 0; ok && i < n; i++)
+		ok = (copy[i] = strdup(programs[i])) != NULL;
+	if (ok) { /* jq binds $ENV when it compiles: compile with none */
+		char **env = environ;
+		environ = jq_no_env;
+		jq_set_error_cb(jq, jq_check_cb, msg);
+		jq_set_attr(jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
+		ok = jq_compile(jq, b->data);
+		environ = env;
+	}
+	if (!ok) {
+		if (jq != NULL)
+			jq_teardown(&jq);
+		jq_set_free_programs(copy, n);
+		return 0;
+	}
+	if (jq_set.jq != NULL)
+		jq_teardown(&jq_set.jq);
+	jq_set_free_programs(jq_set.programs, jq_set.n);
+	jq_set.jq = jq;
+	jq_set.programs = copy;
+	jq_set.n = n;
+	return 1;
+}
+
+int
+extract_jq_compile_all(const char *const *programs, size_t n, size_t *bad, char *why, size_t len)
+{
+	struct buf b;
+	size_t i, cap = 256;
+	int ok;
+
+	for (i = 0; i < n; i++) {
+		if (strstr(programs[i], "__llmref_") != NULL) { /* the set's own names */
+			snprintf(why, len, "names beginning __llmref_ are reserved");
+			*bad = i;
+			return 0;
+		}
+		cap += strlen(programs[i]) + 128;
+	}
+	buf_init(&b, cap);
+	ok = n > 0 && jq_set_text(&b, programs, n) == 0 && jq_set_compile(&b, programs, n);
+	buf_free(&b);
+	if (ok || n == 0)
+		return 1;
+	/* which one: each alone (the set stays as it was) */
+	for (i = 0; i < n; i++) {
+		if (!extract_jq_check(programs[i], why, len)) {
+			*bad = i;
+			return 0;
+		}
+	}
+	return 1; /* each compiles alone: each page compiles its own */
+}
+
+/* Run the program over doc, writing rows to o: the compiled set's
+ * function if it is one of them, else compiled here. Returns an exit
+ * status. */
 static int
 jq_child_run(struct jq_out *o, const char *program, json_t *doc)
 {
-	jq_state *jq = jq_init();
+	long k = jq_set_find(program);
+	jq_state *jq = k >= 0 ? jq_set.jq : jq_init();
 	long nrows = 0;
 	int status = 0, rc = 0;
 	jv r;
@@ -317,12 +464,16 @@ jq_child_run(struct jq_out *o, const char *program, json_t *doc)
 	jq_set_nomem_handler(jq, jq_nomem, NULL);
 	jq_set_error_cb(jq, jq_error_cb, o);
 	jq_set_input_cb(jq, jq_no_input, NULL);
-	jq_set_attr(jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
-	if (!jq_compile(jq, program)) {
-		jq_teardown(&jq);
-		return JQ_EXIT_ERROR;
+	if (k < 0) {
+		jq_set_attr(jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
+		if (!jq_compile(jq, program)) {
+			jq_teardown(&jq);
+			return JQ_EXIT_ERROR;
+		}
+		jq_start(jq, jq_from_json(doc), 0);
+	} else {
+		jq_start(jq, JV_ARRAY(jv_number((double)k), jq_from_json(doc)), 0);
 	}
-	jq_start(jq, jq_from_json(doc), 0);
 	while (rc == 0 && jv_is_valid(r = jq_next(jq)))
 		rc = jq_emit(o, r, &nrows);
 	if (rc == 0 && jv_invalid_has_msg(jv_copy(r))) {
@@ -337,7 +488,8 @@ jq_child_run(struct jq_out *o, const char *program, json_t *doc)
 	} else if (rc < 0) {
 		status = JQ_EXIT_ERROR;
 	} /* rc > 0: the row cap; the parent counts the rows and says so */
-	jq_teardown(&jq);
+	if (k < 0)
+		jq_teardown(&jq);
 	return status;
 }
 
@@ -355,9 +507,6 @@ jq_vm_bytes(void)
 	fclose(f);
 	return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
-
-extern char **environ;
-static char *jq_no_env[] = { NULL };
 
 /* Stand-alone: stdout is the pipe, stdin and stderr /dev/null, no other
  * descriptor, no environment, default signals, CPU and memory capped. */

@@ -321,6 +321,41 @@ test_check(void)
 	}
 }
 
+/* The programs compiled together, once (extract_jq_compile_all): every
+ * case again, now run from the set, with the same rows or errors. */
+static void
+test_compiled_set(void)
+{
+	const char *v[sizeof(cases) / sizeof(cases[0])];
+	const char *bad3[3] = { ".a", ".data[", ".b" };
+	const char *odd[3] = { ".[] | " ROW_MI " # a trailing comment",
+			       "def f: .m; .[] | {model: f, input_price: .p}", "__llmref_p0" };
+	const struct jq_case odd_cases[2] = {
+		{ "set: a program ending in a comment", odd[0], "[{\"m\":\"a\",\"p\":1}]", "a=1;" },
+		{ "set: a program with its own def", odd[1], "[{\"m\":\"a\",\"p\":2}]", "a=2;" },
+	};
+	char why[512] = "";
+	size_t i, n = sizeof(cases) / sizeof(cases[0]), bad = 99;
+
+	for (i = 0; i < n; i++)
+		v[i] = cases[i].program;
+	tap_ok(extract_jq_compile_all(v, n, &bad, why, sizeof(why)),
+	       "the %zu programs compile as one set", n);
+	for (i = 0; i < n; i++)
+		run_case(&cases[i]);
+	tap_ok(!extract_jq_compile_all(bad3, 3, &bad, why, sizeof(why)) && bad == 1 &&
+		   strstr(why, "syntax error") != NULL,
+	       "a set names the program that does not compile (%s)", why);
+	tap_ok(!extract_jq_compile_all(odd, 3, &bad, why, sizeof(why)) && bad == 2 &&
+		   strstr(why, "reserved") != NULL,
+	       "the set's own names are reserved (%s)", why);
+	tap_ok(extract_jq_compile_all(odd, 2, &bad, why, sizeof(why)),
+	       "a set of odd programs compiles");
+	for (i = 0; i < 2; i++)
+		run_case(&odd_cases[i]);
+	tap_ok(no_children(), "no child left after the set's runs");
+}
+
 int
 main(void)
 {
@@ -335,5 +370,6 @@ main(void)
 		run_doc_case(&doc_cases[i]);
 	test_check();
 	test_limits();
+	test_compiled_set();
 	return tap_done();
 }
