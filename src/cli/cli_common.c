@@ -37,13 +37,33 @@ report(const struct lr_err *err)
 	return exit_for(err->code);
 }
 
+/* Load the configuration; each source file that did not load is said
+ * (it is left out: the other sources and the command go on). */
 int
 cli_load_config(struct cli *c)
 {
+	char text[LR_ERR_SOURCE_MAX + LR_ERR_URL_MAX + LR_ERR_REASON_MAX + 32];
 	struct lr_err err = { 0 };
+	size_t i;
 
 	c->cfg = config_load(c->config_path, &err);
-	return c->cfg ? EXIT_OK : report(&err);
+	if (c->cfg == NULL)
+		return report(&err);
+	for (i = 0; i < c->cfg->nbroken; i++)
+		log_err("%s; this source is left out",
+			lr_err_text(&c->cfg->broken[i].err, text, sizeof(text)));
+	return EXIT_OK;
+}
+
+/* A command named source id: EXIT_CONFIG if its file is broken (said at
+ * load), else EXIT_USAGE after saying no such source exists. */
+int
+cli_no_source(const struct cli *c, const char *cmd, const char *id)
+{
+	if (config_find_broken(c->cfg, id) != NULL)
+		return EXIT_CONFIG;
+	log_err("%s: no source %s in %s", cmd, id, c->cfg->sources_dir);
+	return EXIT_USAGE;
 }
 
 /* Connect and, unless migrating, check the schema version. */

@@ -29,7 +29,10 @@ struct cli {
 /* ---- shared helpers (cli_common.c) ---- */
 int exit_for(enum lr_code rc);        /* the exit status of an error code */
 int report(const struct lr_err *err); /* log err; its exit status */
-int cli_load_config(struct cli *c);   /* EXIT_OK or reported */
+int cli_load_config(struct cli *c);   /* EXIT_OK or reported; broken sources said */
+/* A command's source id that names no loaded source: EXIT_CONFIG for a
+ * broken one (said at load), else said and EXIT_USAGE. */
+int cli_no_source(const struct cli *c, const char *cmd, const char *id);
 int cli_open_catalog(struct cli *c, int check_schema);
 int wants_help(int argc, char **argv, const char *usage_line); /* printed it: 1 */
 

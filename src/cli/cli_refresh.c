@@ -376,7 +376,11 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	for (i = 0; i < c->cfg->nsources; i++)
 		if (refresh_selected(&c->cfg->sources[i], &sel))
 			sel_src[n++] = &c->cfg->sources[i];
-	if (n == 0) {
+	if (n == 0 && sel.source != NULL && config_find_broken(c->cfg, sel.source) != NULL) {
+		rc = EXIT_CONFIG; /* its file is broken: said at load */
+	} else if (n == 0 && sel.all && c->cfg->nbroken > 0) {
+		rc = EXIT_CONFIG; /* every file is broken */
+	} else if (n == 0) {
 		log_err("refresh: no source matches %s%s in %s",
 			sel.provider ? "provider "
 			: sel.source ? "source "
@@ -388,6 +392,8 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else if ((rc = cli_open_catalog(c, 1)) == EXIT_OK) {
 		rc = refresh_run(c, &sel, sel_src, n);
+		if (sel.all && c->cfg->nbroken > 0) /* the others ran; the broken did not */
+			rc = exit_worse(rc, EXIT_CONFIG);
 	}
 	free(sel_src);
 	return rc;
@@ -411,10 +417,8 @@ cmd_reparse(struct cli *c, int argc, char **argv)
 	if ((rc = cli_load_config(c)) != EXIT_OK)
 		return rc;
 	src = config_find_source(c->cfg, sel.source);
-	if (src == NULL) {
-		log_err("reparse: no source %s in %s", sel.source, c->cfg->sources_dir);
-		return EXIT_USAGE;
-	}
+	if (src == NULL)
+		return cli_no_source(c, "reparse", sel.source);
 	if ((rc = cli_open_catalog(c, 1)) != EXIT_OK)
 		return rc;
 	if (refresh_reparse(c->cfg, c->cat, src, refresh_print, &ui) != LR_OK)

@@ -34,7 +34,11 @@ cmd_sources_check(struct cli *c, int argc, char **argv)
 		       : c->cfg->sources[i].format == FORMAT_MARKDOWN ? "markdown"
 								      : "json");
 	printf("%zu source%s ok\n", c->cfg->nsources, c->cfg->nsources == 1 ? "" : "s");
-	return EXIT_OK;
+	if (c->cfg->nbroken == 0)
+		return EXIT_OK;
+	printf("%zu source file%s broken, left out\n", c->cfg->nbroken,
+	       c->cfg->nbroken == 1 ? "" : "s");
+	return EXIT_CONFIG;
 }
 
 /* One source id a line, or with --providers each provider name once. */
@@ -212,10 +216,8 @@ cmd_sources_test(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_load_config(c)) != EXIT_OK)
 		return rc;
-	if ((src = config_find_source(c->cfg, id)) == NULL) {
-		log_err("sources test: no source %s in %s", id, c->cfg->sources_dir);
-		return EXIT_USAGE;
-	}
+	if ((src = config_find_source(c->cfg, id)) == NULL)
+		return cli_no_source(c, "sources test", id);
 	if (fetch && src->kind != SOURCE_CURATED)
 		return test_fetch(c, src);
 	if (fetch) /* a curated source's "page" is its local file */

@@ -1049,6 +1049,8 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nsources; i++)
 		source_clear(&cfg->sources[i]);
 	free(cfg->sources);
+	free(cfg->broken);
+	extract_jq_set_free(cfg->jq_set);
 	free(cfg->path);
 	free(cfg->conninfo);
 	free(cfg->sources_dir);
@@ -1065,6 +1067,17 @@ config_free(struct config *cfg)
 	free(cfg->diff_spool);
 	free(cfg->daemon_metrics_file);
 	free(cfg);
+}
+
+const struct broken_source *
+config_find_broken(const struct config *cfg, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nbroken; i++)
+		if (strcmp(cfg->broken[i].id, id) == 0)
+			return &cfg->broken[i];
+	return NULL;
 }
 
 const struct source *
@@ -1247,10 +1260,25 @@ fail:
 	return -1;
 }
 
-/* Every jq program of the sources compiles: compiled together, once
- * (extract_jq_compile_all), and kept for the pages that run them. */
+/* A source file that failed to load with err: it joins cfg->broken (its
+ * slot, src, is cleared: it is the one past the last source). */
 static enum lr_code
-config_compile_jq(const struct config *cfg, struct lr_err *err)
+config_leave_out(struct config *cfg, struct source *src, const char *path, struct lr_err *err)
+{
+	struct broken_source *b = &cfg->broken[cfg->nbroken++];
+
+	if (source_id_from_path(path, b->id, sizeof(b->id)) != 0)
+		b->id[0] = '\0';
+	b->err = *err;
+	source_clear(src);
+	lr_err_clear(err);
+	return LR_OK;
+}
+
+/* One try: LR_ERR_CONFIG with *bad_source the source whose program fails;
+ * else each jq source's jq_set and jq_index set (cfg->jq_set owns it). */
+static enum lr_code
+config_compile_jq_once(struct config *cfg, size_t *bad_source, struct lr_err *err)
 {
 	const char **v = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(*v));
 	size_t *of = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(*of));
@@ -1265,13 +1293,36 @@ config_compile_jq(const struct config *cfg, struct lr_err *err)
 			of[n] = i;
 			v[n++] = cfg->sources[i].jq_program;
 		}
-	if (rc == LR_OK && !extract_jq_compile_all(v, n, &bad, why, sizeof(why))) {
+	if (rc == LR_OK && !extract_jq_compile_all(v, n, &cfg->jq_set, &bad, why, sizeof(why))) {
 		const struct source *src = &cfg->sources[of[bad]];
+		*bad_source = of[bad];
 		rc = lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s: [extract] %s: %s", src->path,
 				src->jq[0] != '\0' ? "jq" : "jq_file", why);
 	}
+	for (i = 0; rc == LR_OK && cfg->jq_set != NULL && i < n; i++) {
+		cfg->sources[of[i]].jq_set = cfg->jq_set;
+		cfg->sources[of[i]].jq_index = (long)i;
+	}
 	free(v);
 	free(of);
+	return rc;
+}
+
+/* Every jq program of the sources compiles: compiled together, once
+ * (extract_jq_compile_all), and kept for the pages that run them. A source
+ * whose program does not compile is left out, and the rest compiled again. */
+static enum lr_code
+config_compile_jq(struct config *cfg, struct lr_err *err)
+{
+	enum lr_code rc;
+	size_t bad = 0;
+
+	while ((rc = config_compile_jq_once(cfg, &bad, err)) == LR_ERR_CONFIG) {
+		(void)config_leave_out(cfg, &cfg->sources[bad], cfg->sources[bad].path, err);
+		memmove(&cfg->sources[bad], &cfg->sources[bad + 1],
+			(cfg->nsources - bad - 1) * sizeof(*cfg->sources));
+		memset(&cfg->sources[--cfg->nsources], 0, sizeof(*cfg->sources));
+	}
 	return rc;
 }
 
@@ -1291,12 +1342,19 @@ config_load_sources(struct config *cfg, struct lr_err *err)
 		return LR_ERR_CONFIG;
 	}
 	cfg->sources = calloc(n > 0 ? (size_t)n : 1, sizeof(*cfg->sources));
-	if (cfg->sources == NULL)
+	cfg->broken = calloc(n > 0 ? (size_t)n : 1, sizeof(*cfg->broken));
+	if (cfg->sources == NULL || cfg->broken == NULL)
 		rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	for (i = 0; i < n && rc == LR_OK; i++) {
+		struct source *src = &cfg->sources[cfg->nsources];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		rc = source_load(path, &cfg->sources[i], err);
-		cfg->nsources = (size_t)i + 1;
+		rc = source_load(path, src, err);
+		if (rc == LR_OK)
+			cfg->nsources++;
+		else if (rc == LR_ERR_CONFIG)
+			rc = config_leave_out(cfg, src, path, err);
+		else
+			source_clear(src); /* what it had read, before memory ran out */
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);

@@ -66,7 +66,10 @@ struct config {
 	char *daemon_metrics_file; /* [daemon] metrics_file: "" = none */
 	struct source *sources;
 	size_t nsources;
-	char *providers_path; /* [paths] providers: "" = providers.conf beside llmref.conf */
+	struct broken_source *broken; /* source files that did not load: left out */
+	size_t nbroken;
+	struct jq_set *jq_set; /* the sources' jq programs, compiled together */
+	char *providers_path;  /* [paths] providers: "" = providers.conf beside llmref.conf */
 	struct provider_def *providers; /* providers.conf, then those only a source names */
 	size_t nproviders;
 };
@@ -82,8 +85,18 @@ struct provider_def {
 	int line; /* its [id] line in providers.conf; 0 = known only from a source */
 };
 
-/* Load path (llmref.conf) and every *.conf in its sources directory.
- * Returns a new config (config_free) or NULL with err filled. */
+/* A source file that does not load (a syntax error, a bad key, a jq
+ * program that does not compile): left out with its error, so that one
+ * broken file, a draft say, stops neither the other sources nor any
+ * command; the commands and the daemon say so, loudly. */
+struct broken_source {
+	char id[SOURCE_ID_MAX]; /* from its file name ("" if that is not an id) */
+	struct lr_err err;      /* file:line and why */
+};
+
+/* Load path (llmref.conf) and every *.conf in its sources directory; a
+ * source file that fails is left out into cfg->broken. Returns a new
+ * config (config_free) or NULL with err filled. */
 struct config *config_load(const char *path, struct lr_err *err);
 void config_free(struct config *cfg);
 
@@ -94,6 +107,7 @@ enum lr_code source_load(const char *path, struct source *src, struct lr_err *er
 void source_clear(struct source *src);
 
 const struct source *config_find_source(const struct config *cfg, const char *id);
+const struct broken_source *config_find_broken(const struct config *cfg, const char *id);
 
 /* "6h", "30m", "45s", "2d", "90" (seconds). Returns 0 or -1. */
 int config_parse_duration(const char *text, long *out_sec);

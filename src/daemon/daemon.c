@@ -381,16 +381,48 @@ reload_keep_start_keys(const struct config *old, struct config *cfg)
 			 names);
 }
 
+/* Each source file of cfg that did not load, said (it is left out). */
+static void
+say_broken(const struct config *cfg, const char *who)
+{
+	char text[LR_ERR_SOURCE_MAX + LR_ERR_URL_MAX + LR_ERR_REASON_MAX + 32];
+	size_t i;
+
+	for (i = 0; i < cfg->nbroken; i++)
+		log_err("%s: %s; this source is left out", who,
+			lr_err_text(&cfg->broken[i].err, text, sizeof(text)));
+}
+
+/* A source that runs now whose file no longer loads: the new config
+ * would stop it, so the running one is kept (a new file that is broken, a
+ * draft, is only left out). */
+static const struct broken_source *
+reload_breaks_running(const struct config *old, const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nbroken; i++)
+		if (config_find_source(old, cfg->broken[i].id) != NULL)
+			return &cfg->broken[i];
+	return NULL;
+}
+
 /* SIGHUP: build a new config and swap it in only if it is good. */
 static void
 reload(struct daemon *d)
 {
 	struct lr_err err = { 0 };
-	char text[LR_ERR_REASON_MAX + 64];
+	char text[LR_ERR_SOURCE_MAX + LR_ERR_URL_MAX + LR_ERR_REASON_MAX + 32];
+	const struct broken_source *b;
 	struct config *cfg;
 
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)clock_mono_usec());
 	cfg = config_load(d->o->config_path, &err);
+	if (cfg != NULL && (b = reload_breaks_running(d->cfg, cfg)) != NULL) {
+		err = b->err;
+		config_free(cfg);
+		cfg = NULL;
+	}
 	if (cfg == NULL) {
 		log_err("reload: %s; keeping the running configuration",
 			lr_err_text(&err, text, sizeof(text)));
@@ -406,6 +438,7 @@ reload(struct daemon *d)
 			catalog_set_lock_wait(d->cat, 0);
 		}
 		log_info("reload: %s: %zu sources", cfg->path, cfg->nsources);
+		say_broken(cfg, "reload");
 	}
 	sd_notify(0, "READY=1");
 	status_update(d);
@@ -537,6 +570,7 @@ daemon_run(const struct daemon_opts *o)
 	if (rc == 0) {
 		log_info("daemon: %s: %zu sources; pid %ld", d.cfg->path, d.cfg->nsources,
 			 (long)getpid());
+		say_broken(d.cfg, "daemon");
 		db_connect(&d);
 		/* Ready once the config is loaded and the database was tried:
 		 * one that is away is retried, and STATUS says so. */

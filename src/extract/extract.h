@@ -29,11 +29,13 @@ enum lr_code extract_page(const struct source *src, const char *body, size_t len
 int extract_jq_check(const char *program, char *why, size_t len);
 
 /* Compile a configuration's n programs together, once (jq 1.6 compiles
- * its builtins with every program): pages of these programs then only
- * run them. Returns 1; or 0 with *bad the first that does not compile and
- * why jq's message (the set compiled before stays). */
-int extract_jq_compile_all(const char *const *programs, size_t n, size_t *bad, char *why,
-			   size_t len);
+ * its builtins with every program): a source whose jq_set and jq_index
+ * name its program in *out then only runs it. Returns 1 with *out (NULL
+ * if none, or if memory ran out: each page then compiles its own); or 0
+ * with *bad the first program that does not compile and why jq's message. */
+int extract_jq_compile_all(const char *const *programs, size_t n, struct jq_set **out, size_t *bad,
+			   char *why, size_t len);
+void extract_jq_set_free(struct jq_set *set);
 
 /* Collapse white space (including U+00A0 and U+202F) to single spaces and
  * trim, in place. Returns s. */

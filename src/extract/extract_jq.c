@@ -309,36 +309,21 @@ extern char **environ;
 static char *jq_no_env[] = { NULL };
 
 /* jq 1.6 compiles its whole builtin library with every program (about
- * 15 ms), so the configuration's programs are compiled together, once
- * per load, as one program: each becomes a function, and the input
- * [index, document] picks one. A child forked for a page inherits the
- * compiled state and only runs it. The parent never runs a program. */
-static struct {
+ * 15 ms), so a configuration's programs are compiled together, once per
+ * load, as one program: each becomes a function, and the input [index,
+ * document] picks one. A child forked for a page inherits the compiled
+ * state and only runs it. The parent never runs a program. */
+struct jq_set {
 	jq_state *jq;
-	char **programs; /* their texts, in order */
-	size_t n;
-} jq_set;
+};
 
-static void
-jq_set_free_programs(char **v, size_t n)
+void
+extract_jq_set_free(struct jq_set *set)
 {
-	size_t i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Program i of the set, or -1 if program is not one of them. */
-static long
-jq_set_find(const char *program)
-{
-	size_t i;
-
-	for (i = 0; jq_set.jq != NULL && i < jq_set.n; i++)
-		if (strcmp(jq_set.programs[i], program) == 0)
-			return (long)i;
-	return -1;
+	if (set == NULL)
+		return;
+	jq_teardown(&set->jq);
+	free(set);
 }
 
 /* The dispatch over functions lo..hi-1: a balanced tree of ifs. */
@@ -382,48 +367,38 @@ jq_set_text(struct buf *b, const char *const *programs, size_t n)
 
 static void jq_check_cb(void *data, jv msg);
 
-/* Compile text (NUL-terminated in b) as the new set of programs. */
-static int
-jq_set_compile(const struct buf *b, const char *const *programs, size_t n)
+/* Compile text (NUL-terminated in b): a new set, or NULL. */
+static struct jq_set *
+jq_set_compile(const struct buf *b)
 {
 	char msg[JQ_MSG_MAX] = "";
-	char **copy = calloc(n, sizeof(*copy));
-	jq_state *jq = copy != NULL ? jq_init() : NULL;
-	size_t i;
-	int ok = jq != NULL;
+	struct jq_set *set = calloc(1, sizeof(*set));
+	char **env = environ;
 
-	for (i = 0; ok && i < n; i++)
-		ok = (copy[i] = strdup(programs[i])) != NULL;
-	if (ok) { /* jq binds $ENV when it compiles: compile with none */
-		char **env = environ;
-		environ = jq_no_env;
-		jq_set_error_cb(jq, jq_check_cb, msg);
-		jq_set_attr(jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
-		ok = jq_compile(jq, b->data);
-		environ = env;
+	if (set == NULL || (set->jq = jq_init()) == NULL) {
+		free(set);
+		return NULL;
 	}
-	if (!ok) {
-		if (jq != NULL)
-			jq_teardown(&jq);
-		jq_set_free_programs(copy, n);
-		return 0;
+	/* jq binds $ENV when it compiles: compile with none */
+	environ = jq_no_env;
+	jq_set_error_cb(set->jq, jq_check_cb, msg);
+	jq_set_attr(set->jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
+	if (!jq_compile(set->jq, b->data)) {
+		extract_jq_set_free(set);
+		set = NULL;
 	}
-	if (jq_set.jq != NULL)
-		jq_teardown(&jq_set.jq);
-	jq_set_free_programs(jq_set.programs, jq_set.n);
-	jq_set.jq = jq;
-	jq_set.programs = copy;
-	jq_set.n = n;
-	return 1;
+	environ = env;
+	return set;
 }
 
 int
-extract_jq_compile_all(const char *const *programs, size_t n, size_t *bad, char *why, size_t len)
+extract_jq_compile_all(const char *const *programs, size_t n, struct jq_set **out, size_t *bad,
+		       char *why, size_t len)
 {
 	struct buf b;
 	size_t i, cap = 256;
-	int ok;
 
+	*out = NULL;
 	for (i = 0; i < n; i++) {
 		if (strstr(programs[i], "__llmref_") != NULL) { /* the set's own names */
 			snprintf(why, len, "names beginning __llmref_ are reserved");
@@ -432,29 +407,33 @@ extract_jq_compile_all(const char *const *programs, size_t n, size_t *bad, char 
 		}
 		cap += strlen(programs[i]) + 128;
 	}
-	buf_init(&b, cap);
-	ok = n > 0 && jq_set_text(&b, programs, n) == 0 && jq_set_compile(&b, programs, n);
-	buf_free(&b);
-	if (ok || n == 0)
+	if (n == 0)
 		return 1;
-	/* which one: each alone (the set stays as it was) */
+	buf_init(&b, cap);
+	if (jq_set_text(&b, programs, n) == 0)
+		*out = jq_set_compile(&b);
+	buf_free(&b);
+	if (*out != NULL)
+		return 1;
+	/* which one: each alone */
 	for (i = 0; i < n; i++) {
 		if (!extract_jq_check(programs[i], why, len)) {
 			*bad = i;
 			return 0;
 		}
 	}
-	return 1; /* each compiles alone: each page compiles its own */
+	return 1; /* each compiles alone (or memory ran out): each page compiles its own */
 }
 
-/* Run the program over doc, writing rows to o: the compiled set's
- * function if it is one of them, else compiled here. Returns an exit
- * status. */
+/* Run src's program over doc, writing rows to o: its function in the
+ * compiled set of its configuration, else compiled here (a draft).
+ * Returns an exit status. */
 static int
-jq_child_run(struct jq_out *o, const char *program, json_t *doc)
+jq_child_run(struct jq_out *o, const struct source *src, json_t *doc)
 {
-	long k = jq_set_find(program);
-	jq_state *jq = k >= 0 ? jq_set.jq : jq_init();
+	const char *program = src->jq_program;
+	long k = src->jq_set != NULL ? src->jq_index : -1;
+	jq_state *jq = k >= 0 ? src->jq_set->jq : jq_init();
 	long nrows = 0;
 	int status = 0, rc = 0;
 	jv r;
@@ -545,7 +524,7 @@ jq_child(int wfd, const struct source *src, json_t *doc)
 	if (jq_child_setup(wfd, src) != 0)
 		_exit(JQ_EXIT_SETUP);
 	o.fd = 1;
-	status = jq_child_run(&o, src->jq_program, doc);
+	status = jq_child_run(&o, src, doc);
 	if (jq_out_flush(&o) != 0 && status == 0)
 		status = JQ_EXIT_SETUP;
 	_exit(status);

@@ -13,6 +13,8 @@
 
 /* ---- sources: what an editor's source file describes (vocab.c) ---------- */
 
+struct jq_set; /* jq programs compiled together (extract/extract.h) */
+
 #define SOURCE_ID_MAX 64
 
 enum source_kind {
@@ -135,6 +137,8 @@ struct source {
 	char *json_xpath;           /* html: the node whose text is the JSON document */
 	char *table;                /* html: the table(s) whose rows become objects */
 	char *text;                 /* html: nodes whose squashed strings are an array */
+	struct jq_set *jq_set;      /* its configuration's programs, compiled; NULL = none */
+	long jq_index;              /* its program's place in jq_set */
 	long jq_timeout_sec;        /* a run of the program is killed after this */
 	size_t jq_max_memory_bytes; /* ... or when it needs more memory than this */
 	enum price_unit input_unit;

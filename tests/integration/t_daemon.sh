@@ -61,6 +61,15 @@ kill -HUP "$DPID"
 wait_for 10 grep -q 'reload: .*: 3 sources' "$WORK/d1.log"; ok $? "a good config is swapped in (3 sources)"
 wait_for 15 runs_gt fw2 0; ok $? "and the new source runs"
 
+# SIGHUP with a broken draft beside them: the draft alone is left out
+echo "this is not ini" > "$WORK/sources.d/draft.conf"
+kill -HUP "$DPID"
+wait_for 10 grep -q 'reload: .*draft\.conf:1: .*this source is left out' "$WORK/d1.log"; ok $? \
+	"a broken draft on SIGHUP is said with its file and line, and left out"
+r=$(runs fw2)
+wait_for 15 runs_gt fw2 "$r"; ok $? "the other sources run on"
+rm -f "$WORK/sources.d/draft.conf"
+
 # SIGHUP changing a key applied at start only: said, and the running value kept
 cp "$CONF" "$WORK/llmref.conf.good"
 sed -i 's/^conninfo =.*/conninfo = dbname=llmref_no_such_db/' "$CONF"

@@ -151,13 +151,22 @@ check_page(struct source *src, const char *page, const char *want, const char *w
 	raw_rows_free(&rows);
 }
 
+/* The case's program, on its own or as function index of a compiled set. */
 static void
-run_case(const struct jq_case *c)
+run_case_in(const struct jq_case *c, struct jq_set *set, long index)
 {
 	struct source src;
 
 	source_init(&src, c->program, EXTRACT_JQ_TIMEOUT_SEC, EXTRACT_JQ_MAX_MEMORY_BYTES);
+	src.jq_set = set;
+	src.jq_index = index;
 	check_page(&src, c->page, c->want, c->what);
+}
+
+static void
+run_case(const struct jq_case *c)
+{
+	run_case_in(c, NULL, 0);
 }
 
 /* An html page as the JSON document: the program sees it as model. */
@@ -334,25 +343,35 @@ test_compiled_set(void)
 		{ "set: a program ending in a comment", odd[0], "[{\"m\":\"a\",\"p\":1}]", "a=1;" },
 		{ "set: a program with its own def", odd[1], "[{\"m\":\"a\",\"p\":2}]", "a=2;" },
 	};
+	const char *swap[2] = { ".[] | " ROW_MI, ".[] | {model: .p, input_price: .m}" };
+	struct jq_set *set = NULL;
 	char why[512] = "";
 	size_t i, n = sizeof(cases) / sizeof(cases[0]), bad = 99;
 
 	for (i = 0; i < n; i++)
 		v[i] = cases[i].program;
-	tap_ok(extract_jq_compile_all(v, n, &bad, why, sizeof(why)),
+	tap_ok(extract_jq_compile_all(v, n, &set, &bad, why, sizeof(why)) && set != NULL,
 	       "the %zu programs compile as one set", n);
 	for (i = 0; i < n; i++)
-		run_case(&cases[i]);
-	tap_ok(!extract_jq_compile_all(bad3, 3, &bad, why, sizeof(why)) && bad == 1 &&
-		   strstr(why, "syntax error") != NULL,
+		run_case_in(&cases[i], set, (long)i);
+	extract_jq_set_free(set);
+	tap_ok(!extract_jq_compile_all(bad3, 3, &set, &bad, why, sizeof(why)) && bad == 1 &&
+		   set == NULL && strstr(why, "syntax error") != NULL,
 	       "a set names the program that does not compile (%s)", why);
-	tap_ok(!extract_jq_compile_all(odd, 3, &bad, why, sizeof(why)) && bad == 2 &&
+	tap_ok(!extract_jq_compile_all(odd, 3, &set, &bad, why, sizeof(why)) && bad == 2 &&
 		   strstr(why, "reserved") != NULL,
 	       "the set's own names are reserved (%s)", why);
-	tap_ok(extract_jq_compile_all(odd, 2, &bad, why, sizeof(why)),
+	tap_ok(extract_jq_compile_all(odd, 2, &set, &bad, why, sizeof(why)) && set != NULL,
 	       "a set of odd programs compiles");
 	for (i = 0; i < 2; i++)
-		run_case(&odd_cases[i]);
+		run_case_in(&odd_cases[i], set, (long)i);
+	extract_jq_set_free(set);
+	/* the set's function is what runs: index 1 runs the second program */
+	tap_ok(extract_jq_compile_all(swap, 2, &set, &bad, why, sizeof(why)), "a set of two");
+	run_case_in(&(struct jq_case){ "set: the index picks the function", swap[0],
+				       "[{\"m\":\"a\",\"p\":\"2\"}]", "2=a;" },
+		    set, 1);
+	extract_jq_set_free(set);
 	tap_ok(no_children(), "no child left after the set's runs");
 }
 
