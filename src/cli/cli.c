@@ -40,7 +40,7 @@ static const struct command commands[] = {
 	  "every source's last attempt, last success, failures and last error" },
 	{ "sources check", cmd_sources_check, "sources check",
 	  "validate llmref.conf and every source file (file:line errors)" },
-	{ "sources test", cmd_sources_test, "sources test ID [--page FILE | --fetch]",
+	{ "sources test", cmd_sources_test, CLI_USAGE_SOURCES_TEST,
 	  "print the rows a source yields from a saved page or a live fetch; writes nothing" },
 	{ "sources list", cmd_sources_list, "sources list [--providers]",
 	  "print every source id (or provider name) one a line, for scripts and completion" },

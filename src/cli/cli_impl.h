@@ -26,6 +26,8 @@ struct cli {
 	"refresh (--all | --provider NAME | --source ID [--accept]) [--dry-run [--json]] "         \
 	"[--no-progress]"
 
+#define CLI_USAGE_SOURCES_TEST "sources test ID|--file DRAFT --page FILE|--fetch [-v]"
+
 /* ---- shared helpers (cli_common.c) ---- */
 int exit_for(enum lr_code rc);        /* the exit status of an error code */
 int report(const struct lr_err *err); /* log err; its exit status */

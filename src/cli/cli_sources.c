@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli_impl.h"
+#include "extract/extract.h"
 #include "core/file.h"
 #include "daemon/refresh.h"
 #include "fetch/fetch.h"
@@ -120,14 +121,50 @@ test_print_facts(const struct records *recs)
 			       recs->v[i].facts[f].value);
 }
 
-/* Read body as refresh would (refresh_parse_page); one TSV line per row. */
+/* -v: what the source's jq program reads, as '#' lines and the document. */
 static int
-test_body(const struct config *cfg, const struct source *src, const char *body, size_t len)
+test_print_view(const struct source *src, const char *body, size_t len)
+{
+	static const char *const keys[3] = { "json_xpath", "table", "text" };
+	const char *expr[3] = { src->json_xpath, src->table, src->text };
+	struct extract_view v;
+	struct lr_err err = { 0 };
+	int i, f;
+
+	if (extract_view(src, body, len, &v, &err) != LR_OK)
+		return report(&err);
+	if (v.html != NULL)
+		printf("# the markdown rendered to HTML:\n%s", v.html);
+	for (i = 0; i < 3; i++)
+		if (v.matched[i] >= 0)
+			printf("# %s '%s' selected %ld node%s%s\n", keys[i], expr[i], v.matched[i],
+			       v.matched[i] == 1 ? "" : "s",
+			       v.matched[i] == 0 ? ": it matches nothing on this page" : "");
+	printf("# the JSON document the jq program reads (a number is the string of its "
+	       "exact text):\n%s\n",
+	       v.document);
+	printf("# the program gave %ld row%s", v.rows, v.rows == 1 ? "" : "s");
+	for (f = 0; f < FIELD_COUNT; f++)
+		if (v.fields[f] > 0)
+			printf("; %s in %ld", field_name((enum field)f), v.fields[f]);
+	printf("\n");
+	extract_view_free(&v);
+	return EXIT_OK;
+}
+
+/* Read body as refresh would (refresh_parse_page); one TSV line per row,
+ * after (verbose) what the program reads. */
+static int
+test_body(const struct config *cfg, const struct source *src, const char *body, size_t len,
+	  int verbose)
 {
 	struct records recs = { 0 };
 	struct lr_err err = { 0 };
 	size_t i;
+	int rc;
 
+	if (verbose && (rc = test_print_view(src, body, len)) != EXIT_OK)
+		return rc;
 	if (refresh_parse_page(cfg, src, body, len, &recs, &err) != LR_OK)
 		return report(&err);
 	if (src->kind != SOURCE_PRICING) {
@@ -156,6 +193,7 @@ out:
 struct test_fetch {
 	const struct config *cfg;
 	const struct source *src;
+	int verbose;
 	int rc;
 };
 
@@ -168,14 +206,14 @@ test_fetched(struct fetch_job *job, void *ctx)
 		t->rc = report(&job->err);
 	else
 		t->rc = test_body(t->cfg, t->src, job->res.body.data ? job->res.body.data : "",
-				  job->res.body.len);
+				  job->res.body.len, t->verbose);
 }
 
 /* Fetch the source's page now (unconditionally) and test it. */
 static int
-test_fetch(struct cli *c, const struct source *src)
+test_fetch(struct cli *c, const struct source *src, int verbose)
 {
-	struct test_fetch t = { c->cfg, src, EXIT_OK };
+	struct test_fetch t = { c->cfg, src, verbose, EXIT_OK };
 	struct fetch_opts fo;
 	struct fetch_job job;
 
@@ -186,45 +224,85 @@ test_fetch(struct cli *c, const struct source *src)
 	return t.rc;
 }
 
-int
-cmd_sources_test(struct cli *c, int argc, char **argv)
+struct test_args {
+	const char *id, *file, *page;
+	int fetch, verbose;
+};
+
+/* Returns EXIT_OK, or -1 after --help. */
+static int
+test_parse(int argc, char **argv, struct test_args *a)
 {
-	const char *id = NULL, *page = NULL;
-	const struct source *src;
-	struct buf body;
-	int i, rc, fetch = 0;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--page") == 0 && i + 1 < argc)
-			page = argv[++i];
+			a->page = argv[++i];
+		else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
+			a->file = argv[++i];
 		else if (strcmp(argv[i], "--fetch") == 0)
-			fetch = 1;
+			a->fetch = 1;
+		else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
+			a->verbose = 1;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return printf("usage: llmref [-c FILE] sources test ID [--page FILE | "
-				      "--fetch]\n"),
-			       EXIT_OK;
-		else if (argv[i][0] != '-' && id == NULL)
-			id = argv[i];
-		else {
-			log_err("sources test: unexpected argument '%s'", argv[i]);
-			return EXIT_USAGE;
-		}
+			return printf("usage: llmref [-c FILE] %s\n", CLI_USAGE_SOURCES_TEST), -1;
+		else if (argv[i][0] != '-' && a->id == NULL)
+			a->id = argv[i];
+		else
+			return log_err("sources test: unexpected argument '%s'", argv[i]),
+			       EXIT_USAGE;
 	}
-	if (id == NULL || (page == NULL) == !fetch) {
-		log_err("sources test: give a source ID and one of --page FILE, --fetch");
-		return EXIT_USAGE;
+	if ((a->id == NULL) == (a->file == NULL) || (a->page == NULL) == !a->fetch)
+		return log_err("sources test: give a source ID or --file DRAFT, and one of "
+			       "--page FILE, --fetch"),
+		       EXIT_USAGE;
+	return EXIT_OK;
+}
+
+/* The source tested: an installed one, or a draft file loaded on its own
+ * into draft (not installed; its program compiles when it runs). */
+static int
+test_source(struct cli *c, const struct test_args *a, struct source *draft,
+	    const struct source **src)
+{
+	struct lr_err err = { 0 };
+
+	if (a->file == NULL) {
+		*src = config_find_source(c->cfg, a->id);
+		return *src != NULL ? EXIT_OK : cli_no_source(c, "sources test", a->id);
 	}
-	if ((rc = cli_load_config(c)) != EXIT_OK)
-		return rc;
-	if ((src = config_find_source(c->cfg, id)) == NULL)
-		return cli_no_source(c, "sources test", id);
-	if (fetch && src->kind != SOURCE_CURATED)
-		return test_fetch(c, src);
-	if (fetch) /* a curated source's "page" is its local file */
-		page = src->file;
-	if (read_page(page, c->cfg->fetch_max_body_bytes, &body) != 0)
-		return EXIT_SOURCE_FAILED;
-	rc = test_body(c->cfg, src, body.data ? body.data : "", body.len);
-	buf_free(&body);
+	if (source_load(a->file, draft, &err) != LR_OK)
+		return report(&err);
+	*src = draft;
+	return EXIT_OK;
+}
+
+int
+cmd_sources_test(struct cli *c, int argc, char **argv)
+{
+	struct test_args a = { 0 };
+	struct source draft;
+	const struct source *src = NULL;
+	const char *page;
+	struct buf body;
+	int rc = test_parse(argc, argv, &a);
+
+	if (rc != EXIT_OK)
+		return rc < 0 ? EXIT_OK : rc;
+	memset(&draft, 0, sizeof(draft));
+	if ((rc = cli_load_config(c)) != EXIT_OK ||
+	    (rc = test_source(c, &a, &draft, &src)) != EXIT_OK)
+		goto out;
+	page = a.fetch ? src->file : a.page; /* a curated source's "page" is its local file */
+	if (a.fetch && src->kind != SOURCE_CURATED)
+		rc = test_fetch(c, src, a.verbose);
+	else if (read_page(page, c->cfg->fetch_max_body_bytes, &body) != 0)
+		rc = EXIT_SOURCE_FAILED;
+	else {
+		rc = test_body(c->cfg, src, body.data ? body.data : "", body.len, a.verbose);
+		buf_free(&body);
+	}
+out:
+	source_clear(&draft);
 	return rc;
 }

@@ -37,6 +37,23 @@ int extract_jq_compile_all(const char *const *programs, size_t n, struct jq_set 
 			   char *why, size_t len);
 void extract_jq_set_free(struct jq_set *set);
 
+/* What a jq source's program reads, for an editor (sources test -v): the
+ * page's JSON document, numbers as their exact text, indented; for
+ * markdown the HTML it renders to; how many nodes each of json_xpath,
+ * table and text selected; how many rows the program gave and how many of
+ * them have each field. */
+struct extract_view {
+	char *html;               /* markdown: the rendered HTML; else NULL */
+	char *document;           /* the JSON document the program reads */
+	long matched[3];          /* json_xpath, table, text: nodes; -1 = not set */
+	long rows;                /* rows the program gave */
+	long fields[FIELD_COUNT]; /* rows with each field not null */
+};
+enum lr_code extract_view(const struct source *src, const char *body, size_t len,
+			  struct extract_view *v, struct lr_err *err)
+    __attribute__((warn_unused_result));
+void extract_view_free(struct extract_view *v);
+
 /* Collapse white space (including U+00A0 and U+202F) to single spaces and
  * trim, in place. Returns s. */
 char *extract_squash_space(char *s);

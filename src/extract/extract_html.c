@@ -232,6 +232,14 @@ html_parse(const struct source *src, const char *body, size_t len, struct lr_err
 	return doc;
 }
 
+struct _xmlDoc *
+extract_html_parse(const struct source *src, const char *body, size_t len, struct lr_err *err)
+{
+	if (html_check_chars(src, body, len, err) != LR_OK)
+		return NULL;
+	return html_parse(src, body, len, err);
+}
+
 /* A jq source: the page as its JSON document, then the program. */
 static enum lr_code
 html_jq(const struct source *src, htmlDocPtr doc, struct raw_rows *out, struct lr_err *err)

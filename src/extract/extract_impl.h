@@ -36,6 +36,14 @@ struct _xmlDoc;
 enum lr_code extract_html_doc(const struct source *src, struct _xmlDoc *doc, json_t **root,
 			      struct lr_err *err);
 
+/* The page parsed as extract_html parses it (characters checked first);
+ * NULL with err (extract_html.c). Free with xmlFreeDoc. */
+struct _xmlDoc *extract_html_parse(const struct source *src, const char *body, size_t len,
+				   struct lr_err *err);
+/* The HTML of a markdown body, as extract_markdown renders it: a new
+ * string (free()) or NULL (extract_markdown.c). */
+char *extract_markdown_html(const char *body, size_t len);
+
 enum lr_code extract_html(const struct source *src, const char *body, size_t len,
 			  struct raw_rows *out, struct lr_err *err);
 enum lr_code extract_markdown(const struct source *src, const char *body, size_t len,

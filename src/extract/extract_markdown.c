@@ -11,9 +11,8 @@
 
 #include "extract/extract_impl.h"
 
-/* The HTML of a markdown body; a new string (free()) or NULL. */
-static char *
-markdown_to_html(const char *body, size_t len)
+char *
+extract_markdown_html(const char *body, size_t len)
 {
 	cmark_syntax_extension *table;
 	cmark_parser *p;
@@ -48,7 +47,7 @@ extract_markdown(const struct source *src, const char *body, size_t len, struct 
 	if (memchr(body, '\0', len) != NULL)
 		return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
 				  "markdown page contains a NUL byte");
-	html = markdown_to_html(body, len);
+	html = extract_markdown_html(body, len);
 	if (html == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url,
 				  "markdown could not be rendered");

@@ -58,7 +58,7 @@ is "$(comp "$B" --config "$CONF" reparse --source fireworks)" "fireworks firewor
 is "$(comp "$B" -c "$CONF" sources test '' | wc -w)" "$(ls "$LLMREF_SRCDIR"/conf/sources.d/*.conf | wc -l)" \
 	"sources test: every source id"
 is "$(comp "$B" -c "$CONF" sources test cu)" "curated-llama" "sources test cu"
-is "$(comp "$B" -c "$CONF" sources test groq --)" "--fetch --help --page" "sources test ID --"
+is "$(comp "$B" -c "$CONF" sources test groq --)" "--fetch --file --help --page --verbose" "sources test ID --"
 is "$(LLMREF_CONFIG=$CONF comp "$B" history --provider gr)" "groq" "the default config: \$LLMREF_CONFIG"
 is "$(comp "$B" -c "$WORK/none.conf" refresh --source op)" "" "a config that does not load: nothing"
 touch "$WORK/page-a.html"

@@ -43,6 +43,43 @@ is "$rc" 0 "sources test --page reads a saved page"
 like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000		unpriced			$" "and prints the normalized row"
 "$LLMREF_BIN" -c "$CONF" sources test fireworks >/dev/null 2>&1
 is "$?" 2 "sources test without --page or --fetch is a usage error"
+
+# -v: what the jq program reads (issue 15's editors' tools)
+novita=$LLMREF_SRCDIR/tests/fixtures/pages/novita.ai/pricing
+got=$(llmref sources test novita --page "$novita" -v 2>&1); rc=$?
+is "$rc" 0 "sources test -v succeeds"
+like "$got" "^# json_xpath '//script\[@id='__NEXT_DATA__'\]' selected 1 node$" "-v: how many nodes json_xpath selected"
+like "$got" '^ +"inputTokenPricePerM": "0.13",$' "-v: the document, a number as the string of its exact text"
+like "$got" "^# the program gave [0-9]+ rows; model in [0-9]+; input_price in [0-9]+" "-v: the rows and fields the program gave"
+like "$got" "^meta-llama/llama-3.3-70b-instruct	" "-v: then the rows as without it"
+# a markdown page: the HTML it renders to
+printf '| Model | In |\n|---|---|\n| m1 | 0.5 |\n' > "$WORK/md.md"
+cat > "$WORK/md.conf" <<CONF
+[source]
+provider = mdprov
+provider_name = MD Prov
+kind = pricing
+url = https://md.example/prices.md
+format = markdown
+[extract]
+table = //table
+jq = .[] | {model: .Model, input_price: .In, output_price: .In}
+[units]
+input_price = per_1m
+output_price = per_1m
+CONF
+got=$(llmref sources test --file "$WORK/md.conf" --page "$WORK/md.md" -v 2>&1); rc=$?
+is "$rc" 0 "sources test --file tries a draft that is not installed"
+like "$got" "^<td>m1</td>$" "-v on markdown: the HTML it renders to"
+like "$got" "^m1	m1			value	0.5	value	0.5" "the draft's rows"
+is "$(llmref sources list | grep -c '^md$')" 0 "and the draft is not installed"
+sed -i 's#^table = //table#table = //table[@id="none"]#' "$WORK/md.conf"
+got=$(llmref sources test --file "$WORK/md.conf" --page "$WORK/md.md" -v 2>&1)
+like "$got" "selected 0 nodes: it matches nothing on this page" "-v: an expression that matches nothing is named"
+sed -i 's#^format = markdown#format = xml#' "$WORK/md.conf"
+got=$(llmref sources test --file "$WORK/md.conf" --page "$WORK/md.md" 2>&1); rc=$?
+is "$rc" 3 "a broken draft given by --file exits 3"
+like "$got" "md\.conf:[0-9]+: \[source\] format: unknown format" "naming its file, line and reason"
 "$LLMREF_BIN" -c "$CONF" sources test nosuch --page /dev/null >/dev/null 2>&1
 is "$?" 2 "sources test of an unknown source is a usage error"
 
