@@ -28,6 +28,17 @@ is "$(q "select value from current_route_facts f join routes r on r.id = f.route
 	0.14 "cached input price per 1M from input_cache_read (per token)"
 is "$(q "select count(*) from current_route_facts where fact = 'cached_input_usd_per_mtok'")" 2 \
 	"only where the list states one"
+# every stored fact is visible (issue 16): show model and export catalog
+like "$(llmref show model deepseek-chat-v3-0324)" "cached_input_usd_per_mtok=0.14" \
+	"show model shows a route's cached input price"
+like "$(llmref show model deepseek-chat-v3-0324 --json)" '"route_facts": "cached_input_usd_per_mtok=0.14' \
+	"and so does show model --json"
+got=$(llmref export catalog | python3 -c 'import json,sys
+for m in json.load(sys.stdin)["models"]:
+    for r in m["routes"]:
+        if r["provider_model_id"] == "Llama 3.1 405B Instruct":
+            print(r["route_facts"].get("deprecation_date"))')
+is "$got" 2024-10-31 "export catalog carries the facts of each route (the OctoAI deprecation date)"
 rf() { q "select value from current_route_facts f join routes r on r.id = f.route_id where r.provider_model_id = '$1' and fact = '$2'"; }
 is "$(rf google/gemini-1.5-pro tier_threshold_tokens)" 128000 "a price tier from 128,000 prompt tokens"
 is "$(rf google/gemini-1.5-pro tier_input_usd_per_mtok)" 2.5 "tier input price per 1M (0.0000025 per token)"
