@@ -20,7 +20,9 @@ https://.
 URL mapping (Python 3.11 standard library only, HTTP/1.1, keep-alive):
     GET|HEAD /<host>/<path...>  ->  DIR/<host>/<path...>
 e.g. /openrouter.ai/api/v1/models -> DIR/openrouter.ai/api/v1/models.  The
-query string is ignored for the lookup.  A path with an empty, "." or ".."
+query string is ignored for the lookup, except that a file named
+"<path>?<query>" (the query exactly as sent, without "/") is served for
+that query first: the pages of a paginated API.  A path with an empty, "." or ".."
 segment (after percent-decoding), a backslash or a NUL, or one that does not
 name a regular file, is a 404.  A URL that names a folder (with or
 without a trailing "/") is served from the file __index__ in it, so a
@@ -276,6 +278,9 @@ class Handler(BaseHTTPRequestHandler):
         path = os.path.join(self.server.root, *segs)
         if os.path.isdir(path):
             path = os.path.join(path, INDEX_NAME)
+        query = urllib.parse.urlsplit(self.path).query
+        if query and "/" not in query and os.path.isfile(path + "?" + query):
+            path = path + "?" + query  # a page of a paginated API
         if not os.path.isfile(path):
             return None
         try:

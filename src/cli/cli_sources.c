@@ -202,11 +202,21 @@ test_fetched(struct fetch_job *job, void *ctx)
 {
 	struct test_fetch *t = ctx;
 
-	if (job->rc != LR_OK)
+	const char *body = job->res.body.data ? job->res.body.data : "";
+	struct lr_err err = { 0 };
+	struct buf pages;
+
+	if (job->rc != LR_OK) {
 		t->rc = report(&job->err);
-	else
-		t->rc = test_body(t->cfg, t->src, job->res.body.data ? job->res.body.data : "",
-				  job->res.body.len, t->verbose);
+	} else if (!refresh_paginated(t->src)) {
+		t->rc = test_body(t->cfg, t->src, body, job->res.body.len, t->verbose);
+	} else if (refresh_fetch_pages(t->cfg, t->src, job->url, body, job->res.body.len, &pages,
+				       &err) != LR_OK) {
+		t->rc = report(&err);
+	} else { /* every page, as refresh reads them */
+		t->rc = test_body(t->cfg, t->src, pages.data, pages.len, t->verbose);
+		buf_free(&pages);
+	}
 }
 
 /* Fetch the source's page now (unconditionally) and test it. */
@@ -222,6 +232,29 @@ test_fetch(struct cli *c, const struct source *src, int verbose)
 	if (fetch_run(&fo, &job, 1, test_fetched, &t) != LR_OK)
 		return EXIT_INTERNAL;
 	return t.rc;
+}
+
+/* A saved page: a paginated source's body is the array of its pages, so
+ * one page is read as the only one. */
+static int
+test_page(const struct config *cfg, const struct source *src, const struct buf *page, int verbose)
+{
+	struct buf one;
+	int rc;
+
+	if (!refresh_paginated(src))
+		return test_body(cfg, src, page->data ? page->data : "", page->len, verbose);
+	buf_init(&one, page->len + 2);
+	if (buf_append(&one, "[", 1) != 0 ||
+	    buf_append(&one, page->data ? page->data : "", page->len) != 0 ||
+	    buf_append(&one, "]", 1) != 0) {
+		buf_free(&one);
+		log_err("sources test: out of memory");
+		return EXIT_INTERNAL;
+	}
+	rc = test_body(cfg, src, one.data, one.len, verbose);
+	buf_free(&one);
+	return rc;
 }
 
 struct test_args {
@@ -299,7 +332,7 @@ cmd_sources_test(struct cli *c, int argc, char **argv)
 	else if (read_page(page, c->cfg->fetch_max_body_bytes, &body) != 0)
 		rc = EXIT_SOURCE_FAILED;
 	else {
-		rc = test_body(c->cfg, src, body.data ? body.data : "", body.len, a.verbose);
+		rc = test_page(c->cfg, src, &body, a.verbose);
 		buf_free(&body);
 	}
 out:

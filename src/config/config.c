@@ -193,6 +193,8 @@ static const struct key_def source_keys[] = {
 	{ "extract", "value", KEY_STR, "", offsetof(struct source, fields[FIELD_VALUE]) },
 	{ "extract", "reason", KEY_STR, "", offsetof(struct source, fields[FIELD_REASON]) },
 	{ "extract", "expires", KEY_STR, "", offsetof(struct source, fields[FIELD_EXPIRES]) },
+	{ "paginate", "next", KEY_STR, "", offsetof(struct source, paginate_next) },
+	{ "paginate", "max_pages", KEY_COUNT, "20", offsetof(struct source, paginate_max_pages) },
 	{ "units", "input_price", KEY_UNIT, "per_1m", offsetof(struct source, input_unit) },
 	{ "units", "output_price", KEY_UNIT, "per_1m", offsetof(struct source, output_unit) },
 };
@@ -793,6 +795,7 @@ source_clear(struct source *src)
 	}
 	free(src->headers);
 	free(src->allow_private_network);
+	free(src->paginate_next);
 	memset(src, 0, sizeof(*src));
 }
 
@@ -1007,6 +1010,31 @@ source_check_network(const struct source *src, const int *lines, struct lr_err *
 			  source_key_line(lines, "source", "allow_private_network"), why);
 }
 
+/* [paginate]: a JSON API read by jq, its next expression compiles, the
+ * page count is bounded. */
+static enum lr_code
+source_check_paginate(const struct source *src, const int *lines, struct lr_err *err)
+{
+	char why[512];
+	int line = source_key_line(lines, "paginate", "next");
+
+	if (src->paginate_next[0] == '\0')
+		return LR_OK;
+	if (src->format != FORMAT_JSON || src->jq_program == NULL)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [paginate] next: pages are followed for a JSON API read "
+				  "by [extract] jq",
+				  src->path, line);
+	if (src->paginate_max_pages < 1 || src->paginate_max_pages > EXTRACT_MAX_PAGES)
+		return lr_err_set(
+		    err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [paginate] max_pages: 1 to %d",
+		    src->path, source_key_line(lines, "paginate", "max_pages"), EXTRACT_MAX_PAGES);
+	if (!extract_next_check(src->paginate_next, why, sizeof(why)))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [paginate] next: %s",
+				  src->path, line, why);
+	return LR_OK;
+}
+
 enum lr_code
 source_load(const char *path, struct source *src, struct lr_err *err)
 {
@@ -1034,6 +1062,8 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 	if (rc != LR_OK)
 		return rc;
 	rc = source_check_network(src, lines, err);
+	if (rc == LR_OK)
+		rc = source_check_paginate(src, lines, err);
 	if (rc != LR_OK)
 		return rc;
 	return source_check_kind(src, lines, err);

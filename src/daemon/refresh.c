@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/file.h"
+#include "core/url.h"
 #include "extract/extract.h"
 #include "fetch/fetch.h"
 #include "normalize/normalize.h"
@@ -225,6 +226,113 @@ refresh_not_modified(struct refresh_ctx *c, struct refresh_item *it, struct fetc
 	refresh_finish(c, it, &fi);
 }
 
+/* ---- [paginate]: the pages after the first ---------------------------- */
+
+int
+refresh_paginated(const struct source *src)
+{
+	return src->paginate_next != NULL && src->paginate_next[0] != '\0';
+}
+
+struct page_get {
+	struct buf *body;
+	enum lr_code rc;
+	struct lr_err err;
+};
+
+static void
+page_got(struct fetch_job *job, void *ctx)
+{
+	struct page_get *g = ctx;
+
+	g->rc = job->rc;
+	g->err = job->err;
+	if (g->rc == LR_OK && job->res.status != 200)
+		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
+				   "HTTP %ld for a page after the first", job->res.status);
+	if (g->rc == LR_OK && job->res.body.len > 0 &&
+	    buf_append(g->body, job->res.body.data, job->res.body.len) != 0)
+		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
+				   "the pages exceed max_body_size in all");
+}
+
+/* The next page's URL after the one at url (body, len), in next ("" when
+ * it is the last); a repeated URL or one page too many is an error. */
+static enum lr_code
+page_next(const struct source *src, const char *url, const struct buf *page, char seen[][1024],
+	  long pages, char *next, struct lr_err *err)
+{
+	char ref[1024], shown[LR_ERR_URL_MAX];
+	enum lr_code rc =
+	    extract_next_url(src, page->data ? page->data : "", page->len, ref, sizeof(ref), err);
+	long i;
+
+	next[0] = '\0';
+	if (rc != LR_OK || ref[0] == '\0')
+		return rc;
+	if (pages >= src->paginate_max_pages)
+		return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+				  "more than %ld pages ([paginate] max_pages)",
+				  src->paginate_max_pages);
+	if (fetch_url_resolve(url, ref, next, 1024) != 0)
+		return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+				  "[paginate] next gave '%s', which is not a URL",
+				  url_redact(ref, shown, sizeof(shown)));
+	for (i = 0; i < pages; i++)
+		if (strcmp(seen[i], next) == 0)
+			return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+					  "page %ld's next page %s was read before: a loop", pages,
+					  url_redact(next, shown, sizeof(shown)));
+	return LR_OK;
+}
+
+enum lr_code
+refresh_fetch_pages(const struct config *cfg, const struct source *src, const char *url,
+		    const char *body, size_t len, struct buf *out, struct lr_err *err)
+{
+	char(*seen)[1024] = calloc((size_t)src->paginate_max_pages + 1, sizeof(*seen));
+	struct buf page;
+	struct fetch_opts fo;
+	struct fetch_job job;
+	struct page_get g = { &page, LR_OK, { 0 } };
+	long pages = 1;
+	enum lr_code rc = LR_OK;
+
+	buf_init(out, cfg->fetch_max_body_bytes + 2 * EXTRACT_MAX_PAGES + 2);
+	buf_init(&page, cfg->fetch_max_body_bytes);
+	if (seen == NULL || buf_append(&page, body, len) != 0 || buf_append(out, "[", 1) != 0 ||
+	    buf_append(out, body, len) != 0)
+		rc = lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	if (rc == LR_OK)
+		lr_strlcpy(seen[0], url, sizeof(seen[0]));
+	refresh_fetch_opts(cfg, &fo);
+	while (rc == LR_OK &&
+	       (rc = page_next(src, seen[pages - 1], &page, seen, pages, seen[pages], err)) ==
+		   LR_OK &&
+	       seen[pages][0] != '\0') {
+		refresh_fetch_job(src, &job);
+		job.url = seen[pages++];
+		buf_reset(&page);
+		if (fetch_run(&fo, &job, 1, page_got, &g) != LR_OK || g.rc != LR_OK)
+			rc = g.rc != LR_OK ? (*err = g.err, g.rc)
+					   : lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+							"page %ld could not be fetched", pages);
+		else if (out->len + page.len + 2 > cfg->fetch_max_body_bytes ||
+			 buf_append(out, ",", 1) != 0 ||
+			 buf_append(out, page.data ? page.data : "", page.len) != 0)
+			rc = lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+					"the %ld pages exceed max_body_size in all", pages);
+	}
+	if (rc == LR_OK && buf_append(out, "]", 1) != 0)
+		rc = lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+				"the pages exceed max_body_size in all");
+	if (rc != LR_OK)
+		buf_free(out);
+	buf_free(&page);
+	free(seen);
+	return rc;
+}
+
 /* fetch_run callback: one page has arrived (or failed for good). */
 static void
 refresh_on_fetched(struct fetch_job *job, void *ctx)
@@ -232,8 +340,11 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 	struct refresh_ctx *c = ctx;
 	struct refresh_item *it = job->user;
 	const char *body = job->res.body.data ? job->res.body.data : "";
+	size_t len = job->res.body.len;
 	struct run_fetch_info fi;
+	struct buf pages = { 0 };
 	char sha[65];
+	int paged = 0;
 
 	lr_err_clear(&it->r.err);
 	it->r.http_status = job->res.status;
@@ -243,7 +354,19 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 		refresh_not_modified(c, it, job);
 		return;
 	}
-	if (job->rc != LR_OK || sha256_hex(body, job->res.body.len, sha) != 0) {
+	/* a paginated source: its pages, joined, are the body */
+	if (job->rc == LR_OK && refresh_paginated(it->r.src)) {
+		if (refresh_fetch_pages(c->cfg, it->r.src, job->url, body, job->res.body.len,
+					&pages, &it->r.err) != LR_OK) {
+			fetch_info_from(&fi, job, NULL, it->extract_sha);
+			refresh_finish(c, it, &fi);
+			return;
+		}
+		paged = 1;
+		body = pages.data;
+		len = pages.len;
+	}
+	if (job->rc != LR_OK || sha256_hex(body, len, sha) != 0) {
 		if (job->rc != LR_OK)
 			it->r.err = job->err;
 		else
@@ -251,9 +374,15 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 				   "sha256 failed");
 		fetch_info_from(&fi, job, NULL, it->extract_sha);
 		refresh_finish(c, it, &fi);
+		if (paged)
+			buf_free(&pages);
 		return;
 	}
 	fetch_info_from(&fi, job, sha, it->extract_sha);
+	if (paged) {
+		fi.body = pages.data;
+		fi.body_len = pages.len;
+	}
 	if (!c->o->dry_run && strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
 	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
 		/* many pages ignore validators: the same bytes mean the same */
@@ -264,6 +393,8 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 		(void)refresh_apply_body(c, it, fi.body, fi.body_len, &fi);
 	}
 	refresh_finish(c, it, &fi);
+	if (paged)
+		buf_free(&pages);
 }
 
 /* Lock the source, read its state and open a run. */
@@ -311,7 +442,7 @@ job_from_item(struct fetch_job *job, struct refresh_item *it, int dry_run)
 	 * when the source file now reads pages differently, the request is
 	 * unconditional: the page must be read. So it is for a preview. */
 	int conditional = !dry_run && it->st.consecutive_failures == 0 &&
-			  it->st.open_unmatched == 0 &&
+			  it->st.open_unmatched == 0 && !refresh_paginated(it->r.src) &&
 			  strcmp(it->extract_sha, it->st.extract_sha256) == 0;
 
 	refresh_fetch_job(it->r.src, job);

@@ -83,6 +83,16 @@ void refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o);
 enum lr_code refresh_parse_page(const struct config *cfg, const struct source *src,
 				const char *body, size_t len, struct records *out,
 				struct lr_err *err) __attribute__((warn_unused_result));
+/* A paginated source ([paginate] next): the pages after the first one
+ * (url, body of len bytes), fetched one by one as its first was, joined
+ * with it into out as one JSON array of pages, the body that is archived
+ * and read. Bounded by max_pages and, in all, max_body_size; a repeated
+ * URL or a failed page fails it. On LR_OK free out with buf_free. */
+struct buf;
+int refresh_paginated(const struct source *src);
+enum lr_code refresh_fetch_pages(const struct config *cfg, const struct source *src,
+				 const char *url, const char *body, size_t len, struct buf *out,
+				 struct lr_err *err) __attribute__((warn_unused_result));
 /* A fetch job for src's page: URL, [headers], network allowance. */
 struct fetch_job;
 void refresh_fetch_job(const struct source *src, struct fetch_job *job);

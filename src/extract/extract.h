@@ -54,6 +54,16 @@ enum lr_code extract_view(const struct source *src, const char *body, size_t len
     __attribute__((warn_unused_result));
 void extract_view_free(struct extract_view *v);
 
+/* [paginate]: at most this many pages per source. */
+#define EXTRACT_MAX_PAGES 1000
+/* Does a [paginate] next expression compile? If not, why says so. */
+int extract_next_check(const char *next, char *why, size_t len);
+/* The URL (or a relative reference, or "") that src's next expression
+ * gives for one page of JSON body; "" when this is the last page. */
+enum lr_code extract_next_url(const struct source *src, const char *body, size_t len, char *url,
+			      size_t urllen, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
 /* Collapse white space (including U+00A0 and U+202F) to single spaces and
  * trim, in place. Returns s. */
 char *extract_squash_space(char *s);

@@ -512,6 +512,51 @@ json_row_cb(json_t *node, const char *key, void *ctx)
 	return 0;
 }
 
+/* Move part's rows to the end of out, numbered on. */
+static enum lr_code
+json_rows_append(const struct source *src, struct raw_rows *out, struct raw_rows *part,
+		 struct lr_err *err)
+{
+	struct raw_row *r;
+	size_t i;
+	int a;
+
+	for (i = 0; i < part->n; i++) {
+		if ((a = extract_rows_add(out, &r)) != 0)
+			return a == -1 ? lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+						    "the pages give more than %d rows",
+						    EXTRACT_MAX_ROWS)
+				       : lr_err_set(err, LR_ERR_NOMEM, src->id, src->url,
+						    "out of memory");
+		memcpy(r->field, part->v[i].field, sizeof(r->field));
+		memset(part->v[i].field, 0, sizeof(part->v[i].field));
+		r->index = (long)out->n - 1;
+	}
+	return LR_OK;
+}
+
+/* A paginated source's body is the JSON array of its pages (refresh
+ * joins them): the program runs over each page, rows in page order. */
+static enum lr_code
+json_jq_pages(const struct source *src, json_t *pages, struct raw_rows *out, struct lr_err *err)
+{
+	enum lr_code rc = LR_OK;
+	size_t i;
+
+	if (!json_is_array(pages))
+		return lr_err_set(
+		    err, LR_ERR_EXTRACT, src->id, src->url,
+		    "a paginated source's pages are kept as a JSON array; this is not one");
+	for (i = 0; rc == LR_OK && i < json_array_size(pages); i++) {
+		struct raw_rows part = { 0 };
+		rc = extract_jq_rows(src, json_array_get(pages, i), &part, err);
+		if (rc == LR_OK)
+			rc = json_rows_append(src, out, &part, err);
+		raw_rows_free(&part);
+	}
+	return rc;
+}
+
 enum lr_code
 extract_json(const struct source *src, const char *body, size_t len, struct raw_rows *out,
 	     struct lr_err *err)
@@ -523,7 +568,9 @@ extract_json(const struct source *src, const char *body, size_t len, struct raw_
 
 	if (src->jq_program != NULL) {
 		rc = extract_json_load(src, body, len, &root, err);
-		if (rc == LR_OK)
+		if (rc == LR_OK && src->paginate_next != NULL && src->paginate_next[0] != '\0')
+			rc = json_jq_pages(src, root, out, err);
+		else if (rc == LR_OK)
 			rc = extract_jq_rows(src, root, out, err);
 		json_decref(root);
 		return rc;
@@ -540,5 +587,73 @@ extract_json(const struct source *src, const char *body, size_t len, struct raw_
 out:
 	json_decref(root);
 	json_query_free(&q);
+	return rc;
+}
+
+/* ---- [paginate] next: the URL of the page after this one ------------- */
+
+/* The next expression as a program of one row: its first output, as text. */
+static char *
+jq_next_program(const char *next)
+{
+	static const char fmt[] = "[(\n%s\n)][0] | {model: (if . == null then \"\" "
+				  "else tostring end)}";
+	size_t n = strlen(next) + sizeof(fmt);
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, fmt, next);
+	return p;
+}
+
+int
+extract_next_check(const char *next, char *why, size_t len)
+{
+	char *p = jq_next_program(next);
+	int ok;
+
+	if (p == NULL) {
+		snprintf(why, len, "out of memory");
+		return 0;
+	}
+	ok = extract_jq_check(p, why, len);
+	free(p);
+	return ok;
+}
+
+enum lr_code
+extract_next_url(const struct source *src, const char *body, size_t len, char *url, size_t urllen,
+		 struct lr_err *err)
+{
+	struct source one = *src;
+	struct raw_rows rows = { 0 };
+	json_t *root = NULL;
+	enum lr_code rc;
+	const char *t;
+
+	url[0] = '\0';
+	one.jq_program = jq_next_program(src->paginate_next);
+	one.jq_set = NULL; /* compiled in the child: one small program */
+	if (one.jq_program == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	rc = extract_json_load(src, body, len, &root, err);
+	if (rc == LR_OK)
+		rc = extract_jq_rows(&one, root, &rows, err);
+	t = rc == LR_OK && rows.n == 1 ? rows.v[0].field[FIELD_MODEL] : NULL;
+	if (rc == LR_OK && t != NULL && lr_strlcpy(url, t, urllen) != 0)
+		rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				"[paginate] next: a URL longer than %zu bytes", urllen - 1);
+	if (rc != LR_OK && strncmp(err->reason, "[paginate]", 10) != 0) {
+		static const char pre[] = "[paginate] next: ";
+		size_t n = strlen(err->reason);
+		if (n + sizeof(pre) > sizeof(err->reason))
+			n = sizeof(err->reason) - sizeof(pre);
+		memmove(err->reason + sizeof(pre) - 1, err->reason, n);
+		memcpy(err->reason, pre, sizeof(pre) - 1);
+		err->reason[n + sizeof(pre) - 1] = '\0';
+	}
+	raw_rows_free(&rows);
+	json_decref(root);
+	free(one.jq_program);
 	return rc;
 }

@@ -784,3 +784,21 @@ fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n, fetch_do
 	free(s.hosts);
 	return rc;
 }
+
+int
+fetch_url_resolve(const char *base, const char *ref, char *out, size_t len)
+{
+	CURLU *u = curl_url();
+	char *s = NULL;
+	int rc = -1;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK && strlen(s) < len) {
+		memcpy(out, s, strlen(s) + 1);
+		rc = 0;
+	}
+	curl_free(s);
+	curl_url_cleanup(u);
+	return rc;
+}

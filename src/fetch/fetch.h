@@ -104,6 +104,11 @@ struct fetch_job {
 /* Called once per job as soon as it is finished (after any retries). */
 typedef void (*fetch_done_fn)(struct fetch_job *job, void *ctx);
 
+/* ref (absolute, or relative such as "?page=2") resolved against base
+ * into out (len bytes). Returns 0, or -1 if either is not a URL or the
+ * result does not fit. */
+int fetch_url_resolve(const char *base, const char *ref, char *out, size_t len);
+
 /* Process-wide libcurl setup; call once before any thread starts. */
 int fetch_global_init(void) __attribute__((warn_unused_result));
 void fetch_global_cleanup(void);

@@ -125,21 +125,23 @@ struct source {
 	char *file; /* curated: the local file, absolute after loading */
 	enum source_format format;
 	long interval_sec;
-	int authoritative;          /* its model names may create models */
-	int skip_bad_rows;          /* drop (and count) rows that fail to normalize */
-	long priority;              /* higher wins between sources stating one fact */
-	int router;                 /* a router's own listing: not a provider route */
-	char *rows;                 /* XPath or JSON path selecting records */
-	char *fields[FIELD_COUNT];  /* NULL when not extracted */
-	char *jq;                   /* [extract] jq: the program's text, "" = none */
-	char *jq_file;              /* [extract] jq_file: NAME.jq beside the source file */
-	char *jq_program;           /* the program run: jq's text or jq_file's; NULL = none */
-	char *json_xpath;           /* html: the node whose text is the JSON document */
-	char *table;                /* html: the table(s) whose rows become objects */
-	char *text;                 /* html: nodes whose squashed strings are an array */
-	struct jq_set *jq_set;      /* its configuration's programs, compiled; NULL = none */
-	long jq_index;              /* its program's place in jq_set */
-	long jq_timeout_sec;        /* a run of the program is killed after this */
+	int authoritative;         /* its model names may create models */
+	int skip_bad_rows;         /* drop (and count) rows that fail to normalize */
+	long priority;             /* higher wins between sources stating one fact */
+	int router;                /* a router's own listing: not a provider route */
+	char *rows;                /* XPath or JSON path selecting records */
+	char *fields[FIELD_COUNT]; /* NULL when not extracted */
+	char *jq;                  /* [extract] jq: the program's text, "" = none */
+	char *jq_file;             /* [extract] jq_file: NAME.jq beside the source file */
+	char *jq_program;          /* the program run: jq's text or jq_file's; NULL = none */
+	char *json_xpath;          /* html: the node whose text is the JSON document */
+	char *table;               /* html: the table(s) whose rows become objects */
+	char *text;                /* html: nodes whose squashed strings are an array */
+	char *paginate_next;     /* [paginate] next: jq giving the next page's URL, "" = one page */
+	long paginate_max_pages; /* [paginate] max_pages */
+	struct jq_set *jq_set;   /* its configuration's programs, compiled; NULL = none */
+	long jq_index;           /* its program's place in jq_set */
+	long jq_timeout_sec;     /* a run of the program is killed after this */
 	size_t jq_max_memory_bytes; /* ... or when it needs more memory than this */
 	enum price_unit input_unit;
 	enum price_unit output_unit;

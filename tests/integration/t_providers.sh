@@ -9,6 +9,8 @@ fixture_start "$LLMREF_SRCDIR/tests/fixtures/pages" "$WORK" || { echo "Bail out!
 local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/sources.d" "$FIXTURE_PORT"
 local_sources "$LLMREF_SRCDIR/conf/examples" "$WORK/sources.d" "$FIXTURE_PORT"
 CONF=$(local_config "$WORK")
+# the key that conf/examples/fireworks-models-api.conf names ([headers])
+mkdir -p "$WORK/credentials" && (umask 077 && echo "fw-test-key" > "$WORK/credentials/fireworks-api-key")
 
 out=$(llmref sources check); rc=$?
 is "$rc" 0 "sources check passes on every shipped source"
