@@ -43,7 +43,7 @@ local_sources() {
 	for f in "$from"/*.conf; do
 		[ -e "$f" ] || continue
 		# curated files stay where they are: point at them from the copy
-		sed -E -e "s#^(url[[:space:]]*=[[:space:]]*)https?://#\1http://${addr}:${port}${prefix}/#" \
+		sed -E -e "s#^((url|list)[[:space:]]*=[[:space:]]*)https?://#\1http://${addr}:${port}${prefix}/#" \
 			-e "s#^(file[[:space:]]*=[[:space:]]*)([^/])#\1$(cd "$from" && pwd)/\2#" \
 			"$f" > "$to/$(basename "$f")"
 	done

@@ -195,6 +195,9 @@ static const struct key_def source_keys[] = {
 	{ "extract", "expires", KEY_STR, "", offsetof(struct source, fields[FIELD_EXPIRES]) },
 	{ "paginate", "next", KEY_STR, "", offsetof(struct source, paginate_next) },
 	{ "paginate", "max_pages", KEY_COUNT, "20", offsetof(struct source, paginate_max_pages) },
+	{ "fanout", "list", KEY_URL, "", offsetof(struct source, fanout_list) },
+	{ "fanout", "items", KEY_STR, "", offsetof(struct source, fanout_items) },
+	{ "fanout", "max_items", KEY_COUNT, "100", offsetof(struct source, fanout_max_items) },
 	{ "units", "input_price", KEY_UNIT, "per_1m", offsetof(struct source, input_unit) },
 	{ "units", "output_price", KEY_UNIT, "per_1m", offsetof(struct source, output_unit) },
 };
@@ -796,6 +799,8 @@ source_clear(struct source *src)
 	free(src->headers);
 	free(src->allow_private_network);
 	free(src->paginate_next);
+	free(src->fanout_list);
+	free(src->fanout_items);
 	memset(src, 0, sizeof(*src));
 }
 
@@ -1035,6 +1040,41 @@ source_check_paginate(const struct source *src, const int *lines, struct lr_err 
 	return LR_OK;
 }
 
+/* [fanout]: a list URL and an items expression that compiles, a URL with
+ * {item}, a JSON API read by jq, not paginated, the item count bounded. */
+static enum lr_code
+source_check_fanout(const struct source *src, const int *lines, struct lr_err *err)
+{
+	char why[512];
+	int line = source_key_line(lines, "fanout", "list");
+
+	if (src->fanout_list[0] == '\0' && src->fanout_items[0] == '\0')
+		return strstr(src->url, "{item}") == NULL
+			   ? LR_OK
+			   : lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+					"%s: [source] url: {item} is for a [fanout] source",
+					src->path);
+	if (src->fanout_list[0] == '\0' || src->fanout_items[0] == '\0' ||
+	    strstr(src->url, "{item}") == NULL)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [fanout] needs list (a URL), items (a jq expression) "
+				  "and {item} in [source] url",
+				  src->path, line);
+	if (src->format != FORMAT_JSON || src->jq_program == NULL || src->paginate_next[0] != '\0')
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [fanout]: for a JSON API read by [extract] jq, without "
+				  "[paginate]",
+				  src->path, line);
+	if (src->fanout_max_items < 1 || src->fanout_max_items > EXTRACT_MAX_PAGES)
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
+				  "%s:%d: [fanout] max_items: 1 to %d", src->path,
+				  source_key_line(lines, "fanout", "max_items"), EXTRACT_MAX_PAGES);
+	if (!extract_next_check(src->fanout_items, why, sizeof(why)))
+		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [fanout] items: %s",
+				  src->path, source_key_line(lines, "fanout", "items"), why);
+	return LR_OK;
+}
+
 enum lr_code
 source_load(const char *path, struct source *src, struct lr_err *err)
 {
@@ -1064,6 +1104,8 @@ source_load(const char *path, struct source *src, struct lr_err *err)
 	rc = source_check_network(src, lines, err);
 	if (rc == LR_OK)
 		rc = source_check_paginate(src, lines, err);
+	if (rc == LR_OK)
+		rc = source_check_fanout(src, lines, err);
 	if (rc != LR_OK)
 		return rc;
 	return source_check_kind(src, lines, err);

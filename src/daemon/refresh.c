@@ -97,7 +97,9 @@ refresh_fetch_job(const struct source *src, struct fetch_job *job)
 {
 	memset(job, 0, sizeof(*job));
 	job->source_id = src->id;
-	job->url = src->url;
+	/* a fanned-out source reads its list first */
+	job->url =
+	    src->fanout_list != NULL && src->fanout_list[0] != '\0' ? src->fanout_list : src->url;
 	job->headers = src->headers;
 	job->nheaders = src->nheaders;
 	job->allow_private = src->allow_private_network;
@@ -228,10 +230,142 @@ refresh_not_modified(struct refresh_ctx *c, struct refresh_item *it, struct fetc
 
 /* ---- [paginate]: the pages after the first ---------------------------- */
 
+static enum lr_code fetch_next_pages(const struct config *cfg, const struct source *src,
+				     const char *url, const char *body, size_t len, struct buf *out,
+				     struct lr_err *err);
+
 int
 refresh_paginated(const struct source *src)
 {
-	return src->paginate_next != NULL && src->paginate_next[0] != '\0';
+	return (src->paginate_next != NULL && src->paginate_next[0] != '\0') ||
+	       (src->fanout_list != NULL && src->fanout_list[0] != '\0');
+}
+
+/* The URL of one [fanout] item: the source's url with {item} replaced by
+ * the item, percent-encoded but for unreserved characters, '/' and ':'
+ * (OpenRouter's "meta-llama/llama-3.1-8b-instruct:free"). An item that
+ * holds a "." or ".." path segment is refused. Returns 0 or -1. */
+static int
+item_url(const char *tmpl, const char *item, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *at = strstr(tmpl, "{item}");
+	size_t n = (size_t)(at - tmpl), i;
+
+	if (strcmp(item, ".") == 0 || strcmp(item, "..") == 0 || strstr(item, "/../") != NULL ||
+	    strncmp(item, "../", 3) == 0 || strstr(item, "/./") != NULL || n >= len)
+		return -1;
+	memcpy(out, tmpl, n);
+	for (i = 0; item[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)item[i];
+		if (n + 4 >= len)
+			return -1;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~/:", ch) != NULL) {
+			out[n++] = (char)ch;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[ch >> 4];
+			out[n++] = hex[ch & 15];
+		}
+	}
+	return lr_strlcpy(out + n, at + 6, len - n) == 0 ? 0 : -1;
+}
+
+struct item_get {
+	struct buf *bodies;
+	enum lr_code rc;
+	struct lr_err err;
+};
+
+static void
+item_got(struct fetch_job *job, void *ctx)
+{
+	struct item_get *g = ctx;
+	struct buf *b = &g->bodies[(size_t)job->user];
+
+	if (g->rc != LR_OK)
+		return; /* the first failure is the one said */
+	g->rc = job->rc;
+	g->err = job->err;
+	if (g->rc == LR_OK && job->res.status != 200)
+		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
+				   "HTTP %ld for a [fanout] item", job->res.status);
+	if (g->rc == LR_OK &&
+	    buf_append(b, job->res.body.data ? job->res.body.data : "", job->res.body.len) != 0)
+		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
+				   "the items exceed max_body_size in all");
+}
+
+/* Join bodies[0..n) as one JSON array into out, within max bytes. */
+static enum lr_code
+items_join(const struct source *src, struct buf *bodies, size_t n, size_t max, struct buf *out,
+	   struct lr_err *err)
+{
+	size_t i;
+	int bad;
+
+	buf_init(out, max + n + 2);
+	bad = buf_append(out, "[", 1) != 0;
+	for (i = 0; !bad && i < n; i++)
+		bad = (i > 0 && buf_append(out, ",", 1) != 0) ||
+		      buf_append(out, bodies[i].data ? bodies[i].data : "", bodies[i].len) != 0 ||
+		      out->len > max;
+	if (!bad)
+		bad = buf_append(out, "]", 1) != 0;
+	if (!bad)
+		return LR_OK;
+	buf_free(out);
+	return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+			  "the %zu [fanout] items exceed max_body_size in all", n);
+}
+
+/* [fanout]: each item of the list (body, len) fetched at once, within the
+ * per-host limits, and joined in the list's order. */
+static enum lr_code
+fetch_items(const struct config *cfg, const struct source *src, const char *body, size_t len,
+	    struct buf *out, struct lr_err *err)
+{
+	char **items = NULL, (*urls)[1024] = NULL;
+	struct fetch_job *jobs = NULL;
+	struct buf *bodies = NULL;
+	struct item_get g = { NULL, LR_OK, { 0 } };
+	struct fetch_opts fo;
+	size_t n = 0, i;
+	enum lr_code rc = extract_items(src, body, len, &items, &n, err);
+
+	if (rc == LR_OK && ((urls = calloc(n + 1, sizeof(*urls))) == NULL ||
+			    (jobs = calloc(n + 1, sizeof(*jobs))) == NULL ||
+			    (bodies = calloc(n + 1, sizeof(*bodies))) == NULL))
+		rc = lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	for (i = 0; rc == LR_OK && i < n; i++) {
+		if (item_url(src->url, items[i], urls[i], sizeof(urls[i])) != 0)
+			rc =
+			    lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+				       "[fanout] item %zu ('%.80s') makes no URL", i + 1, items[i]);
+		refresh_fetch_job(src, &jobs[i]);
+		jobs[i].url = urls[i];
+		jobs[i].user = (void *)i;
+		buf_init(&bodies[i], cfg->fetch_max_body_bytes);
+	}
+	g.bodies = bodies;
+	refresh_fetch_opts(cfg, &fo);
+	if (rc == LR_OK && (fetch_run(&fo, jobs, n, item_got, &g) != LR_OK || g.rc != LR_OK))
+		rc = g.rc != LR_OK ? (*err = g.err, g.rc)
+				   : lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
+						"the [fanout] items could not be fetched");
+	if (rc == LR_OK)
+		rc = items_join(src, bodies, n, cfg->fetch_max_body_bytes, out, err);
+	for (i = 0; i < n; i++) {
+		free(items[i]);
+		if (bodies != NULL)
+			buf_free(&bodies[i]);
+	}
+	free(items);
+	free(bodies);
+	free(jobs);
+	free(urls);
+	return rc;
 }
 
 struct page_get {
@@ -289,6 +423,16 @@ page_next(const struct source *src, const char *url, const struct buf *page, cha
 enum lr_code
 refresh_fetch_pages(const struct config *cfg, const struct source *src, const char *url,
 		    const char *body, size_t len, struct buf *out, struct lr_err *err)
+{
+	if (src->fanout_list != NULL && src->fanout_list[0] != '\0')
+		return fetch_items(cfg, src, body, len, out, err);
+	return fetch_next_pages(cfg, src, url, body, len, out, err);
+}
+
+/* [paginate]: page after page, joined. */
+static enum lr_code
+fetch_next_pages(const struct config *cfg, const struct source *src, const char *url,
+		 const char *body, size_t len, struct buf *out, struct lr_err *err)
 {
 	char(*seen)[1024] = calloc((size_t)src->paginate_max_pages + 1, sizeof(*seen));
 	struct buf page;

@@ -56,8 +56,14 @@ void extract_view_free(struct extract_view *v);
 
 /* [paginate]: at most this many pages per source. */
 #define EXTRACT_MAX_PAGES 1000
-/* Does a [paginate] next expression compile? If not, why says so. */
-int extract_next_check(const char *next, char *why, size_t len);
+/* Does a [paginate] next or [fanout] items expression compile? If not,
+ * why says so. */
+int extract_next_check(const char *expr, char *why, size_t len);
+/* The items src's [fanout] items expression gives for the list page
+ * (JSON body), as text, at most max_items (more is an error); null ones
+ * are left out. On LR_OK free each (*items)[i] and *items. */
+enum lr_code extract_items(const struct source *src, const char *body, size_t len, char ***items,
+			   size_t *n, struct lr_err *err) __attribute__((warn_unused_result));
 /* The URL (or a relative reference, or "") that src's next expression
  * gives for one page of JSON body; "" when this is the last page. */
 enum lr_code extract_next_url(const struct source *src, const char *body, size_t len, char *url,

@@ -535,8 +535,9 @@ json_rows_append(const struct source *src, struct raw_rows *out, struct raw_rows
 	return LR_OK;
 }
 
-/* A paginated source's body is the JSON array of its pages (refresh
- * joins them): the program runs over each page, rows in page order. */
+/* A paginated or fanned-out source's body is the JSON array of its pages
+ * (refresh joins them): the program runs over each page, rows in page
+ * order. */
 static enum lr_code
 json_jq_pages(const struct source *src, json_t *pages, struct raw_rows *out, struct lr_err *err)
 {
@@ -568,7 +569,8 @@ extract_json(const struct source *src, const char *body, size_t len, struct raw_
 
 	if (src->jq_program != NULL) {
 		rc = extract_json_load(src, body, len, &root, err);
-		if (rc == LR_OK && src->paginate_next != NULL && src->paginate_next[0] != '\0')
+		if (rc == LR_OK && ((src->paginate_next != NULL && src->paginate_next[0] != '\0') ||
+				    (src->fanout_list != NULL && src->fanout_list[0] != '\0')))
 			rc = json_jq_pages(src, root, out, err);
 		else if (rc == LR_OK)
 			rc = extract_jq_rows(src, root, out, err);
@@ -590,26 +592,28 @@ out:
 	return rc;
 }
 
-/* ---- [paginate] next: the URL of the page after this one ------------- */
+/* ---- [paginate] next and [fanout] items: text a page gives ----------- */
 
-/* The next expression as a program of one row: its first output, as text. */
+/* expr as a program of rows whose model is each output as text: its
+ * first output only (first), or every one. */
 static char *
-jq_next_program(const char *next)
+jq_text_program(const char *expr, int first)
 {
-	static const char fmt[] = "[(\n%s\n)][0] | {model: (if . == null then \"\" "
+	static const char all[] = "(\n%s\n) | {model: (if . == null then \"\" else tostring end)}";
+	static const char one[] = "[(\n%s\n)][0] | {model: (if . == null then \"\" "
 				  "else tostring end)}";
-	size_t n = strlen(next) + sizeof(fmt);
+	size_t n = strlen(expr) + sizeof(one);
 	char *p = malloc(n);
 
 	if (p != NULL)
-		snprintf(p, n, fmt, next);
+		snprintf(p, n, first ? one : all, expr);
 	return p;
 }
 
 int
-extract_next_check(const char *next, char *why, size_t len)
+extract_next_check(const char *expr, char *why, size_t len)
 {
-	char *p = jq_next_program(next);
+	char *p = jq_text_program(expr, 0);
 	int ok;
 
 	if (p == NULL) {
@@ -621,39 +625,85 @@ extract_next_check(const char *next, char *why, size_t len)
 	return ok;
 }
 
-enum lr_code
-extract_next_url(const struct source *src, const char *body, size_t len, char *url, size_t urllen,
-		 struct lr_err *err)
+/* Prefix err's reason with what ("[paginate] next: ") unless it has it. */
+static void
+jq_text_blame(struct lr_err *err, const char *what)
+{
+	size_t w = strlen(what), n = strlen(err->reason);
+
+	if (strncmp(err->reason, what, w) == 0)
+		return;
+	if (n + w + 1 > sizeof(err->reason))
+		n = sizeof(err->reason) - w - 1;
+	memmove(err->reason + w, err->reason, n);
+	memcpy(err->reason, what, w);
+	err->reason[n + w] = '\0';
+}
+
+/* expr over the JSON page body: its outputs as rows (model = the text). */
+static enum lr_code
+jq_texts(const struct source *src, const char *expr, int first, const char *body, size_t len,
+	 struct raw_rows *rows, const char *what, struct lr_err *err)
 {
 	struct source one = *src;
-	struct raw_rows rows = { 0 };
 	json_t *root = NULL;
 	enum lr_code rc;
-	const char *t;
 
-	url[0] = '\0';
-	one.jq_program = jq_next_program(src->paginate_next);
+	one.jq_program = jq_text_program(expr, first);
 	one.jq_set = NULL; /* compiled in the child: one small program */
 	if (one.jq_program == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
 	rc = extract_json_load(src, body, len, &root, err);
 	if (rc == LR_OK)
-		rc = extract_jq_rows(&one, root, &rows, err);
-	t = rc == LR_OK && rows.n == 1 ? rows.v[0].field[FIELD_MODEL] : NULL;
-	if (rc == LR_OK && t != NULL && lr_strlcpy(url, t, urllen) != 0)
-		rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
-				"[paginate] next: a URL longer than %zu bytes", urllen - 1);
-	if (rc != LR_OK && strncmp(err->reason, "[paginate]", 10) != 0) {
-		static const char pre[] = "[paginate] next: ";
-		size_t n = strlen(err->reason);
-		if (n + sizeof(pre) > sizeof(err->reason))
-			n = sizeof(err->reason) - sizeof(pre);
-		memmove(err->reason + sizeof(pre) - 1, err->reason, n);
-		memcpy(err->reason, pre, sizeof(pre) - 1);
-		err->reason[n + sizeof(pre) - 1] = '\0';
-	}
-	raw_rows_free(&rows);
+		rc = extract_jq_rows(&one, root, rows, err);
+	if (rc != LR_OK)
+		jq_text_blame(err, what);
 	json_decref(root);
 	free(one.jq_program);
+	return rc;
+}
+
+enum lr_code
+extract_next_url(const struct source *src, const char *body, size_t len, char *url, size_t urllen,
+		 struct lr_err *err)
+{
+	struct raw_rows rows = { 0 };
+	enum lr_code rc =
+	    jq_texts(src, src->paginate_next, 1, body, len, &rows, "[paginate] next: ", err);
+	const char *t = rc == LR_OK && rows.n == 1 ? rows.v[0].field[FIELD_MODEL] : NULL;
+
+	url[0] = '\0';
+	if (t != NULL && lr_strlcpy(url, t, urllen) != 0)
+		rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				"[paginate] next: a URL longer than %zu bytes", urllen - 1);
+	raw_rows_free(&rows);
+	return rc;
+}
+
+enum lr_code
+extract_items(const struct source *src, const char *body, size_t len, char ***items, size_t *n,
+	      struct lr_err *err)
+{
+	struct raw_rows rows = { 0 };
+	enum lr_code rc =
+	    jq_texts(src, src->fanout_items, 0, body, len, &rows, "[fanout] items: ", err);
+	size_t i;
+
+	*items = NULL;
+	*n = 0;
+	if (rc == LR_OK && rows.n > (size_t)src->fanout_max_items)
+		rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				"[fanout] items: %zu items, more than max_items (%ld)", rows.n,
+				src->fanout_max_items);
+	if (rc == LR_OK && (*items = calloc(rows.n ? rows.n : 1, sizeof(**items))) == NULL)
+		rc = lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	for (i = 0; rc == LR_OK && i < rows.n; i++) {
+		const char *t = rows.v[i].field[FIELD_MODEL];
+		if (t == NULL || t[0] == '\0')
+			continue; /* a null item: nothing to fetch */
+		(*items)[(*n)++] = rows.v[i].field[FIELD_MODEL];
+		rows.v[i].field[FIELD_MODEL] = NULL; /* now the caller's */
+	}
+	raw_rows_free(&rows);
 	return rc;
 }

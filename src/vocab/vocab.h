@@ -139,6 +139,9 @@ struct source {
 	char *text;                /* html: nodes whose squashed strings are an array */
 	char *paginate_next;     /* [paginate] next: jq giving the next page's URL, "" = one page */
 	long paginate_max_pages; /* [paginate] max_pages */
+	char *fanout_list;       /* [fanout] list: the URL of the list, "" = no fan-out */
+	char *fanout_items;      /* [fanout] items: jq giving each item of the list */
+	long fanout_max_items;   /* [fanout] max_items */
 	struct jq_set *jq_set;   /* its configuration's programs, compiled; NULL = none */
 	long jq_index;           /* its program's place in jq_set */
 	long jq_timeout_sec;     /* a run of the program is killed after this */

@@ -3,7 +3,8 @@
 # shape of Fireworks AI's model list (nextPageToken). Every page is read
 # with the key (the fixture server answers 401 without it), all pages are
 # one run and one transaction, and a page too many, a loop, a failed page
-# or too many bytes in all fail the run with nothing stored.
+# or too many bytes in all fail the run with nothing stored. [fanout]:
+# OpenRouter's endpoints of each model of its list, the same way.
 . "$(dirname "$0")/lib.sh"
 need_pg
 pages=$WORK/pages/api.fireworks.ai/v1/accounts/fireworks
@@ -64,4 +65,38 @@ fail_case "a page that fails" "HTTP 404|404"
 cp "$WORK/page2.good" "$page2"
 sed -i 's/^max_body_size = .*/max_body_size = 3KiB/' "$CONF"
 fail_case "more bytes in all than max_body_size" "max_body_size"
+sed -i 's/^max_body_size = .*/max_body_size = 16MiB/' "$CONF"
+rm -f "$WORK/sources.d/fwapi.conf"
+
+# ---- [fanout]: conf/examples/openrouter-endpoints-all.conf
+or=$WORK/pages/openrouter.ai/api/v1/models
+mkdir -p "$or"
+cp -r "$LLMREF_SRCDIR"/tests/fixtures/pages/openrouter.ai/api/v1/models/. "$or/"
+local_sources "$LLMREF_SRCDIR/conf/examples" "$WORK/all" "$FIXTURE_PORT"
+local_sources "$LLMREF_SRCDIR/conf/sources.d" "$WORK/all" "$FIXTURE_PORT"
+# with OpenRouter's model list, which brings the models
+cp "$WORK/all/openrouter-endpoints-all.conf" "$WORK/all/openrouter.conf" "$WORK/sources.d/"
+: > "$FIXTURE_LOG"
+out=$(llmref refresh --all 2>&1); rc=$?
+is "$rc" 0 "a fanned-out source refreshes ($out)"
+like "$out" "openrouter-endpoints-all: ok, 9 rows" "the endpoints of the three Meta models, one run"
+is "$(grep -v '^END' "$FIXTURE_LOG" | grep -c '/endpoints	200')" 3 "one request per item"
+is "$(q "select count(*) from routes where source_id = 'openrouter-endpoints-all' and served_by = 'Groq'")" 1 \
+	"each endpoint a route of the provider behind it"
+fail_case_src() { # fail_case_src DESCRIPTION REGEX
+	local before out rc
+	before=$(catalog_dump)
+	out=$(llmref refresh --source openrouter-endpoints-all 2>&1); rc=$?
+	is "$rc" 1 "$1: the run fails"
+	like "$out" "$2" "$1: and says why"
+	is "$(catalog_dump)" "$before" "$1: nothing of it is stored"
+}
+mv "$or/meta-llama/llama-3.1-8b-instruct/endpoints" "$WORK/ep8b"
+fail_case_src "an item whose page fails" "404"
+mv "$WORK/ep8b" "$or/meta-llama/llama-3.1-8b-instruct/endpoints"
+sed -i 's/^max_items = .*/max_items = 2/' "$WORK/sources.d/openrouter-endpoints-all.conf"
+fail_case_src "more items than max_items" "3 items, more than max_items \(2\)"
+sed -i -e 's/^max_items = .*/max_items = 50/' \
+	-e 's#^items = .*#items = "../../../secret"#' "$WORK/sources.d/openrouter-endpoints-all.conf"
+fail_case_src "an item that climbs out of the path" "makes no URL"
 done_testing
