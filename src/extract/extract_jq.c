@@ -467,8 +467,7 @@ jq_child_run(struct jq_out *o, const struct source *src, json_t *doc)
 	} else if (rc < 0) {
 		status = JQ_EXIT_ERROR;
 	} /* rc > 0: the row cap; the parent counts the rows and says so */
-	if (k < 0)
-		jq_teardown(&jq);
+	jq_teardown(&jq); /* the inherited set too: this child's copy, run once */
 	return status;
 }
 
