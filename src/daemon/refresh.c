@@ -272,29 +272,32 @@ item_url(const char *tmpl, const char *item, char *out, size_t len)
 	return lr_strlcpy(out + n, at + 6, len - n) == 0 ? 0 : -1;
 }
 
-struct item_get {
+/* One more page (or [fanout] item) fetched: its body goes to
+ * bodies[job->user]; the first failure is the one said. */
+struct page_get {
 	struct buf *bodies;
+	const char *what; /* "a page after the first", "a [fanout] item" */
 	enum lr_code rc;
 	struct lr_err err;
 };
 
 static void
-item_got(struct fetch_job *job, void *ctx)
+page_got(struct fetch_job *job, void *ctx)
 {
-	struct item_get *g = ctx;
+	struct page_get *g = ctx;
 	struct buf *b = &g->bodies[(size_t)job->user];
 
 	if (g->rc != LR_OK)
-		return; /* the first failure is the one said */
+		return;
 	g->rc = job->rc;
 	g->err = job->err;
 	if (g->rc == LR_OK && job->res.status != 200)
 		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
-				   "HTTP %ld for a [fanout] item", job->res.status);
+				   "HTTP %ld for %s", job->res.status, g->what);
 	if (g->rc == LR_OK &&
 	    buf_append(b, job->res.body.data ? job->res.body.data : "", job->res.body.len) != 0)
 		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
-				   "the items exceed max_body_size in all");
+				   "the pages exceed max_body_size in all");
 }
 
 /* Join bodies[0..n) as one JSON array into out, within max bytes. */
@@ -329,7 +332,7 @@ fetch_items(const struct config *cfg, const struct source *src, const char *body
 	char **items = NULL, (*urls)[1024] = NULL;
 	struct fetch_job *jobs = NULL;
 	struct buf *bodies = NULL;
-	struct item_get g = { NULL, LR_OK, { 0 } };
+	struct page_get g = { NULL, "a [fanout] item", LR_OK, { 0 } };
 	struct fetch_opts fo;
 	size_t n = 0, i;
 	enum lr_code rc = extract_items(src, body, len, &items, &n, err);
@@ -350,7 +353,7 @@ fetch_items(const struct config *cfg, const struct source *src, const char *body
 	}
 	g.bodies = bodies;
 	refresh_fetch_opts(cfg, &fo);
-	if (rc == LR_OK && (fetch_run(&fo, jobs, n, item_got, &g) != LR_OK || g.rc != LR_OK))
+	if (rc == LR_OK && (fetch_run(&fo, jobs, n, page_got, &g) != LR_OK || g.rc != LR_OK))
 		rc = g.rc != LR_OK ? (*err = g.err, g.rc)
 				   : lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
 						"the [fanout] items could not be fetched");
@@ -366,28 +369,6 @@ fetch_items(const struct config *cfg, const struct source *src, const char *body
 	free(jobs);
 	free(urls);
 	return rc;
-}
-
-struct page_get {
-	struct buf *body;
-	enum lr_code rc;
-	struct lr_err err;
-};
-
-static void
-page_got(struct fetch_job *job, void *ctx)
-{
-	struct page_get *g = ctx;
-
-	g->rc = job->rc;
-	g->err = job->err;
-	if (g->rc == LR_OK && job->res.status != 200)
-		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
-				   "HTTP %ld for a page after the first", job->res.status);
-	if (g->rc == LR_OK && job->res.body.len > 0 &&
-	    buf_append(g->body, job->res.body.data, job->res.body.len) != 0)
-		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
-				   "the pages exceed max_body_size in all");
 }
 
 /* The next page's URL after the one at url (body, len), in next ("" when
@@ -438,7 +419,7 @@ fetch_next_pages(const struct config *cfg, const struct source *src, const char 
 	struct buf page;
 	struct fetch_opts fo;
 	struct fetch_job job;
-	struct page_get g = { &page, LR_OK, { 0 } };
+	struct page_get g = { &page, "a page after the first", LR_OK, { 0 } };
 	long pages = 1;
 	enum lr_code rc = LR_OK;
 

@@ -466,7 +466,7 @@ jq_child_run(struct jq_out *o, const struct source *src, json_t *doc)
 		}
 	} else if (rc < 0) {
 		status = JQ_EXIT_ERROR;
-	} /* rc > 0: the row cap; the parent counts the rows and says so */
+	}                 /* rc > 0: the row cap; the parent counts the rows and says so */
 	jq_teardown(&jq); /* the inherited set too: this child's copy, run once */
 	return status;
 }
