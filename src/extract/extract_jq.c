@@ -749,6 +749,9 @@ extract_jq_rows(const struct source *src, json_t *doc, struct raw_rows *out, str
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return lr_err_set(err, LR_ERR_INTERNAL, src->id, src->url, "pipe: %s",
 				  strerror(errno));
+	/* nothing the caller buffered may be written twice, or into the pipe,
+	 * by the child (under valgrind its exit flushes stdio) */
+	(void)fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
