@@ -241,6 +241,23 @@ refresh_paginated(const struct source *src)
 	       (src->fanout_list != NULL && src->fanout_list[0] != '\0');
 }
 
+/* Does path hold a "." or ".." segment (at either end too)? */
+static int
+dot_segment(const char *path)
+{
+	const char *seg = path, *end;
+	size_t n;
+
+	for (;; seg = end + 1) {
+		end = strchr(seg, '/');
+		n = end != NULL ? (size_t)(end - seg) : strlen(seg);
+		if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 1;
+		if (end == NULL)
+			return 0;
+	}
+}
+
 /* The URL of one [fanout] item: the source's url with {item} replaced by
  * the item, percent-encoded but for unreserved characters, '/' and ':'
  * (OpenRouter's "meta-llama/llama-3.1-8b-instruct:free"). An item that
@@ -252,8 +269,7 @@ item_url(const char *tmpl, const char *item, char *out, size_t len)
 	const char *at = strstr(tmpl, "{item}");
 	size_t n = (size_t)(at - tmpl), i;
 
-	if (strcmp(item, ".") == 0 || strcmp(item, "..") == 0 || strstr(item, "/../") != NULL ||
-	    strncmp(item, "../", 3) == 0 || strstr(item, "/./") != NULL || n >= len)
+	if (dot_segment(item) || n >= len)
 		return -1;
 	memcpy(out, tmpl, n);
 	for (i = 0; item[i] != '\0'; i++) {

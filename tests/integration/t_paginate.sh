@@ -99,4 +99,6 @@ fail_case_src "more items than max_items" "3 items, more than max_items \(2\)"
 sed -i -e 's/^max_items = .*/max_items = 50/' \
 	-e 's#^items = .*#items = "../../../secret"#' "$WORK/sources.d/openrouter-endpoints-all.conf"
 fail_case_src "an item that climbs out of the path" "makes no URL"
+sed -i 's#^items = .*#items = "meta-llama/.."#' "$WORK/sources.d/openrouter-endpoints-all.conf"
+fail_case_src "an item ending in a .. segment" "makes no URL"
 done_testing
