@@ -84,7 +84,7 @@ static const char SQL_INCOMING[] =
     " context_window bigint, max_output bigint, cached_input text,"
     " deprecation_date text, tier_threshold bigint, tier_input text, tier_output text,"
     " fact text, value text, reason text, expires text, served_by text NOT NULL,"
-    " price_from text, provider text NOT NULL)"
+    " price_from text, provider text NOT NULL, prices text)"
     " ON COMMIT DELETE ROWS";
 static const char SQL_DIFF_TABLE[] =
     "CREATE TEMP TABLE IF NOT EXISTS llmref_diff (change text, provider_model_id text,"
@@ -94,7 +94,7 @@ static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
     " cached_input, deprecation_date, tier_threshold, tier_input, tier_output,"
-    " fact, value, reason, expires, served_by, price_from, provider)"
+    " fact, value, reason, expires, served_by, price_from, provider, prices)"
     " FROM STDIN";
 /* The change feed and the dirty models (007, 010): a statement that adds
  * or changes routes, prices or facts returns the rows it wrote, and the
@@ -413,7 +413,8 @@ static const char SQL_MERGE_VALUES[] =
 		      "   ('deprecation_date', c.deprecation_date),"
 		      "   ('tier_threshold_tokens', c.tier_threshold::text),"
 		      "   ('tier_input_usd_per_mtok', c.tier_input),"
-		      "   ('tier_output_usd_per_mtok', c.tier_output)) f(fact, value)),"
+		      "   ('tier_output_usd_per_mtok', c.tier_output), ('prices', c.prices))"
+		      "  f(fact, value)),"
 		      " f AS (INSERT INTO route_facts (route_id, fact, value, run_id)"
 		      " SELECT v.route_id, v.fact, v.value, $2::bigint FROM v"
 		      "  LEFT JOIN LATERAL (SELECT true AS found, x.value FROM route_facts x WHERE "
@@ -849,11 +850,39 @@ copy_route_facts(struct buf *line, const struct record *r)
 	return rc;
 }
 
+/* r's other prices as one JSON object, {"per_image":"0.04",...} (keys
+ * and values are canonical: no character needs escaping), or NULL when
+ * it has none. -1 if it does not fit. */
+#define COPY_PRICES_MAX (EXTRACT_MAX_PRICES * (RECORD_PRICE_KEY_MAX + DEC_STR_MAX + 6) + 4)
+static int
+copy_prices(const struct record *r, char *json, size_t len, const char **out)
+{
+	size_t at = 1;
+	int i, n;
+
+	*out = NULL;
+	if (r->nprices == 0)
+		return 0;
+	json[0] = '{';
+	for (i = 0; i < r->nprices; i++) {
+		n = snprintf(json + at, len - at, "%s\"%s\":\"%s\"", i ? "," : "", r->prices[i].key,
+			     r->prices[i].value);
+		if (n < 0 || (size_t)n >= len - at - 1)
+			return -1;
+		at += (size_t)n;
+	}
+	json[at++] = '}';
+	json[at] = '\0';
+	*out = json;
+	return 0;
+}
+
 /* One COPY line of r; fact f (or none if f < 0) goes in fact, value. */
 static int
 copy_record(struct buf *line, const struct record *r, int f)
 {
-	char in[DEC_STR_MAX], out[DEC_STR_MAX], ctx[24];
+	char in[DEC_STR_MAX], out[DEC_STR_MAX], ctx[24], prices[COPY_PRICES_MAX];
+	const char *p;
 	int rc = 0;
 
 	dec_format(r->input.usd_per_mtok, in, sizeof(in));
@@ -876,7 +905,9 @@ copy_record(struct buf *line, const struct record *r, int f)
 	rc |= copy_field(line, f >= 0 ? r->facts[f].expires : NULL, 0);
 	rc |= copy_field(line, r->served_by, 0);
 	rc |= copy_field(line, r->price_from[0] ? r->price_from : NULL, 0);
-	rc |= copy_field(line, r->provider, 1);
+	rc |= copy_field(line, r->provider, 0);
+	rc |= copy_prices(r, prices, sizeof(prices), &p);
+	rc |= copy_field(line, p, 1);
 	return rc;
 }
 

@@ -106,6 +106,21 @@ print_price(const struct price *p)
 	       p->kind == PRICE_VALUE ? dec_format(p->usd_per_mtok, v, sizeof(v)) : "");
 }
 
+/* The tier and the other prices of a pricing row: threshold, tier
+ * input and output, then "key=value, ..." (units in llmref-sources(5)). */
+static void
+print_more_prices(const struct record *r)
+{
+	int i;
+
+	print_count(r->tier_threshold);
+	print_price(&r->tier_input);
+	print_price(&r->tier_output);
+	printf("\t");
+	for (i = 0; i < r->nprices; i++)
+		printf("%s%s=%s", i ? ", " : "", r->prices[i].key, r->prices[i].value);
+}
+
 /* One TSV line per fact of each row of a facts source. */
 static void
 test_print_facts(const struct records *recs)
@@ -147,6 +162,8 @@ test_print_view(const struct source *src, const char *body, size_t len)
 	for (f = 0; f < FIELD_COUNT; f++)
 		if (v.fields[f] > 0)
 			printf("; %s in %ld", field_name((enum field)f), v.fields[f]);
+	if (v.prices > 0)
+		printf("; prices in %ld", v.prices);
 	printf("\n");
 	extract_view_free(&v);
 	return EXIT_OK;
@@ -172,7 +189,8 @@ test_body(const struct config *cfg, const struct source *src, const char *body, 
 		goto out;
 	}
 	printf("# provider_model_id\tmodel\tvariant\tregion\tinput\t\toutput\t\tcontext\tmax_"
-	       "output\tcached_input\t\tdeprecation_date\tprovider\n");
+	       "output\tcached_input\t\tdeprecation_date\tprovider\ttier_threshold\ttier_"
+	       "input\t\ttier_output\t\tprices\n");
 	for (i = 0; i < recs.n; i++) {
 		const struct record *r = &recs.v[i];
 		printf("%s\t%s\t%s\t%s", r->provider_model_id, r->model_id, r->variant, r->region);
@@ -181,7 +199,9 @@ test_body(const struct config *cfg, const struct source *src, const char *body, 
 		print_count(r->context_window);
 		print_count(r->max_output);
 		print_price(&r->cached_input);
-		printf("\t%s\t%s\n", r->deprecation_date, r->provider);
+		printf("\t%s\t%s", r->deprecation_date, r->provider);
+		print_more_prices(r);
+		printf("\n");
 	}
 out:
 	printf("# %zu rows, %ld rejected%s%s\n", recs.n, recs.rejected,

@@ -48,6 +48,7 @@ struct extract_view {
 	long matched[3];          /* json_xpath, table, text: nodes; -1 = not set */
 	long rows;                /* rows the program gave */
 	long fields[FIELD_COUNT]; /* rows with each field not null */
+	long prices;              /* rows with a prices member */
 };
 enum lr_code extract_view(const struct source *src, const char *body, size_t len,
 			  struct extract_view *v, struct lr_err *err)

@@ -208,11 +208,12 @@ jq_out_escaped(struct jq_out *o, const char *s, size_t n)
 	return jq_out_put(o, s + from, n - from);
 }
 
-/* One member of a row: "F" KEY TAB VALUE or "N" KEY (null), one line. */
+/* One member of a row: TAG KEY TAB VALUE or "N" KEY (null), one line;
+ * TAG is "F" for a field, "P" for a member of prices. */
 static int
-jq_out_member(struct jq_out *o, jv k, jv t)
+jq_out_member(struct jq_out *o, jv k, jv t, const char *tag)
 {
-	int rc = jq_out_put(o, jv_get_kind(t) == JV_KIND_NULL ? "N" : "F", 1);
+	int rc = jq_out_put(o, jv_get_kind(t) == JV_KIND_NULL ? "N" : tag, 1);
 
 	if (rc == 0)
 		rc = jq_out_escaped(o, jv_string_value(k),
@@ -222,6 +223,46 @@ jq_out_member(struct jq_out *o, jv k, jv t)
 		     jq_out_escaped(o, jv_string_value(t),
 				    (size_t)jv_string_length_bytes(jv_copy(t)));
 	return rc == 0 ? jq_out_put(o, "\n", 1) : -1;
+}
+
+/* A row's "prices" object: a "P" KEY TAB VALUE line per member with a
+ * value (null members are left out). Consumes v; 0, or -1 after an "E". */
+static int
+jq_emit_prices(struct jq_out *o, jv v, long n)
+{
+	jv msg;
+	int rc = 0;
+
+	if (jv_get_kind(v) == JV_KIND_NULL) {
+		jv_free(v);
+		return 0;
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		msg = jv_string_fmt("row %ld: prices is %s, not an object of prices", n,
+				    jv_kind_name(jv_get_kind(v)));
+		jq_out_error(o, jv_string_value(msg));
+		jv_free(msg);
+		jv_free(v);
+		return -1;
+	}
+	jv_object_foreach(v, k, m)
+	{
+		jv t = rc == 0 ? jq_row_value(m, n, jv_string_value(k)) : (jv_free(m), jv_null());
+		if (rc == 0 && !jv_is_valid(t)) {
+			msg = jv_invalid_get_msg(t);
+			jq_out_error(o, jv_string_value(msg));
+			jv_free(msg);
+			rc = -1;
+		} else if (rc == 0 && jv_get_kind(t) == JV_KIND_STRING) {
+			rc = jq_out_member(o, k, t, "P");
+			jv_free(t);
+		} else {
+			jv_free(t);
+		}
+		jv_free(k);
+	}
+	jv_free(v);
+	return rc;
 }
 
 /* Write one output object as an "R" line and its members' lines.
@@ -243,6 +284,11 @@ jq_emit_row(struct jq_out *o, jv row, long n)
 	rc = jq_out_put(o, "R\n", 2);
 	jv_object_foreach(row, k, v)
 	{
+		if (strcmp(jv_string_value(k), "prices") == 0) {
+			rc = rc == 0 ? jq_emit_prices(o, v, n) : (jv_free(v), rc);
+			jv_free(k);
+			continue;
+		}
 		jv t = rc == 0 ? jq_row_value(v, n, jv_string_value(k)) : (jv_free(v), jv_null());
 		if (rc == 0 && !jv_is_valid(t)) {
 			msg = jv_invalid_get_msg(t);
@@ -250,7 +296,7 @@ jq_emit_row(struct jq_out *o, jv row, long n)
 			jv_free(msg);
 			rc = -1;
 		} else if (rc == 0) {
-			rc = jq_out_member(o, k, t);
+			rc = jq_out_member(o, k, t, "F");
 			jv_free(t);
 		} else {
 			jv_free(t);
@@ -652,6 +698,44 @@ jq_row_member(const struct source *src, struct raw_row *row, char *line, struct 
 	return LR_OK;
 }
 
+/* One "P" line (KEY TAB VALUE, NUL-terminated): a member of the last
+ * row's prices. */
+static enum lr_code
+jq_row_price(const struct source *src, struct raw_row *row, char *line, struct lr_err *err)
+{
+	char *tab = strchr(line, '\t');
+	long n = row->index + 1;
+	struct raw_price *p;
+
+	if (src->kind != SOURCE_PRICING)
+		return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				  "row %ld: prices: not a field of '%s' sources", n,
+				  source_kind_name(src->kind));
+	if (tab == NULL)
+		return lr_err_set(err, LR_ERR_INTERNAL, src->id, src->url,
+				  "the jq child wrote an unreadable line");
+	*tab = '\0';
+	if (row->nprices >= EXTRACT_MAX_PRICES)
+		return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				  "row %ld: more than %d prices", n, EXTRACT_MAX_PRICES);
+	if (jq_unescape(line, strlen(line)) > EXTRACT_FIELD_MAX_BYTES ||
+	    jq_unescape(tab + 1, strlen(tab + 1)) > EXTRACT_FIELD_MAX_BYTES)
+		return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+				  "row %ld: a member of prices is too long (longer than %d bytes)",
+				  n, EXTRACT_FIELD_MAX_BYTES);
+	if (row->prices == NULL &&
+	    (row->prices = calloc(EXTRACT_MAX_PRICES, sizeof(*row->prices))) == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	p = &row->prices[row->nprices];
+	p->key = strdup(line);
+	p->text = strdup(tab + 1);
+	row->nprices++; /* freed with the row even if half made */
+	if (p->key == NULL || p->text == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	extract_squash_space(p->text);
+	return LR_OK;
+}
+
 /* One line of the child's output (NUL-terminated, no newline). */
 static enum lr_code
 jq_line(const struct source *src, char *line, struct raw_rows *out, struct jq_seen *seen,
@@ -670,6 +754,8 @@ jq_line(const struct source *src, char *line, struct raw_rows *out, struct jq_se
 	}
 	if ((line[0] == 'F' || line[0] == 'N') && out->n > 0)
 		return jq_row_member(src, &out->v[out->n - 1], line, seen, err);
+	if (line[0] == 'P' && out->n > 0)
+		return jq_row_price(src, &out->v[out->n - 1], line + 1, err);
 	if (line[0] == 'E')
 		return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url, "%s", line + 1);
 	return lr_err_set(err, LR_ERR_INTERNAL, src->id, src->url,

@@ -530,6 +530,10 @@ json_rows_append(const struct source *src, struct raw_rows *out, struct raw_rows
 						    "out of memory");
 		memcpy(r->field, part->v[i].field, sizeof(r->field));
 		memset(part->v[i].field, 0, sizeof(part->v[i].field));
+		r->prices = part->v[i].prices;
+		r->nprices = part->v[i].nprices;
+		part->v[i].prices = NULL;
+		part->v[i].nprices = 0;
 		r->index = (long)out->n - 1;
 	}
 	return LR_OK;

@@ -146,9 +146,11 @@ view_rows(const struct source *src, const char *body, size_t len, struct extract
 	if (extract_page(src, body, len, &rows, &err) != LR_OK)
 		return; /* the rows' own run reports it */
 	v->rows = (long)rows.n;
-	for (i = 0; i < rows.n; i++)
+	for (i = 0; i < rows.n; i++) {
 		for (f = 0; f < FIELD_COUNT; f++)
 			v->fields[f] += rows.v[i].field[f] != NULL;
+		v->prices += rows.v[i].nprices > 0;
+	}
 	raw_rows_free(&rows);
 }
 

@@ -7,31 +7,13 @@
 #include <string.h>
 
 #include "normalize/normalize.h"
+#include "normalize/normalize_impl.h"
 #include "core/text.h"
 #include "core/err.h"
 
-/* Longest price or context cell accepted, in bytes after folding. */
-#define NORM_TEXT_MAX 256
-/* Bytes of a cell quoted in a reason, and the buffer that holds them. */
-#define NORM_QUOTE_MAX          40
-#define NORM_QUOTE_BUF          (NORM_QUOTE_MAX + 4)
 #define NORM_CONTEXT_MAX_TOKENS 1000000000LL
 
 enum norm_marker { MARK_NONE, MARK_TOKEN, MARK_1K, MARK_1M };
-enum norm_money { MONEY_NONE, MONEY_DOLLARS, MONEY_CENTS };
-
-/* What the text of a price cell says, once scanned. */
-struct price_text {
-	char q[NORM_QUOTE_BUF];  /* the cell, quoted for reasons */
-	char num[NORM_TEXT_MAX]; /* the number, thousands separators removed */
-	const char *bad;         /* why the scan failed */
-	bool has_sign;
-	bool negative;
-	enum norm_money money;
-	enum norm_marker marker;
-};
-
-/* ---- text helpers --------------------------------------------------- */
 
 /* ---- prices ---------------------------------------------------------- */
 
@@ -218,9 +200,9 @@ price_scan_marker(const char *p, enum norm_marker *mk)
 	return p;
 }
 
-/* [sign] [$ | US$ | USD] [sign] number [USD | cents | ¢] [unit marker] */
+/* [sign] [$ | US$ | USD] [sign] number [USD | cents | ¢]; *pp at the rest. */
 static int
-price_scan(const char *folded, struct price_text *pt)
+price_scan_amount(const char *folded, struct price_text *pt, const char **pp)
 {
 	const char *p = folded;
 
@@ -233,8 +215,35 @@ price_scan(const char *folded, struct price_text *pt)
 	p = text_skip_space(p);
 	if (price_scan_suffix(&p, pt) != 0)
 		return -1;
-	p = price_scan_marker(p, &pt->marker);
-	return *p == '\0' ? 0 : -1;
+	*pp = p;
+	return 0;
+}
+
+int
+norm_price_head(const char *text, char *folded, size_t flen, struct price_text *pt,
+		struct price *out, const char **rest, char *why, size_t whylen)
+{
+	out->kind = PRICE_UNPRICED;
+	out->usd_per_mtok.v = 0;
+	memset(pt, 0, sizeof(*pt));
+	text_quote(text, pt->q, NORM_QUOTE_MAX, false);
+	if (!text_utf8_valid(text)) {
+		lr_why(why, whylen, "invalid UTF-8 in price '%s'", pt->q);
+		return -1;
+	}
+	if (text_fold(text, TEXT_FOLD_LOWER, folded, flen) != 0) {
+		lr_why(why, whylen, "price text too long: '%s'", pt->q);
+		return -1;
+	}
+	if (price_special(folded, out))
+		return 1;
+	if (price_check_currency(folded, pt->q, why, whylen) != 0)
+		return -1;
+	if (price_scan_amount(folded, pt, rest) != 0) {
+		lr_why(why, whylen, "%s: '%s'", pt->bad, pt->q);
+		return -1;
+	}
+	return 0;
 }
 
 static const char *const price_marker_names[] = {
@@ -259,7 +268,8 @@ price_num_is_zero(const char *num)
  * tokens, from the source's unit and the markers in the text. A zero needs
  * no unit marker. */
 static int
-price_shift(const struct price_text *pt, enum price_unit unit, int *shift, char *why, size_t whylen)
+price_shift(const struct price_text *pt, enum norm_marker marker, enum price_unit unit, int *shift,
+	    char *why, size_t whylen)
 {
 	static const int marker_shift[] = {
 		[MARK_NONE] = 0, [MARK_TOKEN] = 6, [MARK_1K] = 3, [MARK_1M] = 0
@@ -276,9 +286,9 @@ price_shift(const struct price_text *pt, enum price_unit unit, int *shift, char 
 	if ((unsigned)unit > UNIT_AUTO)
 		goto fail_unit;
 	mk = unit_marker[unit];
-	if (pt->marker != MARK_NONE && mk != MARK_NONE && pt->marker != mk)
+	if (marker != MARK_NONE && mk != MARK_NONE && marker != mk)
 		goto fail_marker;
-	mk = pt->marker != MARK_NONE ? pt->marker : mk;
+	mk = marker != MARK_NONE ? marker : mk;
 	if (mk == MARK_NONE && !price_num_is_zero(pt->num))
 		goto fail_none;
 	if (unit != UNIT_AUTO && pt->money != MONEY_NONE && cents != (pt->money == MONEY_CENTS))
@@ -290,7 +300,7 @@ fail_unit:
 	lr_why(why, whylen, "unknown price unit %d", (int)unit);
 	return -1;
 fail_marker:
-	lr_why(why, whylen, "unit marker %s contradicts %s in '%s'", price_marker_names[pt->marker],
+	lr_why(why, whylen, "unit marker %s contradicts %s in '%s'", price_marker_names[marker],
 	       uname, pt->q);
 	return -1;
 fail_none:
@@ -334,32 +344,24 @@ int
 normalize_price(const char *text, enum price_unit unit, struct price *out, char *why, size_t whylen)
 {
 	struct price_text pt;
+	enum norm_marker mk = MARK_NONE;
 	char folded[NORM_TEXT_MAX];
-	int shift;
+	const char *rest;
+	int shift, rc;
 
 	out->kind = PRICE_UNPRICED;
 	out->usd_per_mtok.v = 0;
 	if (text == NULL)
 		return 0;
-	memset(&pt, 0, sizeof(pt));
-	text_quote(text, pt.q, NORM_QUOTE_MAX, false);
-	if (!text_utf8_valid(text)) {
-		lr_why(why, whylen, "invalid UTF-8 in price '%s'", pt.q);
+	rc = norm_price_head(text, folded, sizeof(folded), &pt, out, &rest, why, whylen);
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
+	rest = price_scan_marker(rest, &mk);
+	if (*rest != '\0') {
+		lr_why(why, whylen, "not a price: '%s'", pt.q);
 		return -1;
 	}
-	if (text_fold(text, TEXT_FOLD_LOWER, folded, sizeof(folded)) != 0) {
-		lr_why(why, whylen, "price text too long: '%s'", pt.q);
-		return -1;
-	}
-	if (price_special(folded, out))
-		return 0;
-	if (price_check_currency(folded, pt.q, why, whylen) != 0)
-		return -1;
-	if (price_scan(folded, &pt) != 0) {
-		lr_why(why, whylen, "%s: '%s'", pt.bad, pt.q);
-		return -1;
-	}
-	if (price_shift(&pt, unit, &shift, why, whylen) != 0)
+	if (price_shift(&pt, mk, unit, &shift, why, whylen) != 0)
 		return -1;
 	return price_value(&pt, shift, out, why, whylen);
 }

@@ -23,6 +23,25 @@
 int normalize_price(const char *text, enum price_unit unit, struct price *out, char *why,
 		    size_t whylen) __attribute__((warn_unused_result));
 
+/* The key of one more price of a row ([extract] jq's "prices"): a
+ * dimension of vocab.h's table, then qualifiers, each at most once: a tier
+ * of prompt tokens (">128K" and ">=128K" stay distinct; "≥" is ">="), a
+ * daily UTC window ("16:30-00:30") and labels ("1024x1024", "hd").
+ * Writes the canonical key ("input >128000") into out and the
+ * dimension's unit into *per. Returns 0, or -1 with a reason. */
+int normalize_price_key(const char *key, char *out, size_t len, enum price_per *per, char *why,
+			size_t whylen) __attribute__((warn_unused_result));
+
+/* A price per image, second, minute, hour, 1K characters, request or
+ * search, as USD per one of them (per 1K for characters) in
+ * out->usd_per_mtok: "$0.04", "$0.04 / image", "$0.006 per minute",
+ * "$15.00 / 1M characters" (= 0.015 per 1K), "$10 / 1K calls" (= 0.01),
+ * "2 cents per image". A unit marker must name what the dimension counts.
+ * "Free" and zero are PRICE_FREE, "Contact sales" PRICE_UNPRICED. Returns 0,
+ * or -1 with a reason (negative, over 100,000, another unit, garbage). */
+int normalize_unit_price(const char *text, enum price_per per, struct price *out, char *why,
+			 size_t whylen) __attribute__((warn_unused_result));
+
 /* Context window in tokens: "128K" (= 128,000; see docs/normalization.md),
  * "131,072", "131072 tokens", "1M", "2m", plain JSON integers. 1K = 1000.
  * Returns 0, or -1 with a reason (empty, negative, over 10^9, garbage). */

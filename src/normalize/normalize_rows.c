@@ -85,6 +85,71 @@ norm_name(const struct source *src, enum field f, const char *text, char *dst, s
 	return LR_OK;
 }
 
+static int
+rec_price_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct record_price *)a)->key, ((const struct record_price *)b)->key);
+}
+
+/* One member of a row's prices into rec->prices[rec->nprices] (not
+ * counted when the cell says unpriced). */
+static enum lr_code
+norm_one_price(const struct source *src, const struct raw_price *in, struct record *rec,
+	       struct lr_err *err)
+{
+	struct record_price *out = &rec->prices[rec->nprices];
+	enum price_per per;
+	struct price p;
+	char why[256];
+	int rc;
+
+	if (normalize_price_key(in->key, out->key, sizeof(out->key), &per, why, sizeof(why)) != 0)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url, "row %ld: prices: %s",
+				  rec->row, why);
+	if (per == PER_MTOK_INPUT || per == PER_MTOK_OUTPUT)
+		rc = normalize_price(in->text, per == PER_MTOK_INPUT ? src->input_unit
+								   : src->output_unit,
+				     &p, why, sizeof(why));
+	else
+		rc = normalize_unit_price(in->text, per, &p, why, sizeof(why));
+	if (rc == 0 && p.kind == PRICE_DYNAMIC)
+		snprintf(why, sizeof(why), "'-1' (dynamic) is not a price of a dimension");
+	if (rc != 0 || p.kind == PRICE_DYNAMIC)
+		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+				  "row %ld: prices: %s: %s", rec->row, out->key, why);
+	if (p.kind == PRICE_UNPRICED)
+		return LR_OK;
+	dec_format(p.usd_per_mtok, out->value, sizeof(out->value));
+	rec->nprices++;
+	return LR_OK;
+}
+
+/* A row's other prices, canonical and sorted; a key given twice fails. */
+static enum lr_code
+norm_prices(const struct source *src, const struct raw_row *raw, struct record *rec,
+	    struct lr_err *err)
+{
+	enum lr_code rc = LR_OK;
+	size_t i;
+
+	if (raw->nprices == 0)
+		return LR_OK;
+	rec->prices = calloc(raw->nprices, sizeof(*rec->prices));
+	if (rec->prices == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	for (i = 0; i < raw->nprices && rc == LR_OK; i++)
+		rc = norm_one_price(src, &raw->prices[i], rec, err);
+	if (rc != LR_OK)
+		return rc;
+	qsort(rec->prices, (size_t)rec->nprices, sizeof(*rec->prices), rec_price_cmp);
+	for (i = 1; i < (size_t)rec->nprices; i++)
+		if (strcmp(rec->prices[i - 1].key, rec->prices[i].key) == 0)
+			return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
+					  "row %ld: prices: '%s' is given twice", rec->row,
+					  rec->prices[i].key);
+	return LR_OK;
+}
+
 /* The day from which a row's prices apply: any date form, at day
  * precision (a month means its first day). */
 static enum lr_code
@@ -136,6 +201,8 @@ norm_route_facts(const struct source *src, const struct raw_row *raw, struct rec
 			       sizeof(rec->provider), rec->row, err);
 	if (rc == LR_OK)
 		rc = norm_price_from(src, raw->field[FIELD_PRICE_FROM], rec, err);
+	if (rc == LR_OK)
+		rc = norm_prices(src, raw, rec, err);
 	if (rc != LR_OK)
 		return rc;
 	if (dep == NULL || dep[0] == '\0')
@@ -234,7 +301,7 @@ norm_check_priced(const struct source *src, const struct records *recs, struct l
 		return LR_OK;
 	for (i = 0; i < recs->n; i++)
 		if (recs->v[i].input.kind != PRICE_UNPRICED ||
-		    recs->v[i].output.kind != PRICE_UNPRICED)
+		    recs->v[i].output.kind != PRICE_UNPRICED || recs->v[i].nprices > 0)
 			return LR_OK;
 	return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
 			  "no price on the page: all %zu rows are unpriced (a page whose figures "
@@ -259,6 +326,7 @@ normalize_rows(const struct identity *id, const struct source *src, const struct
 		rc = norm_one(id, src, &rows->v[i], &out->v[out->n], err);
 		if (rc != LR_OK) { /* the slot is reused or dropped: free its facts */
 			free(out->v[out->n].facts);
+			free(out->v[out->n].prices);
 			memset(&out->v[out->n], 0, sizeof(out->v[out->n]));
 		}
 		if (rc == LR_ERR_NORMALIZE && src->skip_bad_rows) {

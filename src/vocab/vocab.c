@@ -116,6 +116,71 @@ price_kind_name(enum price_kind k)
 	return (unsigned)k <= PRICE_DYNAMIC ? names[k] : "unknown";
 }
 
+static const struct {
+	const char *name;
+	enum price_per per;
+} price_dims[] = {
+	{ "input", PER_MTOK_INPUT },
+	{ "output", PER_MTOK_OUTPUT },
+	{ "cached_input", PER_MTOK_INPUT },
+	{ "cache_write", PER_MTOK_INPUT },
+	{ "audio_input", PER_MTOK_INPUT },
+	{ "audio_cached_input", PER_MTOK_INPUT },
+	{ "audio_output", PER_MTOK_OUTPUT },
+	{ "image_input", PER_MTOK_INPUT },
+	{ "image_output", PER_MTOK_OUTPUT },
+	{ "reasoning_output", PER_MTOK_OUTPUT },
+	{ "batch_input", PER_MTOK_INPUT },
+	{ "batch_cached_input", PER_MTOK_INPUT },
+	{ "batch_output", PER_MTOK_OUTPUT },
+	{ "flex_input", PER_MTOK_INPUT },
+	{ "flex_cached_input", PER_MTOK_INPUT },
+	{ "flex_output", PER_MTOK_OUTPUT },
+	{ "priority_input", PER_MTOK_INPUT },
+	{ "priority_cached_input", PER_MTOK_INPUT },
+	{ "priority_output", PER_MTOK_OUTPUT },
+	{ "per_image", PER_IMAGE },
+	{ "per_second", PER_SECOND },
+	{ "per_minute", PER_MINUTE },
+	{ "per_hour", PER_HOUR },
+	{ "per_1k_chars", PER_1K_CHARS },
+	{ "per_request", PER_REQUEST },
+	{ "per_search", PER_SEARCH },
+};
+
+int
+price_dim_lookup(const char *name, size_t len, enum price_per *per)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS(price_dims); i++) {
+		if (strlen(price_dims[i].name) == len && memcmp(price_dims[i].name, name, len) == 0) {
+			*per = price_dims[i].per;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+price_dim_name(size_t i)
+{
+	return i < NKEYS(price_dims) ? price_dims[i].name : NULL;
+}
+
+const char *
+price_per_unit(enum price_per per)
+{
+	static const char *const units[] = {
+		[PER_MTOK_INPUT] = "USD/1M tokens", [PER_MTOK_OUTPUT] = "USD/1M tokens",
+		[PER_IMAGE] = "USD/image",          [PER_SECOND] = "USD/second",
+		[PER_MINUTE] = "USD/minute",        [PER_HOUR] = "USD/hour",
+		[PER_1K_CHARS] = "USD/1K characters", [PER_REQUEST] = "USD/request",
+		[PER_SEARCH] = "USD/search",
+	};
+	return (size_t)per < NKEYS(units) ? units[per] : "?";
+}
+
 /* ---- rows and records -------------------------------------------------- */
 
 void
@@ -125,9 +190,15 @@ raw_rows_free(struct raw_rows *rows)
 
 	if (rows == NULL)
 		return;
-	for (i = 0; i < rows->n; i++)
+	for (i = 0; i < rows->n; i++) {
 		for (f = 0; f < FIELD_COUNT; f++)
 			free(rows->v[i].field[f]);
+		for (f = 0; f < rows->v[i].nprices; f++) {
+			free(rows->v[i].prices[f].key);
+			free(rows->v[i].prices[f].text);
+		}
+		free(rows->v[i].prices);
+	}
 	free(rows->v);
 	memset(rows, 0, sizeof(*rows));
 }
@@ -139,8 +210,10 @@ records_free(struct records *recs)
 
 	if (recs == NULL)
 		return;
-	for (i = 0; i < recs->n; i++)
+	for (i = 0; i < recs->n; i++) {
 		free(recs->v[i].facts);
+		free(recs->v[i].prices);
+	}
 	free(recs->v);
 	recs->v = NULL;
 	recs->n = 0;

@@ -106,6 +106,32 @@ struct price {
 
 const char *price_kind_name(enum price_kind k); /* "value", "free", ... */
 
+/* What one more price of a pricing row is counted in: a row's "prices"
+ * ([extract] jq) names each by its dimension, e.g. "cache_write",
+ * "batch_input", "per_image", "per_minute". Token dimensions are stored
+ * in USD per 1M tokens, read in the input (or output) price's unit; the
+ * others in USD per one of what they count. */
+enum price_per {
+	PER_MTOK_INPUT,  /* tokens, in input_price's unit */
+	PER_MTOK_OUTPUT, /* tokens, in output_price's unit */
+	PER_IMAGE,
+	PER_SECOND,
+	PER_MINUTE,
+	PER_HOUR,
+	PER_1K_CHARS, /* 1,000 characters */
+	PER_REQUEST,
+	PER_SEARCH,
+};
+
+/* The dimension NAME (the first word of a "prices" key): 0 and *per, or
+ * -1 for a name not in the table. */
+int price_dim_lookup(const char *name, size_t len, enum price_per *per);
+/* The unit a stored value of such a dimension is in: "USD/1M tokens",
+ * "USD/image" ... */
+const char *price_per_unit(enum price_per per);
+/* The dimension names, in order, for messages and docs: i-th or NULL. */
+const char *price_dim_name(size_t i);
+
 /* ---- a source, as config loads it from sources.d/ID.conf ---------------- */
 
 /* One request header of a source: its value is a template, secrets are
@@ -159,9 +185,19 @@ struct source {
 
 #define EXTRACT_MAX_ROWS 100000 /* the most rows one page may yield */
 
+#define EXTRACT_MAX_PRICES 32 /* the most "prices" members one row may have */
+
+/* One member of a row's "prices": "per_image 1024x1024" = "$0.04". */
+struct raw_price {
+	char *key;
+	char *text;
+};
+
 struct raw_row {
 	char *field[FIELD_COUNT]; /* NULL when the expression selected nothing */
 	long index;               /* 0-based position among the rows */
+	struct raw_price *prices; /* malloc'd; NULL when the row has none */
+	size_t nprices;
 };
 
 struct raw_rows {
@@ -180,6 +216,14 @@ void raw_rows_free(struct raw_rows *rows);
 #define RECORD_FACTS_MAX      10
 #define RECORD_FACT_NAME_MAX  96
 #define RECORD_FACT_VALUE_MAX 192
+#define RECORD_PRICE_KEY_MAX  64
+
+/* One more price of a route, canonical: "per_image 1024x1024" = "0.04"
+ * (USD per image), "input >200000" = "2.5" (USD per 1M tokens). */
+struct record_price {
+	char key[RECORD_PRICE_KEY_MAX];
+	char value[DEC_STR_MAX]; /* exact decimal; "0" when free */
+};
 
 /* One fact about a model, from a model_card, benchmarks or capabilities
  * source: "parameters" = "1230000000", "benchmark:mmlu" = "88.6". */
@@ -210,6 +254,8 @@ struct record {
 	long row;                  /* 1-based row number in the page */
 	struct record_fact *facts; /* malloc'd for fact kinds; NULL for pricing */
 	int nfacts;
+	struct record_price *prices; /* malloc'd, sorted by key; NULL when none */
+	int nprices;
 };
 
 struct records {

@@ -27,8 +27,12 @@ for conf in "$LLMREF_SRCDIR"/conf/sources.d/*.conf "$LLMREF_SRCDIR"/conf/example
 	got=$(llmref sources test "$id" --fetch 2>&1); rc=$?
 	is "$rc" 0 "$id: sources test succeeds"
 	# pricing: provider_model_id, input kind+value, output kind+value,
-	# context (and the provider a dataset's row names, when expected)
-	if grep -q '^kind = pricing' "$conf" && [ "$(head -1 "$exp" | awk -F'\t' '{print NF}')" = 7 ]; then
+	# context (and the provider a dataset's row names, and the row's other
+	# prices, when expected)
+	nf=$(head -1 "$exp" | awk -F'\t' '{print NF}')
+	if grep -q '^kind = pricing' "$conf" && [ "$nf" = 8 ]; then
+		cols='{print $1, $5, $6, $7, $8, $9, $14, $20}'
+	elif grep -q '^kind = pricing' "$conf" && [ "$nf" = 7 ]; then
 		cols='{print $1, $5, $6, $7, $8, $9, $14}'
 	elif grep -q '^kind = pricing' "$conf"; then
 		cols='{print $1, $5, $6, $7, $8, $9}'
@@ -42,7 +46,7 @@ done
 # a saved page works the same without any server
 got=$(llmref sources test fireworks --page "$LLMREF_SRCDIR/tests/fixtures/pages/fireworks.ai/pricing"); rc=$?
 is "$rc" 0 "sources test --page reads a saved page"
-like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000		unpriced			$" "and prints the normalized row"
+like "$got" "^Llama 3.2 1B Instruct	llama-3.2-1b-instruct			value	0.1	value	0.1	128000		unpriced					unpriced		unpriced		$" "and prints the normalized row"
 "$LLMREF_BIN" -c "$CONF" sources test fireworks >/dev/null 2>&1
 is "$?" 2 "sources test without --page or --fetch is a usage error"
 
