@@ -98,8 +98,7 @@ key_put(char *out, size_t len, const char *w, size_t n)
 
 /* One qualifier after the dimension: a tier, a window or a label. */
 static int
-key_qualifier(const char *w, size_t n, char *out, size_t len, int *tiers, char *why,
-	      size_t whylen)
+key_qualifier(const char *w, size_t n, char *out, size_t len, int *tiers, char *why, size_t whylen)
 {
 	char tier[48];
 
@@ -131,8 +130,10 @@ normalize_price_key(const char *key, char *out, size_t len, enum price_per *per,
 		;
 	n = (size_t)(p - w);
 	if (price_dim_lookup(w, n, per) != 0 || n >= len) {
-		lr_why(why, whylen, "'%.*s' is not a price dimension (input, cache_write, "
-		       "per_image ...: see llmref-sources(5))", (int)(n > 40 ? 40 : n), w);
+		lr_why(why, whylen,
+		       "'%.*s' is not a price dimension (input, cache_write, "
+		       "per_image ...: see llmref-sources(5))",
+		       (int)(n > 40 ? 40 : n), w);
 		return -1;
 	}
 	memcpy(out, w, n);
@@ -160,21 +161,36 @@ cell_unit_word(const char **pp, enum price_per per)
 		enum price_per per;
 		const char *w;
 	} words[] = {
-		{ PER_IMAGE, "images" },      { PER_IMAGE, "image" },
-		{ PER_IMAGE, "img" },         { PER_SECOND, "seconds" },
-		{ PER_SECOND, "second" },     { PER_SECOND, "sec" },
-		{ PER_SECOND, "s" },          { PER_MINUTE, "minutes" },
-		{ PER_MINUTE, "minute" },     { PER_MINUTE, "min" },
-		{ PER_HOUR, "hours" },        { PER_HOUR, "hour" },
-		{ PER_HOUR, "hr" },           { PER_HOUR, "h" },
-		{ PER_1K_CHARS, "characters" }, { PER_1K_CHARS, "character" },
-		{ PER_1K_CHARS, "chars" },    { PER_1K_CHARS, "char" },
-		{ PER_REQUEST, "requests" },  { PER_REQUEST, "request" },
-		{ PER_REQUEST, "calls" },     { PER_REQUEST, "call" },
-		{ PER_REQUEST, "queries" },   { PER_REQUEST, "query" },
-		{ PER_SEARCH, "searches" },   { PER_SEARCH, "search" },
-		{ PER_SEARCH, "queries" },    { PER_SEARCH, "query" },
-		{ PER_SEARCH, "calls" },      { PER_SEARCH, "call" },
+		{ PER_IMAGE, "images" },
+		{ PER_IMAGE, "image" },
+		{ PER_IMAGE, "img" },
+		{ PER_SECOND, "seconds" },
+		{ PER_SECOND, "second" },
+		{ PER_SECOND, "sec" },
+		{ PER_SECOND, "s" },
+		{ PER_MINUTE, "minutes" },
+		{ PER_MINUTE, "minute" },
+		{ PER_MINUTE, "min" },
+		{ PER_HOUR, "hours" },
+		{ PER_HOUR, "hour" },
+		{ PER_HOUR, "hr" },
+		{ PER_HOUR, "h" },
+		{ PER_1K_CHARS, "characters" },
+		{ PER_1K_CHARS, "character" },
+		{ PER_1K_CHARS, "chars" },
+		{ PER_1K_CHARS, "char" },
+		{ PER_REQUEST, "requests" },
+		{ PER_REQUEST, "request" },
+		{ PER_REQUEST, "calls" },
+		{ PER_REQUEST, "call" },
+		{ PER_REQUEST, "queries" },
+		{ PER_REQUEST, "query" },
+		{ PER_SEARCH, "searches" },
+		{ PER_SEARCH, "search" },
+		{ PER_SEARCH, "queries" },
+		{ PER_SEARCH, "query" },
+		{ PER_SEARCH, "calls" },
+		{ PER_SEARCH, "call" },
 	};
 	size_t i;
 
@@ -220,8 +236,8 @@ cell_marker(const char *p, enum price_per per, int *qty)
 }
 
 static int
-cell_value(const struct price_text *pt, int shift, enum price_per per, struct price *out,
-	   char *why, size_t whylen)
+cell_value(const struct price_text *pt, int shift, enum price_per per, struct price *out, char *why,
+	   size_t whylen)
 {
 	dec_t v, max = dec_from_int(PRICE_MAX_USD_PER_UNIT);
 	char dwhy[96];

@@ -107,9 +107,9 @@ norm_one_price(const struct source *src, const struct raw_price *in, struct reco
 		return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url, "row %ld: prices: %s",
 				  rec->row, why);
 	if (per == PER_MTOK_INPUT || per == PER_MTOK_OUTPUT)
-		rc = normalize_price(in->text, per == PER_MTOK_INPUT ? src->input_unit
-								   : src->output_unit,
-				     &p, why, sizeof(why));
+		rc = normalize_price(in->text,
+				     per == PER_MTOK_INPUT ? src->input_unit : src->output_unit, &p,
+				     why, sizeof(why));
 	else
 		rc = normalize_unit_price(in->text, per, &p, why, sizeof(why));
 	if (rc == 0 && p.kind == PRICE_DYNAMIC)

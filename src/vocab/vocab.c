@@ -154,7 +154,8 @@ price_dim_lookup(const char *name, size_t len, enum price_per *per)
 	size_t i;
 
 	for (i = 0; i < NKEYS(price_dims); i++) {
-		if (strlen(price_dims[i].name) == len && memcmp(price_dims[i].name, name, len) == 0) {
+		if (strlen(price_dims[i].name) == len &&
+		    memcmp(price_dims[i].name, name, len) == 0) {
 			*per = price_dims[i].per;
 			return 0;
 		}
@@ -172,10 +173,14 @@ const char *
 price_per_unit(enum price_per per)
 {
 	static const char *const units[] = {
-		[PER_MTOK_INPUT] = "USD/1M tokens", [PER_MTOK_OUTPUT] = "USD/1M tokens",
-		[PER_IMAGE] = "USD/image",          [PER_SECOND] = "USD/second",
-		[PER_MINUTE] = "USD/minute",        [PER_HOUR] = "USD/hour",
-		[PER_1K_CHARS] = "USD/1K characters", [PER_REQUEST] = "USD/request",
+		[PER_MTOK_INPUT] = "USD/1M tokens",
+		[PER_MTOK_OUTPUT] = "USD/1M tokens",
+		[PER_IMAGE] = "USD/image",
+		[PER_SECOND] = "USD/second",
+		[PER_MINUTE] = "USD/minute",
+		[PER_HOUR] = "USD/hour",
+		[PER_1K_CHARS] = "USD/1K characters",
+		[PER_REQUEST] = "USD/request",
 		[PER_SEARCH] = "USD/search",
 	};
 	return (size_t)per < NKEYS(units) ? units[per] : "?";

@@ -102,11 +102,22 @@ if psql -Atqc 'select 1' >/dev/null 2>&1; then
 	done
 	is "$(q "select count(*) from routes")" "$before" "and reparsing the same pages changes no route"
 	# the tier cells of conf/examples/gemini-api.conf: "$1.25 / $2.50 (>128K)"
-	# (only gemini-1.5-pro is a catalog model: the others make no route)
+	# and its tools table: the other prices of a route, stored as one route
+	# fact of exact decimals (only gemini-1.5-pro is a catalog model: the
+	# others make no route)
 	rf() { q "select value from current_route_facts f join routes r on r.id = f.route_id where r.source_id = 'gemini-api' and r.provider_model_id = '$1' and fact = '$2'"; }
-	is "$(rf gemini-1.5-pro tier_threshold_tokens)" 128000 "gemini-api: a tier cell's threshold (>128K)"
-	is "$(rf gemini-1.5-pro tier_input_usd_per_mtok)" 2.5 "gemini-api: the tier's input price"
-	is "$(rf gemini-1.5-pro tier_output_usd_per_mtok)" 10 "gemini-api: the tier's output price"
+	is "$(rf gemini-1.5-pro prices)" '{"cached_input >128000":"0.625","input >128000":"2.5","output >128000":"10","per_request grounding":"0.035"}' \
+		"gemini-api: a tier cell's prices, over 128K (>), and the grounding price per request"
+	like "$(llmref show model gemini-1.5-pro)" "cached_input >128000=0.625, input >128000=2.5, output >128000=10, per_request grounding=0.035" \
+		"show model prints a route's other prices"
+	gp() { python3 -c 'import json,sys
+d=json.load(sys.stdin); ms=d["models"] if isinstance(d, dict) and "models" in d else (d if isinstance(d, list) else [d])
+for m in ms:
+    for r in m.get("routes", []):
+        if r.get("provider") == "gemini-api" or r.get("source") == "gemini-api":
+            print(r["prices"]["input >128000"], r["prices"]["per_request grounding"])'; }
+	is "$(llmref export catalog | gp)" "2.5 0.035" "export catalog: the route's prices, an object of exact decimals"
+	is "$(llmref export model gemini-1.5-pro | gp)" "2.5 0.035" "export model: the comparison record's routes carry them"
 	# conf/examples/litellm.conf: a dataset whose rows name their provider.
 	# Each route lands under the provider its name resolves to through
 	# providers.conf (bedrock, fireworks_ai, together_ai, vertex_ai-...),
@@ -117,9 +128,9 @@ if psql -Atqc 'select 1' >/dev/null 2>&1; then
 	is "$(lp vertex_ai/meta/llama-3.1-405b-instruct-maas)" vertex "litellm: 'vertex_ai-llama_models' is an aka of vertex"
 	is "$(q "select count(*) from routes where provider_id = 'litellm'")" 0 "litellm: no route under the dataset's own id"
 	is "$(q "select string_agg(name, ',' order by name) from unmatched_providers where source_id = 'litellm' and resolved_at is null")" \
-		"dashscope,openai" "litellm: the names no provider goes by wait"
+		"dashscope,gemini,openai" "litellm: the names no provider goes by wait"
 	like "$(q "select message from alerts where kind = 'unmatched_providers' and subject = 'litellm' and resolved_at is null")" \
-		"source litellm: 2 provider name" "litellm: one alert counts them"
+		"source litellm: 3 provider name" "litellm: one alert counts them"
 	# conf/examples/models-dev.conf: provider objects named "Amazon Bedrock",
 	# "Azure", "Nebius"
 	lp() { q "select r.provider_id from routes r where r.source_id = 'models-dev' and r.provider_model_id = '$1'"; }

@@ -22,7 +22,9 @@ static const struct key_case key_cases[] = {
 	{ "  batch_output  ", "batch_output", 0, PER_MTOK_OUTPUT },
 	{ "input >128K", "input >128000", 0, PER_MTOK_INPUT },
 	{ "input >=128K", "input >=128000", 0, PER_MTOK_INPUT },
-	{ "input \xe2\x89\xa5" "200,000", "input >=200000", 0, PER_MTOK_INPUT },
+	{ "input \xe2\x89\xa5"
+	  "200,000",
+	  "input >=200000", 0, PER_MTOK_INPUT },
 	{ "output <=200k", "output <=200000", 0, PER_MTOK_OUTPUT },
 	{ "input  16:30-00:30", "input 16:30-00:30", 0, PER_MTOK_INPUT },
 	{ "per_image 1024x1024 HD", "per_image 1024x1024 hd", 0, PER_IMAGE },
@@ -80,7 +82,9 @@ static const struct cell_case cell_cases[] = {
 	{ "$0.04 image", PER_IMAGE, ERR, "is not a price /image" },
 	{ "-1", PER_IMAGE, ERR, "negative price" },
 	{ "-$0.04", PER_IMAGE, ERR, "negative price" },
-	{ "\xe2\x82\xac" "0.04", PER_IMAGE, ERR, "currency" },
+	{ "\xe2\x82\xac"
+	  "0.04",
+	  PER_IMAGE, ERR, "currency" },
 	{ "$100001", PER_IMAGE, ERR, "absurd price" },
 	{ "lots", PER_IMAGE, ERR, "not a price" },
 	{ "$0.04", PER_MTOK_INPUT, ERR, "normalize_price" },
