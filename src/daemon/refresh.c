@@ -105,18 +105,43 @@ refresh_fetch_job(const struct source *src, struct fetch_job *job)
 	job->allow_private = src->allow_private_network;
 }
 
+/* Each row normalized as extraction tells of it (the first error kept). */
+struct parse_ctx {
+	const struct identity *id;
+	const struct source *src;
+	struct records *out;
+	struct lr_err err;
+	enum lr_code rc;
+};
+
+static void
+parse_row(void *ctx, const struct raw_row *row)
+{
+	struct parse_ctx *c = ctx;
+
+	if (c->rc == LR_OK)
+		c->rc = normalize_add(c->id, c->src, row, c->out, &c->err);
+}
+
 enum lr_code
 refresh_parse_page(const struct config *cfg, const struct source *src, const char *body, size_t len,
 		   struct records *out, struct lr_err *err)
 {
+	struct parse_ctx c = { cfg->identity, src, out, { 0 }, LR_OK };
 	struct raw_rows rows = { 0 };
 	enum lr_code rc;
 
-	memset(out, 0, sizeof(*out));
-	rc = extract_page(src, body, len, &rows, err);
-	if (rc == LR_OK)
-		rc = normalize_rows(cfg->identity, src, &rows, out, err);
+	normalize_begin(out);
+	rc = extract_page_each(src, body, len, &rows, parse_row, &c, err);
 	raw_rows_free(&rows);
+	if (rc == LR_OK && c.rc != LR_OK) {
+		*err = c.err;
+		rc = c.rc;
+	}
+	if (rc == LR_OK)
+		rc = normalize_end(src, out, err);
+	else
+		records_free(out);
 	if (rc == LR_OK && out->n == 0 && out->rejected > 0) {
 		rc = lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
 				"all %ld rows rejected; the first: %s", out->rejected,

@@ -9,19 +9,31 @@
 #include "extract/extract_impl.h"
 
 enum lr_code
-extract_page(const struct source *src, const char *body, size_t len, struct raw_rows *out,
-	     struct lr_err *err)
+extract_page_each(const struct source *src, const char *body, size_t len, struct raw_rows *out,
+		  void (*on_row)(void *ctx, const struct raw_row *row), void *ctx,
+		  struct lr_err *err)
 {
 	enum lr_code rc;
 
 	memset(out, 0, sizeof(*out));
+	out->on_row = on_row;
+	out->ctx = ctx;
 	if (src->format == FORMAT_HTML)
 		rc = extract_html(src, body, len, out, err);
 	else if (src->format == FORMAT_MARKDOWN)
 		rc = extract_markdown(src, body, len, out, err);
 	else
 		rc = extract_json(src, body, len, out, err);
-	if (rc != LR_OK)
+	if (rc == LR_OK)
+		extract_rows_tell(out, out->n);
+	else
 		raw_rows_free(out);
 	return rc;
+}
+
+enum lr_code
+extract_page(const struct source *src, const char *body, size_t len, struct raw_rows *out,
+	     struct lr_err *err)
+{
+	return extract_page_each(src, body, len, out, NULL, NULL, err);
 }

@@ -24,6 +24,14 @@
 enum lr_code extract_page(const struct source *src, const char *body, size_t len,
 			  struct raw_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
+/* The same, telling on_row of each row, in order, once it is complete:
+ * with a configuration's jq program, while the program still runs (the
+ * caller's work on a row overlaps the rest of the run). A page that fails
+ * may have told some rows first. */
+enum lr_code extract_page_each(const struct source *src, const char *body, size_t len,
+			       struct raw_rows *out,
+			       void (*on_row)(void *ctx, const struct raw_row *row), void *ctx,
+			       struct lr_err *err) __attribute__((warn_unused_result));
 
 /* Does program compile as jq (no modules)? If not, why holds jq's message. */
 int extract_jq_check(const char *program, char *why, size_t len);

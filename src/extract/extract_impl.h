@@ -10,6 +10,8 @@
 
 /* Append a zeroed row; returns 0, -1 over EXTRACT_MAX_ROWS, -2 no memory. */
 int extract_rows_add(struct raw_rows *rows, struct raw_row **out);
+/* Tell rows->on_row (if any) of the rows before upto not yet told. */
+void extract_rows_tell(struct raw_rows *rows, size_t upto);
 
 /* A JSON number's exact text travels through jansson as the string
  * "\0#TEXT" (extract_json.c refuses documents whose strings hold NUL). */

@@ -19,8 +19,9 @@
 #define JQ_EXIT_NOMEM 4 /* jq could not allocate: over the memory limit */
 #define JQ_EXIT_SETUP 5 /* the process could not set itself up or write */
 
-#define JQ_OUT_BUF_BYTES 65536
-#define JQ_MSG_MAX       512
+#define JQ_OUT_BUF_BYTES    65536
+#define JQ_OUT_STREAM_BYTES 8192 /* rows written when this many are buffered */
+#define JQ_MSG_MAX          512
 
 /* The rows a run writes: buffered, to fd. */
 struct jq_out {
@@ -57,10 +58,32 @@ int jq_process_setup(int in, int out);
 /* The address space in use now, in bytes (0 if unknown). */
 size_t jq_vm_bytes(void);
 
-/* The parent: the lines of a run into rows; a failed run's reason (why:
- * 1 timed out, 2 over the output cap; else sig, or code the status). */
+/* The parent: a run's lines into rows, as they come. jq_read_lines reads
+ * b's complete lines from r->done on, up to an "X STATUS" line (r->end
+ * then holds STATUS); the first bad line sets r->rc and err (r->said if
+ * it was the program's own "E" error), the rest are only skimmed for the
+ * end. jq_read_end checks the page's keys. jq_parse_output does both
+ * over a whole output. */
+struct jq_seen {
+	int emitted[FIELD_COUNT]; /* some row has the key */
+	int valued[FIELD_COUNT];  /* some row has a value for it */
+};
+struct jq_reader {
+	struct jq_seen seen;
+	size_t done;     /* bytes of the output read */
+	int end;         /* the X line's status; -1 until it came */
+	enum lr_code rc; /* the first error */
+	int said;        /* ... was an "E" line */
+};
+void jq_reader_init(struct jq_reader *r);
+void jq_read_lines(const struct source *src, struct buf *b, struct jq_reader *r,
+		   struct raw_rows *out, struct lr_err *err);
+enum lr_code jq_read_end(const struct source *src, struct jq_reader *r, struct raw_rows *out,
+			 struct lr_err *err);
 enum lr_code jq_parse_output(const struct source *src, struct buf *b, struct raw_rows *out,
 			     struct lr_err *err);
+/* a failed run's reason (why: 1 timed out, 2 over the output cap; else
+ * sig, or code the status). */
 enum lr_code jq_run_failed(const struct source *src, int why, int sig, int code,
 			   const struct buf *b, struct lr_err *err);
 

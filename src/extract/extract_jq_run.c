@@ -255,6 +255,10 @@ jq_emit_row(struct jq_out *o, jv row, long n)
 		jv_free(k);
 	}
 	jv_free(row);
+	/* rows go out as they come, a few KiB at a time: the reader's work
+	 * on them overlaps the rest of the run */
+	if (rc == 0 && o->n >= JQ_OUT_STREAM_BYTES)
+		rc = jq_out_flush(o);
 	return rc;
 }
 
@@ -377,11 +381,6 @@ jq_field_by_name(const char *name)
 	return FIELD_COUNT;
 }
 
-struct jq_seen {
-	int emitted[FIELD_COUNT]; /* some row has the key */
-	int valued[FIELD_COUNT];  /* some row has a value for it */
-};
-
 /* Undo jq_out_escaped in place; returns the new length. */
 static size_t
 jq_unescape(char *s, size_t n)
@@ -486,6 +485,7 @@ jq_line(const struct source *src, char *line, struct raw_rows *out, struct jq_se
 	int add;
 
 	if (line[0] == 'R') {
+		extract_rows_tell(out, out->n); /* the rows before it are complete */
 		add = extract_rows_add(out, &row);
 		if (add == 0)
 			return LR_OK;
@@ -503,29 +503,53 @@ jq_line(const struct source *src, char *line, struct raw_rows *out, struct jq_se
 			  "the jq child wrote an unreadable line");
 }
 
-/* The lines of a run into rows, then the page-wide check of the keys. */
+void
+jq_reader_init(struct jq_reader *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->end = -1;
+}
+
+void
+jq_read_lines(const struct source *src, struct buf *b, struct jq_reader *r, struct raw_rows *out,
+	      struct lr_err *err)
+{
+	char *p = b->data + r->done, *end = b->data + b->len, *nl;
+
+	while (r->end < 0 && p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		*nl = '\0';
+		if (p[0] == 'X')
+			r->end = (int)strtol(p + 1, NULL, 10);
+		else if (r->rc == LR_OK && (r->rc = jq_line(src, p, out, &r->seen, err)) != LR_OK)
+			r->said = p[0] == 'E';
+		p = nl + 1;
+	}
+	r->done = (size_t)(p - b->data);
+}
+
+enum lr_code
+jq_read_end(const struct source *src, struct jq_reader *r, struct raw_rows *out, struct lr_err *err)
+{
+	int f;
+
+	for (f = 0; r->rc == LR_OK && out->n > 0 && f < FIELD_COUNT; f++)
+		if (r->seen.emitted[f] && !r->seen.valued[f])
+			r->rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
+					   "%s: no row has a value; a typo in its path?",
+					   field_name((enum field)f));
+	return r->rc;
+}
+
 enum lr_code
 jq_parse_output(const struct source *src, struct buf *b, struct raw_rows *out, struct lr_err *err)
 {
-	struct jq_seen seen = { { 0 }, { 0 } };
-	char *p = b->data, *end = b->data + b->len, *nl;
-	enum lr_code rc = LR_OK;
-	int f;
+	struct jq_reader r;
 
-	while (rc == LR_OK && p != NULL && p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		*nl = '\0';
-		rc = jq_line(src, p, out, &seen, err);
-		p = nl + 1;
-	}
-	for (f = 0; rc == LR_OK && out->n > 0 && f < FIELD_COUNT; f++)
-		if (seen.emitted[f] && !seen.valued[f])
-			rc = lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
-					"%s: no row has a value; a typo in its path?",
-					field_name((enum field)f));
-	return rc;
+	jq_reader_init(&r);
+	if (b->len > 0 && b->data[b->len - 1] != '\n' && buf_append(b, "\n", 1) != 0)
+		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	jq_read_lines(src, b, &r, out, err);
+	return jq_read_end(src, &r, out, err);
 }
 
 enum lr_code

@@ -389,32 +389,19 @@ worker_send(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Does b end with the "X STATUS" line? Its status, or -1. */
+/* Read a run's answer into rows as it comes, to its "X" line, the byte
+ * cap or the deadline. Returns 0, 1 on timeout, 2 over the cap, 3 if the
+ * worker ended first, -1 on a system error. */
 static int
-worker_done(const struct buf *b)
+worker_collect(const struct source *src, struct buf *b, struct jq_reader *r, struct raw_rows *out,
+	       struct lr_err *err)
 {
-	const char *p;
-
-	if (b->len < 3 || b->data[b->len - 1] != '\n')
-		return -1;
-	for (p = b->data + b->len - 2; p > b->data && p[-1] != '\n'; p--)
-		;
-	return *p == 'X' ? (int)strtol(p + 1, NULL, 10) : -1;
-}
-
-/* Read a run's answer to its "X" line, the byte cap or the deadline;
- * *code is its status and b holds the rows. Returns 0, 1 on timeout, 2
- * over the cap, 3 if the worker ended first, -1 on a system error. */
-static int
-worker_collect(int fd, int64_t deadline, struct buf *b, int *code)
-{
+	int64_t deadline = clock_mono_ms() + (int64_t)src->jq_timeout_sec * 1000, left;
+	struct pollfd p = { .fd = src->jq_set->fd, .events = POLLIN };
 	char chunk[JQ_OUT_BUF_BYTES];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int64_t left;
-	ssize_t r;
-	int n;
+	ssize_t n;
 
-	for (;;) {
+	while (r->end < 0) {
 		left = deadline - clock_mono_ms();
 		if (left <= 0)
 			return 1;
@@ -423,19 +410,15 @@ worker_collect(int fd, int64_t deadline, struct buf *b, int *code)
 			return -1;
 		if (n <= 0)
 			continue;
-		r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		n = read(p.fd, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (r <= 0)
+		if (n <= 0)
 			return 3;
-		if (buf_append(b, chunk, (size_t)r) != 0)
+		if (buf_append(b, chunk, (size_t)n) != 0)
 			return 2;
-		if ((*code = worker_done(b)) >= 0)
-			break;
+		jq_read_lines(src, b, r, out, err);
 	}
-	for (b->len -= 2; b->len > 0 && b->data[b->len - 1] != '\n'; b->len--)
-		; /* the rows without the X line */
-	b->data[b->len] = '\0';
 	return 0;
 }
 
@@ -473,14 +456,16 @@ static enum lr_code
 worker_answer(const struct source *src, struct buf *b, struct raw_rows *out, struct lr_err *err,
 	      int *gone)
 {
-	int64_t deadline = clock_mono_ms() + (int64_t)src->jq_timeout_sec * 1000;
-	int code = 0, why, status, sig;
+	struct jq_reader r;
+	int why, status, sig;
 
-	why = worker_collect(src->jq_set->fd, deadline, b, &code);
-	if (why == 0 && code == 0)
-		return jq_parse_output(src, b, out, err);
+	jq_reader_init(&r);
+	why = worker_collect(src, b, &r, out, err);
+	if (why == 0 && r.rc != LR_OK)
+		return r.rc;
 	if (why == 0)
-		return jq_run_failed(src, 0, 0, code, b, err);
+		return r.end == 0 ? jq_read_end(src, &r, out, err)
+				  : jq_run_failed(src, 0, 0, r.end, b, err);
 	status = worker_end(src->jq_set, why == 3 ? 0 : SIGKILL);
 	if (why < 0)
 		return lr_err_set(err, LR_ERR_INTERNAL, src->id, src->url, "jq worker: %s",

@@ -62,3 +62,10 @@ extract_rows_add(struct raw_rows *rows, struct raw_row **out)
 	rows->n++;
 	return 0;
 }
+
+void
+extract_rows_tell(struct raw_rows *rows, size_t upto)
+{
+	for (; rows->on_row != NULL && rows->told < upto && rows->told < rows->n; rows->told++)
+		rows->on_row(rows->ctx, &rows->v[rows->told]);
+}

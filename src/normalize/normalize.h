@@ -67,4 +67,16 @@ enum lr_code normalize_rows(const struct identity *id, const struct source *src,
 			    const struct raw_rows *rows, struct records *out, struct lr_err *err)
     __attribute__((warn_unused_result));
 
+/* The same, a row at a time, as rows arrive (extract_page_each): begin
+ * empties out; add normalizes one row into it (or drops it under
+ * skip_bad_rows); end checks the page (two rows naming one model, no
+ * price at all) and frees out if it fails. After an error of add, free
+ * out with records_free. */
+void normalize_begin(struct records *out);
+enum lr_code normalize_add(const struct identity *id, const struct source *src,
+			   const struct raw_row *raw, struct records *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+enum lr_code normalize_end(const struct source *src, struct records *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -309,6 +309,70 @@ norm_check_priced(const struct source *src, const struct records *recs, struct l
 			  recs->n);
 }
 
+void
+normalize_begin(struct records *out)
+{
+	memset(out, 0, sizeof(*out));
+}
+
+/* Room for one more record; -1 if there is no memory. */
+static int
+norm_grow(struct records *out)
+{
+	size_t cap = out->cap ? out->cap * 2 : 64;
+	struct record *v;
+
+	if (out->n < out->cap)
+		return 0;
+	v = realloc(out->v, cap * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	out->v = v;
+	out->cap = cap;
+	return 0;
+}
+
+enum lr_code
+normalize_add(const struct identity *id, const struct source *src, const struct raw_row *raw,
+	      struct records *out, struct lr_err *err)
+{
+	struct record *rec;
+	enum lr_code rc;
+
+	if (norm_grow(out) != 0)
+		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+	rec = &out->v[out->n];
+	memset(rec, 0, sizeof(*rec));
+	rc = norm_one(id, src, raw, rec, err);
+	if (rc != LR_OK) { /* the slot is reused or dropped: free its facts */
+		free(rec->facts);
+		free(rec->prices);
+		memset(rec, 0, sizeof(*rec));
+	}
+	if (rc == LR_ERR_NORMALIZE && src->skip_bad_rows) {
+		log_debug("source %s: skipped %s", src->id, err->reason);
+		if (out->rejected++ == 0)
+			lr_strlcpy(out->first_rejection, err->reason, sizeof(out->first_rejection));
+		lr_err_clear(err);
+		return LR_OK;
+	}
+	if (rc == LR_OK)
+		out->n++;
+	return rc;
+}
+
+enum lr_code
+normalize_end(const struct source *src, struct records *out, struct lr_err *err)
+{
+	enum lr_code rc = norm_check_dups(src, out, err);
+
+	if (rc == LR_OK)
+		rc = norm_check_priced(src, out, err);
+	if (rc != LR_OK)
+		records_free(out);
+	return rc;
+}
+
 enum lr_code
 normalize_rows(const struct identity *id, const struct source *src, const struct raw_rows *rows,
 	       struct records *out, struct lr_err *err)
@@ -316,35 +380,12 @@ normalize_rows(const struct identity *id, const struct source *src, const struct
 	enum lr_code rc = LR_OK;
 	size_t i;
 
-	out->n = 0;
-	out->rejected = 0;
-	out->first_rejection[0] = '\0';
-	out->v = calloc(rows->n ? rows->n : 1, sizeof(*out->v));
-	if (out->v == NULL)
-		return lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
-	for (i = 0; i < rows->n && rc == LR_OK; i++) {
-		rc = norm_one(id, src, &rows->v[i], &out->v[out->n], err);
-		if (rc != LR_OK) { /* the slot is reused or dropped: free its facts */
-			free(out->v[out->n].facts);
-			free(out->v[out->n].prices);
-			memset(&out->v[out->n], 0, sizeof(out->v[out->n]));
-		}
-		if (rc == LR_ERR_NORMALIZE && src->skip_bad_rows) {
-			log_debug("source %s: skipped %s", src->id, err->reason);
-			if (out->rejected++ == 0)
-				lr_strlcpy(out->first_rejection, err->reason,
-					   sizeof(out->first_rejection));
-			lr_err_clear(err);
-			rc = LR_OK;
-			continue;
-		}
-		out->n++;
-	}
-	if (rc == LR_OK)
-		rc = norm_check_dups(src, out, err);
-	if (rc == LR_OK)
-		rc = norm_check_priced(src, out, err);
-	if (rc != LR_OK)
+	normalize_begin(out);
+	for (i = 0; i < rows->n && rc == LR_OK; i++)
+		rc = normalize_add(id, src, &rows->v[i], out, err);
+	if (rc != LR_OK) {
 		records_free(out);
-	return rc;
+		return rc;
+	}
+	return normalize_end(src, out, err);
 }

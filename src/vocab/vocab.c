@@ -222,4 +222,5 @@ records_free(struct records *recs)
 	free(recs->v);
 	recs->v = NULL;
 	recs->n = 0;
+	recs->cap = 0;
 }

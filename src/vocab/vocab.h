@@ -204,6 +204,10 @@ struct raw_rows {
 	struct raw_row *v;
 	size_t n;
 	size_t cap;
+	/* told of each row once it is complete, in order (extract_page_each) */
+	void (*on_row)(void *ctx, const struct raw_row *row);
+	void *ctx;
+	size_t told; /* rows told so far */
 };
 void raw_rows_free(struct raw_rows *rows);
 
@@ -261,6 +265,7 @@ struct record {
 struct records {
 	struct record *v;
 	size_t n;
+	size_t cap;
 	long rejected;             /* rows dropped under skip_bad_rows */
 	char first_rejection[512]; /* the first one's reason */
 };
