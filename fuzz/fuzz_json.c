@@ -1,12 +1,25 @@
 /* fuzz_json.c - extract_page() on an arbitrary JSON page with two fixed
- * sources like the shipped ones: OpenRouter's rows of objects, and
- * LiteLLM-style member names as the model (@key). */
+ * jq sources like the shipped ones: OpenRouter's rows of objects, and
+ * LiteLLM-style member names as the model with more prices. Their
+ * programs are compiled once as a set, as a configuration's are, so the
+ * pages go through the set's worker. */
 #include "fuzz.h"
 
 #include "extract/extract.h"
 
+static const char *const programs[] = {
+	".data[] | {model: .id, input_price: .pricing.prompt, output_price: .pricing.completion,"
+	" context_window: .context_length, tier_threshold: .pricing.overrides[0]?.min_prompt_tokens,"
+	" served_by: .endpoints[0]?.provider_name}",
+	"to_entries[] | {model: .key, input_price: .value.input_cost_per_token?,"
+	" provider: .value.litellm_provider?,"
+	" prices: {cache_write: .value.cache_creation_input_token_cost?}}",
+};
+
+static struct jq_set *set;
+
 static void
-source_init(struct source *src, int keyed)
+source_init(struct source *src, long index)
 {
 	memset(src, 0, sizeof(*src));
 	snprintf(src->id, sizeof(src->id), "fuzz");
@@ -19,20 +32,11 @@ source_init(struct source *src, int keyed)
 	src->format = FORMAT_JSON;
 	src->input_unit = UNIT_PER_TOKEN;
 	src->output_unit = UNIT_PER_TOKEN;
-	if (keyed) {
-		src->rows = (char *)"$.*";
-		src->fields[FIELD_MODEL] = (char *)EXTRACT_JSON_KEY;
-		src->fields[FIELD_INPUT_PRICE] = (char *)"$.input_cost_per_token";
-		src->fields[FIELD_SERVED_BY] = (char *)"$['litellm_provider']";
-		return;
-	}
-	src->rows = (char *)"$.data[*]";
-	src->fields[FIELD_MODEL] = (char *)"$.id";
-	src->fields[FIELD_INPUT_PRICE] = (char *)"$.pricing.prompt";
-	src->fields[FIELD_OUTPUT_PRICE] = (char *)"$.pricing.completion";
-	src->fields[FIELD_CONTEXT_WINDOW] = (char *)"$.context_length";
-	src->fields[FIELD_TIER_THRESHOLD] = (char *)"$.pricing.overrides[0].min_prompt_tokens";
-	src->fields[FIELD_SERVED_BY] = (char *)"$.endpoints.*";
+	src->jq_program = (char *)programs[index];
+	src->jq_set = set;
+	src->jq_index = index;
+	src->jq_timeout_sec = 5;
+	src->jq_max_memory_bytes = EXTRACT_JQ_MAX_MEMORY_BYTES;
 }
 
 int
@@ -41,10 +45,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct source src;
 	struct raw_rows rows;
 	struct lr_err err;
-	int keyed;
+	char why[512];
+	size_t bad;
+	long i;
 
-	for (keyed = 0; keyed < 2; keyed++) {
-		source_init(&src, keyed);
+	if (set == NULL && !extract_jq_compile_all(programs, 2, &set, &bad, why, sizeof(why)))
+		abort(); /* the programs are ours */
+	for (i = 0; i < 2; i++) {
+		source_init(&src, i);
 		memset(&err, 0, sizeof(err));
 		if (extract_page(&src, (const char *)data, size, &rows, &err) == LR_OK)
 			raw_rows_free(&rows);

@@ -11,7 +11,7 @@
 #     fuzz/report-lines.md. Exits 1 if any target found a crash.
 set -u
 : "${srcdir:=.}" "${FUZZ_CC:=clang}" "${AR:=ar}" "${FUZZ_TIME:=600}"
-: "${FUZZ_TARGETS:=price context params date html json jpath config source}"
+: "${FUZZ_TARGETS:=price context params date html json config source}"
 : "${FUZZ_CPPFLAGS:=}" "${FUZZ_CFLAGS:=}" "${FUZZ_LIBS:=}" "${FUZZ_SOURCES:=}"
 SAN="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 

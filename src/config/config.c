@@ -24,7 +24,6 @@
 #include "core/url.h"
 #include "config/config.h"
 #include "extract/extract.h"
-#include "extract/jpath.h"
 #include "fetch/fetch_net.h"
 #include "fetch/fetch_secret.h"
 
@@ -846,20 +845,12 @@ config_xml_silent(void *ctx, xmlErrorPtr e)
 	(void)e;
 }
 
-/* Does expr compile as XPath (html) or as a JSON path (json)? */
+/* Does expr compile as XPath? */
 static int
-expr_compiles(enum source_format fmt, const char *expr, char *why, size_t len)
+expr_compiles(const char *expr, char *why, size_t len)
 {
 	xmlXPathCompExprPtr x;
-	struct jpath *j;
 
-	if (fmt == FORMAT_JSON) {
-		if (strcmp(expr, EXTRACT_JSON_KEY) == 0)
-			return 1;
-		j = jpath_compile(expr, why, len);
-		jpath_free(j);
-		return j != NULL;
-	}
 	xmlSetStructuredErrorFunc(NULL, config_xml_silent);
 	x = xmlXPathCompile((const xmlChar *)expr);
 	xmlSetStructuredErrorFunc(NULL, NULL);
@@ -932,7 +923,7 @@ source_check_html_doc(const struct source *src, const int *lines, struct lr_err 
 					  "html or markdown pages",
 					  src->path, source_key_line(lines, "extract", keys[i]),
 					  keys[i]);
-		if (!expr_compiles(FORMAT_HTML, vals[i], why, sizeof(why)))
+		if (!expr_compiles(vals[i], why, sizeof(why)))
 			return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
 					  src->path, source_key_line(lines, "extract", keys[i]),
 					  keys[i], why);
@@ -983,15 +974,22 @@ source_check_expressions(const struct source *src, const int *lines, struct lr_e
 
 	if (src->jq_program != NULL)
 		return source_check_jq(src, lines, err);
+	if (src->format == FORMAT_JSON && src->rows[0] != '\0')
+		return lr_err_set(
+		    err, LR_ERR_CONFIG, NULL, NULL,
+		    "%s:%d: [extract] rows: JSON pages are read by jq: write the rows "
+		    "and fields as one program, e.g. jq = .data[] | {model: .id, "
+		    "input_price: .pricing.prompt} (llmref-sources(5))",
+		    src->path, source_key_line(lines, "extract", "rows"));
 	if (src->rows[0] == '\0' || src->fields[FIELD_MODEL][0] == '\0')
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL,
 				  "%s: [extract] jq (or jq_file) is required", src->path);
-	if (!expr_compiles(src->format, src->rows, why, sizeof(why)))
+	if (!expr_compiles(src->rows, why, sizeof(why)))
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] rows: %s",
 				  src->path, source_key_line(lines, "extract", "rows"), why);
 	for (f = 0; f < FIELD_COUNT; f++) {
 		const char *e = src->fields[f];
-		if (e == NULL || e[0] == '\0' || expr_compiles(src->format, e, why, sizeof(why)))
+		if (e == NULL || e[0] == '\0' || expr_compiles(e, why, sizeof(why)))
 			continue;
 		return lr_err_set(err, LR_ERR_CONFIG, NULL, NULL, "%s:%d: [extract] %s: %s",
 				  src->path,

@@ -1,6 +1,8 @@
-/* extract.h - turn one fetched page into raw text records: XPath 1.0 over
- * libxml2's HTML parser, or JSON paths over jansson. No interpretation of
- * values happens here; that is normalize's job. */
+/* extract.h - turn one fetched page into raw text records: a jq program
+ * over the page as a JSON document (jansson; an html or markdown page's
+ * table, text or embedded JSON picked by XPath), or XPath 1.0 fields over
+ * libxml2's HTML parser. No interpretation of values happens here; that
+ * is normalize's job. */
 #ifndef LLMREF_EXTRACT_H
 #define LLMREF_EXTRACT_H
 
@@ -9,8 +11,7 @@
 #include "core/err.h"
 #include "vocab/vocab.h"
 
-/* A JSON field expression naming the row's own object member name. */
-#define EXTRACT_JSON_KEY        "@key"
+/* The longest value of one field. */
 #define EXTRACT_FIELD_MAX_BYTES 4096
 /* The most a jq program may write (its rows as JSON lines). */
 #define EXTRACT_JQ_OUTPUT_MAX_BYTES (256UL * 1024 * 1024)

@@ -1,7 +1,7 @@
-/* extract_json.c - JSON APIs: jansson with duplicate keys rejected, and
- * the JSON path subset of jpath.h. Field paths are relative to the row
- * ("$" is the row). Numbers keep their exact text: a pre-pass rewrites
- * every number token into a marked string before jansson parses it. */
+/* extract_json.c - JSON APIs: jansson with duplicate keys rejected, the
+ * document then read by the source's jq program (extract_jq.c). Numbers
+ * keep their exact text: a pre-pass rewrites every number token into a
+ * marked string before jansson parses it. */
 #include "autoconf.h"
 
 #include <limits.h>
@@ -13,7 +13,6 @@
 #include <jansson.h>
 
 #include "extract/extract_impl.h"
-#include "extract/jpath.h"
 
 /* A number token N is rewritten to the string "\u0000#N". Documents whose
  * own strings contain \u0000 are refused, so a decoded string that starts
@@ -39,20 +38,6 @@ struct jnum_scan {
 	size_t len;
 	size_t pos;   /* next byte to look at */
 	size_t start; /* first byte of the token found */
-};
-
-struct json_query {
-	struct jpath *rows;
-	struct jpath *field[FIELD_COUNT];
-	int field_is_key[FIELD_COUNT]; /* "@key": the row's member name */
-};
-
-struct json_walk {
-	const struct source *src;
-	const struct json_query *q;
-	struct raw_rows *out;
-	struct lr_err *err;
-	enum lr_code rc;
 };
 
 static int
@@ -375,143 +360,6 @@ out:
 	return rc;
 }
 
-static void
-json_query_free(struct json_query *q)
-{
-	size_t f;
-
-	jpath_free(q->rows);
-	for (f = 0; f < FIELD_COUNT; f++)
-		jpath_free(q->field[f]);
-}
-
-static enum lr_code
-json_query_compile(const struct source *src, struct json_query *q, struct lr_err *err)
-{
-	char why[256];
-	size_t f;
-
-	memset(q, 0, sizeof(*q));
-	q->rows = jpath_compile(src->rows, why, sizeof(why));
-	if (q->rows == NULL)
-		return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL, "%s: [extract] rows: %s",
-				  src->path, why);
-	for (f = 0; f < FIELD_COUNT; f++) {
-		if (src->fields[f] == NULL || src->fields[f][0] == '\0')
-			continue;
-		if (strcmp(src->fields[f], EXTRACT_JSON_KEY) == 0) {
-			q->field_is_key[f] = 1;
-			continue;
-		}
-		q->field[f] = jpath_compile(src->fields[f], why, sizeof(why));
-		if (q->field[f] == NULL)
-			return lr_err_set(err, LR_ERR_CONFIG, src->id, NULL, "%s: [extract] %s: %s",
-					  src->path, field_name((enum field)f), why);
-	}
-	return LR_OK;
-}
-
-/* Text of a JSON string: a marked number's exact text, or the string with
- * its white space squashed. *bad set if it cannot be used. */
-static char *
-json_string_text(json_t *v, const char **bad)
-{
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	int number = n >= 2 && s[0] == '\0' && s[1] == '#';
-	char *t;
-
-	if (number) {
-		s += 2;
-		n -= 2;
-	} else if (memchr(s, '\0', n)) {
-		*bad = "contains a NUL character";
-		return NULL;
-	}
-	if (n > EXTRACT_FIELD_MAX_BYTES) {
-		*bad = "is too long";
-		return NULL;
-	}
-	t = strdup(s);
-	if (t == NULL)
-		*bad = "could not be copied (out of memory)";
-	else if (!number)
-		extract_squash_space(t);
-	return t;
-}
-
-/* Text of a scalar JSON value as a new string; *bad set for values that
- * are not scalars. Numbers arrive as marked strings (json_load_exact). */
-static char *
-json_value_text(json_t *v, const char **bad)
-{
-	switch (json_typeof(v)) {
-	case JSON_STRING: return json_string_text(v, bad);
-	case JSON_TRUE: return strdup("true");
-	case JSON_FALSE: return strdup("false");
-	case JSON_NULL: return NULL;
-	case JSON_INTEGER:
-	case JSON_REAL: *bad = "is a number that lost its text (internal error)"; return NULL;
-	default: *bad = "is an object or array, not a value"; return NULL;
-	}
-}
-
-/* The member name that selected the row, for "@key" fields. */
-static char *
-json_key_text(const char *key, const char **bad)
-{
-	char *t;
-
-	if (key == NULL) {
-		*bad = "is @key, but the row is not an object member";
-		return NULL;
-	}
-	if (strlen(key) > EXTRACT_FIELD_MAX_BYTES) {
-		*bad = "is too long";
-		return NULL;
-	}
-	t = strdup(key);
-	if (t == NULL)
-		*bad = "could not be copied (out of memory)";
-	return t ? extract_squash_space(t) : NULL;
-}
-
-static int
-json_row_cb(json_t *node, const char *key, void *ctx)
-{
-	struct json_walk *w = ctx;
-	struct raw_row *row;
-	const char *bad = NULL;
-	json_t *v;
-	size_t f;
-	int rc = extract_rows_add(w->out, &row);
-
-	if (rc != 0) {
-		w->rc = lr_err_set(w->err, rc == -1 ? LR_ERR_EXTRACT : LR_ERR_NOMEM, w->src->id,
-				   w->src->url, "%s", rc == -1 ? "too many rows" : "out of memory");
-		return 1;
-	}
-	for (f = 0; f < FIELD_COUNT; f++) {
-		if (w->q->field_is_key[f]) {
-			row->field[f] = json_key_text(key, &bad);
-		} else {
-			if (w->q->field[f] == NULL)
-				continue;
-			v = jpath_first(w->q->field[f], node);
-			if (v == NULL)
-				continue;
-			row->field[f] = json_value_text(v, &bad);
-		}
-		if (bad != NULL) {
-			w->rc = lr_err_set(w->err, LR_ERR_EXTRACT, w->src->id, w->src->url,
-					   "row %ld: %s %s", row->index + 1,
-					   field_name((enum field)f), bad);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* Move part's rows to the end of out, numbered on. */
 static enum lr_code
 json_rows_append(const struct source *src, struct raw_rows *out, struct raw_rows *part,
@@ -566,33 +414,19 @@ enum lr_code
 extract_json(const struct source *src, const char *body, size_t len, struct raw_rows *out,
 	     struct lr_err *err)
 {
-	struct json_walk w = { .src = src, .out = out, .err = err, .rc = LR_OK };
-	struct json_query q;
 	json_t *root = NULL;
 	enum lr_code rc;
 
-	if (src->jq_program != NULL) {
-		rc = extract_json_load(src, body, len, &root, err);
-		if (rc == LR_OK && ((src->paginate_next != NULL && src->paginate_next[0] != '\0') ||
-				    (src->fanout_list != NULL && src->fanout_list[0] != '\0')))
-			rc = json_jq_pages(src, root, out, err);
-		else if (rc == LR_OK)
-			rc = extract_jq_rows(src, root, out, err);
-		json_decref(root);
-		return rc;
-	}
-	rc = json_query_compile(src, &q, err);
-	if (rc != LR_OK)
-		goto out;
+	if (src->jq_program == NULL) /* config refuses it: a source built by hand */
+		return lr_err_set(err, LR_ERR_CONFIG, src->id, src->url,
+				  "a JSON page is read by a jq program; the source has none");
 	rc = extract_json_load(src, body, len, &root, err);
-	if (rc != LR_OK)
-		goto out;
-	w.q = &q;
-	jpath_eval(q.rows, root, json_row_cb, &w);
-	rc = w.rc;
-out:
+	if (rc == LR_OK && ((src->paginate_next != NULL && src->paginate_next[0] != '\0') ||
+			    (src->fanout_list != NULL && src->fanout_list[0] != '\0')))
+		rc = json_jq_pages(src, root, out, err);
+	else if (rc == LR_OK)
+		rc = extract_jq_rows(src, root, out, err);
 	json_decref(root);
-	json_query_free(&q);
 	return rc;
 }
 

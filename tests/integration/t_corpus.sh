@@ -66,10 +66,8 @@ url = http://127.0.0.1:$FIXTURE_PORT/raw.githubusercontent.com/BerriAI/litellm/m
 format = json
 authoritative = yes
 [extract]
-rows = \$.*
-model = @key
-input_price = \$.input_cost_per_token
-output_price = \$.output_cost_per_token
+jq = to_entries[] | .key as \$k | (.value | objects) // {} | {model: \$k,
+      input_price: .input_cost_per_token, output_price: .output_cost_per_token}
 [units]
 input_price = per_token
 output_price = per_token

@@ -5,7 +5,7 @@
 # fails here, in plain builds and under ASan+UBSan.
 . "$(dirname "$0")/lib.sh"
 builddir=$(cd "$(dirname "$LLMREF_BIN")/.." && pwd)
-for t in price context params date html json jpath config source; do
+for t in price context params date html json config source; do
 	bin=$builddir/fuzz/replay_$t
 	corpus=$LLMREF_SRCDIR/fuzz/corpus/$t
 	if [ ! -x "$bin" ]; then

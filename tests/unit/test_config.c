@@ -32,8 +32,12 @@ static const struct source_case source_cases[] = {
 	{ "ok.conf", good_source, NULL },
 	{ "ok.conf",
 	  "[source]\nprovider=a\nprovider_name=A\nkind=pricing\nurl=http://x/\n"
-	  "format=json\n[extract]\nrows=$.data[*]\nmodel=$.id\n",
+	  "format=json\n[extract]\njq=.data[] | {model: .id}\n",
 	  NULL },
+	{ "bad.conf",
+	  "[source]\nprovider=a\nprovider_name=A\nkind=pricing\nurl=http://x/\n"
+	  "format=json\n[extract]\nrows=$.data[*]\nmodel=$.id\n",
+	  "bad.conf:8: [extract] rows: JSON pages are read by jq" },
 	{ "bad.conf", "[source]\nprovider=a\n", "bad.conf: [source] provider_name is required" },
 	{ "bad.conf", "[source]\nnope = 1\n", "bad.conf:2: unknown key [source] nope" },
 	{ "bad.conf", "[source]\nurl = ftp://x/\n",
@@ -70,20 +74,21 @@ static const struct source_case source_cases[] = {
 	  "a curated source names a file, not a url" },
 	{ "bad.conf",
 	  "[source]\nkind = curated\nprovider=a\nprovider_name=A\nfile=x.json\n"
-	  "format=json\n[extract]\nrows=$[*]\nmodel=$.m\nfact=$.f\nvalue=$.v\n",
+	  "format=html\n[extract]\nrows=//tr\nmodel=td[1]\nfact=td[2]\nvalue=td[3]\n",
 	  "a 'curated' source needs fact, value and reason" },
 	{ "bad.conf",
 	  "[source]\nkind = pricing\nprovider=a\nprovider_name=A\nfile=x.json\n"
-	  "format=json\n[extract]\nrows=$[*]\nmodel=$.m\n",
+	  "format=json\n[extract]\njq=.[] | {model: .m}\n",
 	  "[source] url is required" },
 	{ "ok.conf",
 	  "[source]\nkind = curated\nprovider=a\nprovider_name=A\nfile=x.json\n"
-	  "format=json\n[extract]\nrows=$[*]\nmodel=$.m\nfact=$.f\nvalue=$.v\nreason=$.r\n",
+	  "format=json\n[extract]\njq=.[] | {model: .m, fact: .f, value: .v, reason: .r}\n",
 	  NULL },
 	{ "bad.conf",
 	  "[source]\nprovider=a\nprovider_name=A\nkind=pricing\nurl=http://x/\n"
 	  "format=json\n[extract]\nrows=data[*]\nmodel=$.id\n",
-	  "bad.conf:8: [extract] rows: " },
+	  "bad.conf:8: [extract] rows: JSON pages are read by jq: write the rows and fields as one "
+	  "program" },
 	{ "bad.conf",
 	  "[source]\nprovider=a\nprovider_name=A\nkind=pricing\nurl=http://x/\n"
 	  "format=html\n[extract]\nrows=//tr\nmodel=td[\n",

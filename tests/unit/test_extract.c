@@ -1,4 +1,4 @@
-/* test_extract.c - table-driven tests of HTML (XPath) and JSON (path)
+/* test_extract.c - table-driven tests of HTML (XPath fields) and JSON (jq)
  * extraction: page text in, raw field strings (or an error) out. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,20 +50,18 @@ static const struct extract_case cases[] = {
 	  "td[2]", "Intro *text*.\n\n<table id=\"t\">\n<tr><td>A</td><td>$1</td></tr>\n</table>\n",
 	  "A=$1;" },
 	{ "empty markdown page: no rows", FORMAT_MARKDOWN, "//tr", "td[1]", "td[2]", "", "" },
-	{ "json member names as the model (@key)", FORMAT_JSON, "$.*", "@key", "$.p",
+	{ "json member names as the model (to_entries)", FORMAT_JSON, "$.*", "@key", "$.p",
 	  "{\"gpt-4o\":{\"p\":1.5e-07},\" b  c \":{\"p\":\"2\"}}", "gpt-4o=1.5e-07;b c=2;" },
-	{ "@key on array rows", FORMAT_JSON, "$[*]", "@key", "$.p", "[{\"p\":1}]",
-	  "ERR:model is @key, but the row is not an object member" },
-	{ "@key after a name step", FORMAT_JSON, "$.data", "@key", "$.p", "{\"data\":{\"p\":3}}",
-	  "data=3;" },
 	{ "json rows", FORMAT_JSON, "$.data[*]", "$.id", "$.pricing.prompt",
 	  "{\"data\":[{\"id\":\"a/"
 	  "b\",\"pricing\":{\"prompt\":\"0.1\"}},{\"id\":\"c\",\"pricing\":{}}]}",
 	  "a/b=0.1;c=(null);" },
 	{ "json integers kept exactly", FORMAT_JSON, "$[*]", "$.id", "$.n",
 	  "[{\"id\":\"x\",\"n\":9007199254740993}]", "x=9007199254740993;" },
-	{ "json null is absent", FORMAT_JSON, "$[*]", "$.id", "$.n", "[{\"id\":\"x\",\"n\":null}]",
-	  "x=(null);" },
+	{ "json null is absent", FORMAT_JSON, "$[*]", "$.id", "$.n",
+	  "[{\"id\":\"x\",\"n\":null},{\"id\":\"y\",\"n\":\"1\"}]", "x=(null);y=1;" },
+	{ "json null in every row is a typo", FORMAT_JSON, "$[*]", "$.id", "$.n",
+	  "[{\"id\":\"x\",\"n\":null}]", "ERR:input_price: no row has a value" },
 	{ "json real kept exactly", FORMAT_JSON, "$[*]", "$.id", "$.n",
 	  "[{\"id\":\"x\",\"n\":0.1}]", "x=0.1;" },
 	{ "json object refused", FORMAT_JSON, "$[*]", "$.id", "$.n", "[{\"id\":\"x\",\"n\":{}}]",
@@ -126,7 +124,8 @@ static const struct extract_case cases[] = {
 	{ "json top-level number in white space", FORMAT_JSON, "$", "$", "$", " \n-1.5e3\r\n",
 	  "-1.5e3=-1.5e3;" },
 	{ "json top-level zero", FORMAT_JSON, "$", "$", "$", "0", "0=0;" },
-	{ "json top-level number, no rows", FORMAT_JSON, "$[*]", "$", "$", "7", "" },
+	{ "json top-level number, no rows", FORMAT_JSON, "$[*]", "$", "$", "7",
+	  "ERR:Cannot iterate over string" },
 	/* RFC 8259 numbers only */
 	{ "json number 012", FORMAT_JSON, "$[*]", "$", "$", "[012]",
 	  "ERR=invalid JSON number at line 1 column 2: '012'" },
@@ -187,6 +186,51 @@ render(const struct raw_rows *rows, char *out, size_t len)
 	}
 }
 
+/* A JSON path of these cases ("$", "$.a.b", "$[*]", "$.*", "$.n[1]") as
+ * jq: the paths llmref read once, now written in its one language. */
+static void
+jq_path(const char *path, char *out, size_t len)
+{
+	const char *p = path + 1; /* past "$" */
+	size_t n = 0;
+
+	out[n++] = '.';
+	if (*p == '.')
+		p++;
+	for (; *p != '\0' && n + 3 < len; p++) {
+		if (strncmp(p, "[*]", 3) == 0 || strcmp(p, "*") == 0) {
+			out[n++] = '[';
+			out[n++] = ']';
+			p += *p == '[' ? 2 : 0;
+		} else if (*p == '.' && p[1] == '*') {
+			continue;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* The case's rows and fields as one jq program ("@key": the member's name). */
+static char *
+jq_case(const char *rows, const char *model, const char *input)
+{
+	static char prog[512];
+	char r[128], m[128], in[128];
+
+	jq_path(rows, r, sizeof(r));
+	jq_path(strcmp(model, "@key") == 0 ? "$" : model, m, sizeof(m));
+	jq_path(input ? input : "$", in, sizeof(in));
+	if (strcmp(model, "@key") == 0)
+		snprintf(prog, sizeof(prog),
+			 "to_entries[] | .key as $k | .value | {model: $k%s%s%s}",
+			 input ? ", input_price: (" : "", input ? in : "", input ? ")" : "");
+	else
+		snprintf(prog, sizeof(prog), "%s | {model: (%s)%s%s%s}", r, m,
+			 input ? ", input_price: (" : "", input ? in : "", input ? ")" : "");
+	return prog;
+}
+
 static void
 source_init(struct source *src, enum source_format format, const char *rows, const char *model,
 	    const char *input)
@@ -199,6 +243,13 @@ source_init(struct source *src, enum source_format format, const char *rows, con
 	src->rows = (char *)rows;
 	src->fields[FIELD_MODEL] = (char *)model;
 	src->fields[FIELD_INPUT_PRICE] = (char *)input;
+	if (format != FORMAT_JSON)
+		return;
+	src->rows = NULL;
+	src->fields[FIELD_MODEL] = src->fields[FIELD_INPUT_PRICE] = NULL;
+	src->jq_program = jq_case(rows, model, input);
+	src->jq_timeout_sec = EXTRACT_JQ_TIMEOUT_SEC;
+	src->jq_max_memory_bytes = EXTRACT_JQ_MAX_MEMORY_BYTES;
 }
 
 static int
