@@ -31,9 +31,12 @@ Variation between HTML providers: price text ("$0.10", "0.1 USD",
 the rows split over one to three pricing tables, unrelated tables (GPU
 hours, fine-tuning) before and after, HTML5 boilerplate.
 
---lang jq writes the same sources in the transform language (a table
-read by its header names, a model list by a jq program) instead of the
-old XPath/JSON-path fields (bench/run-extract.sh compares the two).
+sources.d/ is in the transform language (--lang jq, the default: a
+table read by its header names, a model list by a jq program); --lang
+old writes the XPath/JSON-path fields of llmref before jq, which only
+an older build reads (bench/run-extract.sh compares the two). peer.d/
+always holds the old fields: bench/peer_load.py's description of each
+page.
 
 expected.tsv columns: source, provider_model_id, model_id, input,
 output, context_window; a price is an exact decimal in USD per 1M tokens
@@ -210,15 +213,18 @@ def html_page(rng, p, models, out):
                                           "output": "output_price",
                                           "context": "context_window"}[c], k + 1)
                      for k, c in enumerate(cols))
-    extract = "rows = %s\n%s" % (xp, fields)
-    if LANG == "jq":  # the same rows: each table row an object keyed by header
-        extract = ("table = %s\njq = .[] | {model: .Model, input_price: .Input,"
-                   " output_price: .Output, context_window: .Context}\n" % xp[:-len("/tbody/tr")])
-    src = ("; bench provider %d: HTML, %s prices, %d table(s)\n[source]\nprovider = %s\n"
-           "provider_name = Bench HTML %d\nkind = pricing\nurl = http://127.0.0.1:PORT/pages/%s.html\n"
-           "format = html\ninterval = 1h\n\n[extract]\n%s\n[units]\n"
-           "input_price = %s\noutput_price = %s\n" % (p, unit, ntables, pid, p, pid, extract,
-                                                     unit, unit))
+    extract = {"old": "rows = %s\n%s" % (xp, fields),
+               # the same rows: each table row an object keyed by header
+               "jq": ("table = %s\njq = .[] | {model: .Model, input_price: .Input,"
+                      " output_price: .Output, context_window: .Context}\n"
+                      % xp[:-len("/tbody/tr")])}
+    src = {lang: ("; bench provider %d: HTML, %s prices, %d table(s)\n[source]\nprovider = %s\n"
+                  "provider_name = Bench HTML %d\nkind = pricing\n"
+                  "url = http://127.0.0.1:PORT/pages/%s.html\n"
+                  "format = html\ninterval = 1h\n\n[extract]\n%s\n[units]\n"
+                  "input_price = %s\noutput_price = %s\n" % (p, unit, ntables, pid, p, pid,
+                                                            extract[lang], unit, unit))
+           for lang in extract}
     return src, expected
 
 
@@ -226,14 +232,14 @@ def per_token(d):
     return "0" if d is None else format((d / 1000000).quantize(Decimal("1e-10")), "f")
 
 
-# how a source reads a model list: the old JSON paths, or jq (--lang)
+# how a source reads a model list: jq, or the old JSON paths (llmref
+# before jq; still the peer's own description of each page: peer.d/)
 JSON_EXTRACT = {
     "old": "rows = $.data[*]\nmodel = $.id\ninput_price = $.pricing.prompt\n"
            "output_price = $.pricing.completion\ncontext_window = $.context_length\n",
     "jq": "jq = .data[] | {model: .id, input_price: .pricing.prompt,"
           " output_price: .pricing.completion, context_window: .context_length}\n",
 }
-LANG = "old"
 
 
 def json_api(rng, q, models, out):
@@ -255,11 +261,12 @@ def json_api(rng, q, models, out):
         expected.append((pid, mid, m["canon"], norm(inp), norm(outp), str(m["ctx"][0])))
     with open(os.path.join(out, "pages", pid + ".json"), "w") as f:
         json.dump({"data": data}, f, indent=None if q % 2 else 1)
-    src = ("; bench model list %d: JSON shaped like OpenRouter's, authoritative\n[source]\n"
-           "provider = %s\nprovider_name = Bench API %d\nkind = pricing\n"
-           "url = http://127.0.0.1:PORT/pages/%s.json\nformat = json\ninterval = 1h\n"
-           "authoritative = yes\n\n[extract]\n%s\n[units]\ninput_price = per_token\n"
-           "output_price = per_token\n" % (q, pid, q, pid, JSON_EXTRACT[LANG]))
+    src = {lang: ("; bench model list %d: JSON shaped like OpenRouter's, authoritative\n"
+                  "[source]\nprovider = %s\nprovider_name = Bench API %d\nkind = pricing\n"
+                  "url = http://127.0.0.1:PORT/pages/%s.json\nformat = json\ninterval = 1h\n"
+                  "authoritative = yes\n\n[extract]\n%s\n[units]\ninput_price = per_token\n"
+                  "output_price = per_token\n" % (q, pid, q, pid, JSON_EXTRACT[lang]))
+           for lang in JSON_EXTRACT}
     return src, expected
 
 
@@ -288,6 +295,13 @@ pairs_file = %s
 """
 
 
+def write_source(out, name, src, lang, port):
+    """sources.d/NAME in lang, peer.d/NAME in the old paths (the peer's)."""
+    for d, lng in (("sources.d", lang), ("peer.d", "old")):
+        with open(os.path.join(out, d, name), "w") as f:
+            f.write(src[lng].replace("PORT", str(port)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -299,14 +313,13 @@ def main():
     ap.add_argument("--grow", choices=("pages", "sources"), default="pages")
     ap.add_argument("--change", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--lang", choices=("old", "jq"), default="old")
+    ap.add_argument("--lang", choices=("old", "jq"), default="jq")
     a = ap.parse_args()
-    global CHANGE_PCT, LANG
+    global CHANGE_PCT
     CHANGE_PCT = a.change
-    LANG = a.lang
     rng = random.Random(a.seed)
     out = os.path.abspath(a.out)
-    for d in ("pages", "sources.d"):
+    for d in ("pages", "sources.d", "peer.d"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
     models = universe(rng, a.models * a.scale)
     k, apis, providers = 1, a.apis, a.providers
@@ -319,13 +332,11 @@ def main():
     for q in range(apis):
         src, rows = json_api(rng, q, part(q), out)
         expected += rows
-        with open(os.path.join(out, "sources.d", "api%03d.conf" % q), "w") as f:
-            f.write(src.replace("PORT", str(a.port)))
+        write_source(out, "api%03d.conf" % q, src, a.lang, a.port)
     for p in range(providers):
         src, rows = html_page(rng, p, part(p), out)
         expected += rows
-        with open(os.path.join(out, "sources.d", "html%03d.conf" % p), "w") as f:
-            f.write(src.replace("PORT", str(a.port)))
+        write_source(out, "html%03d.conf" % p, src, a.lang, a.port)
     with open(os.path.join(out, "expected.tsv"), "w") as f:
         for r in expected:
             f.write("\t".join(r) + "\n")

@@ -13,6 +13,7 @@ Prints "sources N rows N prices_written N" on stdout."""
 import argparse
 import configparser
 import glob
+import os
 import json
 import re
 import sys
@@ -159,7 +160,10 @@ def main():
         cur.execute(SCHEMA_SQL.format(s=a.schema))
     http = requests.Session()
     nsrc = nrows = nwritten = 0
-    for path in sorted(glob.glob(a.corpus + "/sources.d/*.conf")):
+    # the corpus describes each page for the peer in peer.d/ (paths and
+    # XPath fields); llmref's own sources.d/ is in jq
+    peer = a.corpus + ("/peer.d" if os.path.isdir(a.corpus + "/peer.d") else "/sources.d")
+    for path in sorted(glob.glob(peer + "/*.conf")):
         src = configparser.RawConfigParser()
         src.read(path)
         reply = http.get(src["source"]["url"], timeout=60)

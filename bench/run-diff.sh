@@ -52,11 +52,8 @@ url = http://127.0.0.1:$FIXTURE_PORT/bench.invalid/models/list
 format = json
 authoritative = yes
 [extract]
-rows = \$.data[*]
-model = \$.id
-input_price = \$.pricing.prompt
-output_price = \$.pricing.completion
-context_window = \$.context_length
+jq = .data[] | {model: .id, input_price: .pricing.prompt,
+      output_price: .pricing.completion, context_window: .context_length}
 [units]
 input_price = per_token
 output_price = per_token
