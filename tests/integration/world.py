@@ -138,7 +138,10 @@ def half(m, date):
     for r in sorted((r for r in ROUTES if r[0] == m), key=lambda r: r[1]):
         routes.append({"provider": r[1], "provider_name": r[2], "input_usd_per_mtok": num(D(r[3])),
                        "output_usd_per_mtok": num(D(r[4])), "status": r[5], "variant": r[6],
-                       "context_window": r[7], "prices": {}, "last_reviewed": date})
+                       "context_window": r[7], "prices": {},
+                       # the page's banner: "sunset on October 31, 2024"
+                       "route_facts": {"deprecation_date": "2024-10-31"} if r[1] == "octoai" else {},
+                       "last_reviewed": date})
     ok = [r for r in routes if r["status"] == "active" and r["variant"] == ""]
 
     def cheapest(key):
