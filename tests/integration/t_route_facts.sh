@@ -39,9 +39,10 @@ for m in json.load(sys.stdin)["models"]:
         if r["provider_model_id"] == "Llama 3.1 405B Instruct":
             print(r["route_facts"].get("deprecation_date"))')
 is "$got" 2024-10-31 "export catalog carries the facts of each route (the OctoAI deprecation date)"
-got=$(llmref export model deepseek-chat-v3-0324 | python3 -c 'import json,sys
-print(",".join(r["route_facts"].get("cached_input_usd_per_mtok", "-") for r in json.load(sys.stdin)["routes"]))')
-like "$got" "(^|,)0.14(,|$)" "export model: the comparison record's routes carry their facts (cached input)"
+got=$(llmref export model llama-3.1-405b-instruct | python3 -c 'import json,sys
+print(",".join(r["provider"] + "=" + r["route_facts"].get("deprecation_date", "-")
+               for r in json.load(sys.stdin)["routes"]))')
+like "$got" "(^|,)octoai=2024-10-31(,|$)" "export model: the comparison record's routes carry their facts (OctoAI's date)"
 rf() { q "select value from current_route_facts f join routes r on r.id = f.route_id where r.provider_model_id = '$1' and fact = '$2'"; }
 is "$(rf google/gemini-1.5-pro tier_threshold_tokens)" 128000 "a price tier from 128,000 prompt tokens"
 is "$(rf google/gemini-1.5-pro tier_input_usd_per_mtok)" 2.5 "tier input price per 1M (0.0000025 per token)"
