@@ -157,6 +157,21 @@ html_char_ref(const char *s, size_t len, size_t i, size_t *end)
 	return digits > 0 ? (long)v : -1;
 }
 
+/* NULs in every other byte of the first 64, as UTF-16 of ASCII text. */
+static int
+html_looks_utf16(const char *body, size_t len)
+{
+	size_t i, even = 0, odd = 0, n = len < 64 ? len : 64;
+
+	for (i = 0; i < n; i++) {
+		if (body[i] == '\0' && i % 2)
+			odd++;
+		else if (body[i] == '\0')
+			even++;
+	}
+	return n >= 8 && (even == 0 || odd == 0) && even + odd >= n / 2 - 1;
+}
+
 /* libxml2 reads a NUL byte as a space and drops a character reference to
  * NUL, a surrogate or another non-character: "$0.2&#0;5" would be read
  * "$0.25". Refuse such pages, naming where. */
@@ -170,8 +185,12 @@ html_check_chars(const struct source *src, const char *body, size_t len, struct 
 		if (body[i] == '\0') {
 			html_line_col(body, i, &line, &col);
 			return lr_err_set(err, LR_ERR_EXTRACT, src->id, src->url,
-					  "page contains a NUL byte at line %zu column %zu", line,
-					  col);
+					  "page contains a NUL byte at line %zu column %zu%s", line,
+					  col,
+					  html_looks_utf16(body, len)
+					      ? " (it looks like UTF-16 without a byte order mark, "
+						"which llmref cannot tell from others)"
+					      : "");
 		}
 		c = html_char_ref(body, len, i, &end);
 		if (c < 0 || html_is_char((unsigned long)c))
@@ -235,9 +254,14 @@ html_parse(const struct source *src, const char *body, size_t len, struct lr_err
 struct _xmlDoc *
 extract_html_parse(const struct source *src, const char *body, size_t len, struct lr_err *err)
 {
-	if (html_check_chars(src, body, len, err) != LR_OK)
-		return NULL;
-	return html_parse(src, body, len, err);
+	htmlDocPtr doc = NULL;
+	char *owned;
+
+	if (extract_html_utf8(src, &body, &len, &owned, err) == LR_OK &&
+	    html_check_chars(src, body, len, err) == LR_OK)
+		doc = html_parse(src, body, len, err);
+	free(owned);
+	return doc;
 }
 
 /* A jq source: the page as its JSON document, then the program. */
@@ -266,11 +290,9 @@ extract_html(const struct source *src, const char *body, size_t len, struct raw_
 
 	memset(&q, 0, sizeof(q));
 	rc = src->jq_program != NULL ? LR_OK : html_query_compile(src, &q, err);
-	if (rc == LR_OK)
-		rc = html_check_chars(src, body, len, err);
 	if (rc != LR_OK)
 		goto out;
-	doc = html_parse(src, body, len, err);
+	doc = extract_html_parse(src, body, len, err);
 	if (doc == NULL) {
 		rc = err ? err->code : LR_ERR_EXTRACT;
 		goto out;

@@ -38,6 +38,11 @@ struct _xmlDoc;
 enum lr_code extract_html_doc(const struct source *src, struct _xmlDoc *doc, json_t **root,
 			      struct lr_err *err);
 
+/* An html page as UTF-8 (extract_charset.c): *body and *len moved past
+ * a UTF-8 byte order mark, or to *owned (free it), the page converted
+ * from the charset it declares. */
+enum lr_code extract_html_utf8(const struct source *src, const char **body, size_t *len,
+			       char **owned, struct lr_err *err);
 /* The page parsed as extract_html parses it (characters checked first);
  * NULL with err (extract_html.c). Free with xmlFreeDoc. */
 struct _xmlDoc *extract_html_parse(const struct source *src, const char *body, size_t len,

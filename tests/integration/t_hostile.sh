@@ -97,6 +97,10 @@ hcase html-nul-in-name fireworks 'name.html:Llama 3.1 8B%%x00%% Instruct' failed
 hcase html-nul-charref fireworks 'price.html:$0.2&#0;5' failed "character reference '&#0;' at line 5 column 43 names no character"
 hcase html-control-charref fireworks 'price.html:$0.2&#x1;5' failed "character reference '&#x1;' at line 5 column 43 names no character"
 hcase html-surrogate-charref fireworks 'price.html:$0.2&#xD800;5' failed "character reference '&#xD800;' at line 5 column 43 names no character"
+# the charset a page declares (issue 17: UTF-16 and ISO-8859-1 pages were
+# "a NUL byte" and "not valid UTF-8"; read as declared below)
+hcase html-charset-unknown fireworks 'charset.html:x-klingon' failed "the page declares charset 'x-klingon', which this system cannot read"
+hcase html-utf16-no-bom fireworks gen:utf16:le-nobom failed "NUL byte at line 1 column 2 \\(it looks like UTF-16 without a byte order mark"
 hcase html-invalid-utf8-price fireworks 'price.html:$0.1%%xFF%%0' failed "table: row 2, column 2: text that is not valid UTF-8"
 hcase html-invalid-utf8-name fireworks 'name.html:Llama 3.1 8B%%xE9%% Instruct' failed "table: row 2, column 1: text that is not valid UTF-8"
 hcase html-overlong-utf8 fireworks 'name.html:Llama 3.1 8B%%xC0%%%%xAF%% Instruct' failed "table: row 2, column 1: text that is not valid UTF-8"
@@ -233,5 +237,21 @@ for c in "${CASES[@]}"; do
 	run_case "$id" "$src" "$spec" "$want" "$rx"
 done
 echo "# ${#CASES[@]} cases in $((SECONDS - start)) s"
+
+# pages in another charset, declared, are read as the good page: same rows
+printf 'latin1\x1fgen:latin1\x1f\nutf16le\x1fgen:utf16:le\x1f\nutf16be\x1fgen:utf16:be\x1f\n' |
+	python3 "$H/build.py" "$H" "$WORK/case" "$WORK/good" || { echo "Bail out! build.py failed"; exit 1; }
+good=$("$LLMREF_BIN" -c "$CONF" sources test fireworks --page "$WORK/good/fireworks")
+for id in latin1 utf16le utf16be; do
+	cp "$WORK/good/fireworks" "$(target fireworks)"
+	llmref refresh --source fireworks >/dev/null 2>&1
+	is "$("$LLMREF_BIN" -c "$CONF" sources test fireworks --page "$WORK/case/$id.page")" "$good" \
+		"charset $id: the same rows as the UTF-8 page"
+	cp "$WORK/case/$id.page" "$(target fireworks)"
+	out=$(llmref refresh --source fireworks 2>&1); rc=$?
+	is "$rc" 0 "charset $id: refresh reads it ($out)"
+	is "$(q "select outcome, rows_added, rows_changed, rows_gone from runs where source_id = 'fireworks' order by id desc limit 1")" \
+		"ok|0|0|0" "charset $id: and changes no price"
+done
 is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left open"
 done_testing

@@ -50,6 +50,29 @@ static const struct extract_case cases[] = {
 	  "td[2]", "Intro *text*.\n\n<table id=\"t\">\n<tr><td>A</td><td>$1</td></tr>\n</table>\n",
 	  "A=$1;" },
 	{ "empty markdown page: no rows", FORMAT_MARKDOWN, "//tr", "td[1]", "td[2]", "", "" },
+	/* the charset a page declares (issue 17: a Latin-1 page was "not UTF-8") */
+	{ "meta charset iso-8859-1 read as windows-1252", FORMAT_HTML, "//tr", "td[1]", "td[2]",
+	  "<html><head><meta charset=\"iso-8859-1\"></head><body><table><tr><td>Mod\xe8le</td>"
+	  "<td>\x80 1 \x96 $2</td></tr></table></body></html>",
+	  "Mod\xc3\xa8le=\xe2\x82\xac 1 \xe2\x80\x93 $2;" },
+	{ "http-equiv content charset", FORMAT_HTML, "//tr", "td[1]", "td[2]",
+	  "<meta http-equiv='Content-Type' content='text/html; charset=windows-1252'>"
+	  "<table><tr><td>\xe9</td><td>$1</td></tr></table>",
+	  "\xc3\xa9=$1;" },
+	{ "UTF-8 byte order mark dropped", FORMAT_HTML, "//tr", "td[1]", "td[2]",
+	  "\xef\xbb\xbf<table><tr><td>\xc3\xa9</td><td>$1</td></tr></table>", "\xc3\xa9=$1;" },
+	{ "charset= in the text is not a declaration", FORMAT_HTML, "//tr", "td[1]", "td[2]",
+	  "<p>send charset=latin1</p><table><tr><td>\xc3\xa9</td><td>$1</td></tr></table>",
+	  "\xc3\xa9=$1;" },
+	{ "a charset the system cannot read", FORMAT_HTML, "//tr", "td[1]", "td[2]",
+	  "<meta charset=x-klingon><table><tr><td>a</td></tr></table>",
+	  "ERR=the page declares charset 'x-klingon', which this system cannot read" },
+	{ "bytes not valid in the declared charset", FORMAT_HTML, "//tr", "td[1]", "td[2]",
+	  "<meta charset=shift_jis><table><tr><td>\x81</td></tr></table>",
+	  "ERR:the page is not valid shift_jis at byte" },
+	{ "markdown is UTF-8 whatever its text says", FORMAT_MARKDOWN, "//tbody/tr", "td[1]",
+	  "td[2]", "<meta charset=iso-8859-1>\n\n| A | B |\n|---|---|\n| \xc3\xa9 | $1 |\n",
+	  "\xc3\xa9=$1;" },
 	{ "json member names as the model (to_entries)", FORMAT_JSON, "$.*", "@key", "$.p",
 	  "{\"gpt-4o\":{\"p\":1.5e-07},\" b  c \":{\"p\":\"2\"}}", "gpt-4o=1.5e-07;b c=2;" },
 	{ "json rows", FORMAT_JSON, "$.data[*]", "$.id", "$.pricing.prompt",
@@ -419,6 +442,49 @@ test_json_many_numbers(void)
 	       EXTRACT_MAX_ROWS);
 }
 
+/* A UTF-16 page (byte order mark, NUL bytes in every other place) is
+ * read in its charset, not refused as holding NULs. */
+static void
+test_utf16(void)
+{
+	static const char text[] = "<table><tr><td>\xc3\xa9 1</td><td>$1</td></tr></table>";
+	char page[2 * sizeof(text) + 2], got[256];
+	struct source src;
+	struct raw_rows rows;
+	struct lr_err err = { 0 };
+	size_t i, n = 0;
+	int be;
+
+	for (be = 0; be < 2; be++) {
+		n = 0;
+		page[n++] = be ? '\xfe' : '\xff';
+		page[n++] = be ? '\xff' : '\xfe';
+		for (i = 0; text[i] != '\0'; i++) { /* é is U+00E9: one unit */
+			unsigned char c = (unsigned char)text[i];
+			unsigned u = c == 0xc3 ? 0xe9 : c;
+			if (c == 0xa9 && i > 0 && (unsigned char)text[i - 1] == 0xc3)
+				continue;
+			page[n++] = (char)(be ? 0 : u);
+			page[n++] = (char)(be ? u : 0);
+		}
+		source_init(&src, FORMAT_HTML, "//tr", "td[1]", "td[2]");
+		if (extract_page(&src, page, n, &rows, &err) != LR_OK) {
+			tap_ok(0, "a UTF-16%s page is read (%s)", be ? "BE" : "LE", err.reason);
+			continue;
+		}
+		render(&rows, got, sizeof(got));
+		tap_str_eq(got, "\xc3\xa9 1=$1;",
+			   be ? "a UTF-16BE page is read" : "a UTF-16LE page is read");
+		raw_rows_free(&rows);
+		memset(&err, 0, sizeof(err)); /* without its byte order mark: said so */
+		tap_ok(extract_page(&src, page + 2, n - 2, &rows, &err) != LR_OK &&
+			   strstr(err.reason, "looks like UTF-16") != NULL,
+		       "UTF-16%s without a byte order mark: named (%s)", be ? "BE" : "LE",
+		       err.reason);
+		raw_rows_free(&rows);
+	}
+}
+
 static void
 test_deep_nesting(void)
 {
@@ -463,5 +529,6 @@ main(void)
 	test_json_long_number();
 	test_json_many_numbers();
 	test_deep_nesting();
+	test_utf16();
 	return tap_done();
 }
