@@ -84,6 +84,8 @@ and in delay-S.  Redirects point at the bound address and port.  Modes:
     gzip-bomb       Content-Encoding: gzip; a ~64 KiB gzip body that inflates
                     to 64 MiB of zero bytes (built once, in memory)
     big             200, a 20 MiB body of "a" characters as text/html
+    big-header      200 with one header line of 200 KiB (X-Padding), then
+                    a 2-byte body
     fail-once       the first request for this path is a 500; later ones
                     are served normally (ETag/304 included); state per path,
                     in memory, for the life of the server
@@ -132,6 +134,7 @@ INDEX_NAME = "__index__"
 
 CHUNK = 64 * 1024
 BIG_SIZE = 20 * 1024 * 1024
+BIG_HEADER_SIZE = 200 * 1024
 BOMB_SIZE = 64 * 1024 * 1024
 
 _lazy_lock = threading.Lock()
@@ -604,6 +607,16 @@ def mis_big(h, rest, _):
         h.wfile.write(view[i:i + CHUNK])
 
 
+def mis_big_header(h, rest, _):
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("X-Padding", "a" * BIG_HEADER_SIZE)
+    h.send_header("Content-Length", "2")
+    h.end_headers()
+    if h.command != "HEAD":
+        h.wfile.write(b"ok")
+
+
 def mis_fail_once(h, rest, _):
     f = h.open_file(rest)
     if f is None:
@@ -632,6 +645,7 @@ MODES = {
     "bearer-echo": mis_bearer_echo,
     "gzip-bomb": mis_gzip_bomb,
     "big": mis_big,
+    "big-header": mis_big_header,
     "fail-once": mis_fail_once,
     "retry-after-once-N": mis_retry_after_once,
     "retry-after-date-once-N": mis_retry_after_date_once,

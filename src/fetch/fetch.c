@@ -507,6 +507,12 @@ job_classify(struct fetch_job *job, CURLcode cc, const struct fetch_opts *o)
 	else if (job->header_bytes > FETCH_HEADER_MAX_BYTES)
 		job->rc = lr_err_set(&job->err, LR_ERR_FETCH, id, url,
 				     "response headers exceed %d bytes", FETCH_HEADER_MAX_BYTES);
+	else if (cc == CURLE_OUT_OF_MEMORY && job->res.body.len == 0)
+		/* curl 7.88 refuses one header line over its limit as "Out of
+		 * memory", before any of it reaches the header callback */
+		job->rc = lr_err_set(&job->err, LR_ERR_FETCH, id, url,
+				     "a response header line is longer than %d KiB (curl's limit)",
+				     CURL_MAX_HTTP_HEADER / 1024);
 	else if (cc == CURLE_UNSUPPORTED_PROTOCOL)
 		job->rc =
 		    lr_err_set(&job->err, LR_ERR_FETCH, id, url,

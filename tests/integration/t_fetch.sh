@@ -66,6 +66,7 @@ expect_fail redirect-loop "more than 5 redirects" "redirect loop"
 expect_fail redirect-file "redirect to a scheme other than http/https refused" "redirect to file://"
 expect_fail gzip-bomb "body exceeds 16777216 bytes after decompression" "gzip bomb"
 expect_fail big "body exceeds 16777216 bytes after decompression" "20 MiB body"
+expect_fail big-header "a response header line is longer than 100 KiB \\(curl's limit\\)" "one 200 KiB header (issue 17: was 'Out of memory')"
 set_fetch max_body_size 4KiB
 point redirect-ok
 out=$(llmref refresh --source openrouter 2>&1)
