@@ -3,6 +3,7 @@
 #include "autoconf.h"
 
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,13 +235,64 @@ events_on_signal(int sig)
 	events_stop = 1;
 }
 
-/* --follow: LISTEN, then print what arrives until SIGINT or SIGTERM. */
+#define EVENTS_RETRY_FIRST_S 1
+#define EVENTS_RETRY_MAX_S   30
+
+/* Print what arrives on the open, listening catalog until a signal
+ * (LR_OK) or an error. */
+static enum lr_code
+events_follow_conn(struct cli *c, struct events_args *a, long long *last, struct lr_err *err)
+{
+	while (!events_stop) {
+		do { /* drain, also what came before LISTEN took effect */
+			a->since = *last;
+			if (diff_events_copy(c->cat, a->since, a->limit, stdout, last, err) !=
+			    LR_OK)
+				return err->code;
+		} while (*last != a->since && !events_stop);
+		(void)fflush(stdout);
+		if (catalog_wait_event(c->cat, 60000, err) < 0)
+			return err->code;
+	}
+	return LR_OK;
+}
+
+/* Connect again, as cli_open_catalog does, and LISTEN. */
+static enum lr_code
+events_connect(struct cli *c, struct lr_err *err)
+{
+	enum lr_code rc = catalog_open(c->cfg->conninfo, &c->cat, err);
+
+	if (rc == LR_OK) {
+		catalog_configure(c->cat, c->cfg);
+		rc = catalog_listen(c->cat, err);
+	}
+	if (rc != LR_OK) {
+		catalog_close(c->cat);
+		c->cat = NULL;
+	}
+	return rc;
+}
+
+/* Sleep s seconds, or less if a signal says stop. */
+static void
+events_pause(unsigned s)
+{
+	unsigned i;
+
+	for (i = 0; i < s * 10 && !events_stop; i++)
+		(void)poll(NULL, 0, 100);
+}
+
+/* --follow: LISTEN, then print what arrives until SIGINT or SIGTERM.
+ * When the database goes away (a restart), connect again after 1 s,
+ * doubling to 30 s, and go on after the last event printed. */
 static int
 events_follow(struct cli *c, struct events_args *a, long long last)
 {
 	struct sigaction sa;
 	struct lr_err err = { 0 };
-	int got;
+	unsigned wait_s = EVENTS_RETRY_FIRST_S;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = events_on_signal; /* no SA_RESTART: poll returns */
@@ -249,15 +301,26 @@ events_follow(struct cli *c, struct events_args *a, long long last)
 	if (catalog_listen(c->cat, &err) != LR_OK)
 		return report(&err);
 	while (!events_stop) {
-		do { /* drain, also what came before LISTEN took effect */
-			a->since = last;
-			if (diff_events_copy(c->cat, a->since, a->limit, stdout, &last, &err) !=
-			    LR_OK)
-				return report(&err);
-		} while (last != a->since && !events_stop);
-		got = catalog_wait_event(c->cat, 60000, &err);
-		if (got < 0)
+		if (c->cat == NULL && events_connect(c, &err) != LR_OK) {
+			events_pause(wait_s);
+			wait_s = wait_s * 2 > EVENTS_RETRY_MAX_S ? EVENTS_RETRY_MAX_S : wait_s * 2;
+			continue;
+		}
+		if (c->cat != NULL && wait_s > EVENTS_RETRY_FIRST_S) {
+			log_info("events: connected again; going on after event %lld", last);
+			wait_s = EVENTS_RETRY_FIRST_S;
+		}
+		if (events_follow_conn(c, a, &last, &err) == LR_OK)
+			break;
+		if (err.code != LR_ERR_DB || catalog_connected(c->cat))
 			return report(&err);
+		for (char *p = err.reason; *p != '\0'; p++) /* libpq's lines, on one */
+			*p = *p == '\n' || *p == '\t' ? ' ' : *p;
+		log_warn("events: %s; connecting again (after event %lld)", err.reason, last);
+		catalog_close(c->cat);
+		c->cat = NULL;
+		wait_s = EVENTS_RETRY_FIRST_S * 2; /* says "connected again" once back */
+		events_pause(EVENTS_RETRY_FIRST_S);
 	}
 	return EXIT_OK;
 }

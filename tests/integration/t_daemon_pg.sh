@@ -14,6 +14,8 @@ wait_for() { local n=$(( $1 * 10 )); shift
 runs_gt() { [ "$(q "select count(*) from runs where outcome <> 'running'")" -gt "$1" ] 2>/dev/null; }
 
 "$LLMREF_BIN" -c "$CONF" daemon --allow-root > "$WORK/d.log" 2>&1 & dpid=$!
+# a page builder following the feed across the restart (issue 17: it ended)
+"$LLMREF_BIN" -c "$CONF" events --follow > "$WORK/feed" 2> "$WORK/feed.log" & fpid=$!
 wait_for 20 runs_gt 1; ok $? "the daemon refreshes"
 pg "stop -m fast"; ok $? "PostgreSQL stopped under it"
 wait_for 20 grep -q 'database' "$WORK/d.log"; ok $? "the daemon notices"
@@ -29,6 +31,14 @@ is "$(q "select count(*) from events where kind in ('alert.raised', 'alert.resol
 is "$(q "select count(*) from runs where outcome = 'running' and started_at < now() - interval '30 s'")" 0 \
 	"no run left open from before the stop"
 kill -TERM "$dpid"; wait "$dpid"; is "$?" 0 "SIGTERM: exit 0"
+feed_has_last() { [ "$(tail -1 "$WORK/feed" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["id"])' 2>/dev/null)" = "$(q "select max(id) from events")" ]; }
+wait_for 30 feed_has_last; ok $? "events --follow went on after the restart, to the last event"
+kill -0 "$fpid"; ok $? "and is still following"
+is "$(python3 -c 'import json,sys; ids=[json.loads(l)["id"] for l in open(sys.argv[1])]; print(len(ids) == len(set(ids)) and ids == sorted(ids))' "$WORK/feed")" True \
+	"each event once, in order, across the reconnect"
+is "$(wc -l < "$WORK/feed")" "$(q "select count(*) from events")" "and none missed"
+like "$(cat "$WORK/feed.log")" "events: .*connecting again" "it said it lost the database"
+kill -TERM "$fpid"; wait "$fpid"; is "$?" 0 "events --follow: SIGTERM, exit 0"
 sed 's/^/# /' "$WORK/d.log" | grep -i database
 stop_private_pg
 done_testing
