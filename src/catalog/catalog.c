@@ -39,6 +39,10 @@ static const char SQL_MIGRATION_DONE[] = "SELECT 1 FROM schema_migrations WHERE 
 static const char SQL_MIGRATION_RECORD[] =
     "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
 static const char SQL_SCHEMA_VERSION[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+/* Least privilege (011): grant, and grant again after a migration. */
+static const char SQL_GRANT[] = "SELECT llmref_grant($1, $2)";
+static const char SQL_REGRANT[] = "SELECT llmref_grant(role, what) FROM llmref_grants"
+				  " ORDER BY role, what";
 
 static const char SQL_LOCK[] =
     "SELECT pg_try_advisory_lock(hashtextextended('llmref.source:' || $1, 0))";
@@ -665,7 +669,41 @@ catalog_migrate(struct catalog *cat, int *applied, struct lr_err *err)
 	rc = db_cmd(cat, SQL_MIGRATIONS_TABLE, 0, NULL, NULL, "schema_migrations", err);
 	for (i = 0; i < migrations_count && rc == LR_OK; i++)
 		rc = migrate_one(cat, &migrations[i], applied, err);
+	if (rc == LR_OK && *applied > 0) /* the roles granted before: what is new too */
+		rc = db_cmd(cat, SQL_REGRANT, 0, NULL, NULL, "grants", err);
 	PQclear(db_query(cat, "SELECT pg_advisory_unlock($1::bigint)", 1, vals, NULL, NULL, 0));
+	return rc;
+}
+
+enum lr_code
+catalog_grant(struct catalog *cat, const char *role, const char *what, struct lr_err *err)
+{
+	const char *vals[2] = { role, what };
+
+	return db_cmd(cat, SQL_GRANT, 2, vals, NULL, "grant", err);
+}
+
+/* Why the schema version could not be read: no schema, no privilege, or
+ * the server's own words. */
+static enum lr_code
+schema_unreadable(PGresult *res, struct lr_err *err)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorMessage(res);
+	enum lr_code rc;
+
+	if (state != NULL && strcmp(state, "42P01") == 0) /* undefined_table */
+		rc = lr_err_set(err, LR_ERR_DB, NULL, NULL,
+				"the database has no llmref schema: run 'llmref db migrate'");
+	else if (state != NULL && strcmp(state, "42501") == 0) /* insufficient_privilege */
+		rc = lr_err_set(
+		    err, LR_ERR_DB, NULL, NULL,
+		    "permission denied on schema_migrations: this role may not read "
+		    "llmref's catalog (llmref db grant reader|writer ROLE, as its owner)");
+	else
+		rc = lr_err_set(err, LR_ERR_DB, NULL, NULL, "the schema version: %.200s",
+				msg != NULL && msg[0] ? msg : "unreadable");
+	PQclear(res);
 	return rc;
 }
 
@@ -675,11 +713,8 @@ catalog_check_schema(struct catalog *cat, struct lr_err *err)
 	PGresult *res = db_query(cat, SQL_SCHEMA_VERSION, 0, NULL, NULL, NULL, 0);
 	int have, want = catalog_schema_version_built();
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		return lr_err_set(err, LR_ERR_DB, NULL, NULL,
-				  "the database has no llmref schema: run 'llmref db migrate'");
-	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return schema_unreadable(res, err);
 	have = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	if (have < want)

@@ -114,6 +114,10 @@ enum lr_code catalog_migrate(struct catalog *cat, int *applied, struct lr_err *e
 enum lr_code catalog_check_schema(struct catalog *cat, struct lr_err *err)
     __attribute__((warn_unused_result));
 int catalog_schema_version_built(void);
+/* Grant the existing role what a reader (page builder) or a writer (the
+ * daemon) needs (migration 011), and remember it for later migrations. */
+enum lr_code catalog_grant(struct catalog *cat, const char *role, const char *what,
+			   struct lr_err *err) __attribute__((warn_unused_result));
 
 /* Take the source's lock for this session, waiting up to the policy's
  * lock_wait_ms, or LR_ERR_BUSY naming the holder. Released by

@@ -23,6 +23,8 @@ struct command {
 static const struct command commands[] = {
 	{ "db migrate", cmd_db_migrate, CLI_USAGE_DB_MIGRATE,
 	  "apply pending schema migrations (safe to repeat)" },
+	{ "db grant", cmd_db_grant, CLI_USAGE_DB_GRANT,
+	  "give a role the reader's (page builder) or writer's (daemon) privileges" },
 	{ "refresh", cmd_refresh, CLI_USAGE_REFRESH,
 	  "fetch, extract, normalize and store sources" },
 	{ "export catalog", cmd_export_catalog, CLI_USAGE_EXPORT_CATALOG,
@@ -99,6 +101,27 @@ cmd_db_migrate(struct cli *c, int argc, char **argv)
 		return report(&err);
 	printf("schema at version %d (%d migration%s applied now)\n",
 	       catalog_schema_version_built(), applied, applied == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+int
+cmd_db_grant(struct cli *c, int argc, char **argv)
+{
+	struct lr_err err = { 0 };
+	int rc;
+
+	if (wants_help(argc, argv, CLI_USAGE_DB_GRANT))
+		return EXIT_OK;
+	if (argc != 3 || (strcmp(argv[1], "reader") != 0 && strcmp(argv[1], "writer") != 0) ||
+	    argv[2][0] == '\0') {
+		log_err("usage: llmref [-c FILE] %s", CLI_USAGE_DB_GRANT);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	if (catalog_grant(c->cat, argv[2], argv[1], &err) != LR_OK)
+		return report(&err);
+	printf("%s: granted the %s's privileges\n", argv[2], argv[1]);
 	return EXIT_OK;
 }
 

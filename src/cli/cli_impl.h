@@ -21,6 +21,7 @@ struct cli {
 
 /* Usage lines the command table and the commands both give. */
 #define CLI_USAGE_DB_MIGRATE     "db migrate"
+#define CLI_USAGE_DB_GRANT       "db grant reader|writer ROLE"
 #define CLI_USAGE_EXPORT_CATALOG "export catalog"
 #define CLI_USAGE_REFRESH                                                                          \
 	"refresh (--all | --provider NAME | --source ID [--accept]) [--dry-run [--json]] "         \
@@ -40,6 +41,7 @@ int wants_help(int argc, char **argv, const char *usage_line); /* printed it: 1 
 
 /* ---- the commands, by group ---- */
 int cmd_db_migrate(struct cli *c, int argc, char **argv);        /* cli.c */
+int cmd_db_grant(struct cli *c, int argc, char **argv);          /* cli.c */
 int cmd_daemon(struct cli *c, int argc, char **argv);            /* cli.c */
 int cmd_refresh(struct cli *c, int argc, char **argv);           /* cli_refresh.c */
 int cmd_reparse(struct cli *c, int argc, char **argv);           /* cli_refresh.c */
