@@ -176,6 +176,25 @@ jq_out_member(struct jq_out *o, jv k, jv t, const char *tag)
 	return rc == 0 ? jq_out_put(o, "\n", 1) : -1;
 }
 
+/* One member of row n as its line (TAG "F" a field, "P" a price; a null
+ * price is left out). Consumes v; 0, or -1 after an "E" line. */
+static int
+jq_emit_member(struct jq_out *o, jv k, jv v, long n, const char *tag)
+{
+	jv t = jq_row_value(v, n, jv_string_value(k)), msg;
+	int rc;
+
+	if (!jv_is_valid(t)) {
+		msg = jv_invalid_get_msg(t);
+		jq_out_error(o, jv_string_value(msg));
+		jv_free(msg);
+		return -1;
+	}
+	rc = tag[0] == 'P' && jv_get_kind(t) == JV_KIND_NULL ? 0 : jq_out_member(o, k, t, tag);
+	jv_free(t);
+	return rc;
+}
+
 /* A row's "prices" object: a "P" KEY TAB VALUE line per member with a
  * value (null members are left out). Consumes v; 0, or -1 after an "E". */
 static int
@@ -198,18 +217,7 @@ jq_emit_prices(struct jq_out *o, jv v, long n)
 	}
 	jv_object_foreach(v, k, m)
 	{
-		jv t = rc == 0 ? jq_row_value(m, n, jv_string_value(k)) : (jv_free(m), jv_null());
-		if (rc == 0 && !jv_is_valid(t)) {
-			msg = jv_invalid_get_msg(t);
-			jq_out_error(o, jv_string_value(msg));
-			jv_free(msg);
-			rc = -1;
-		} else if (rc == 0 && jv_get_kind(t) == JV_KIND_STRING) {
-			rc = jq_out_member(o, k, t, "P");
-			jv_free(t);
-		} else {
-			jv_free(t);
-		}
+		rc = rc == 0 ? jq_emit_member(o, k, m, n, "P") : (jv_free(m), rc);
 		jv_free(k);
 	}
 	jv_free(v);
@@ -240,18 +248,7 @@ jq_emit_row(struct jq_out *o, jv row, long n)
 			jv_free(k);
 			continue;
 		}
-		jv t = rc == 0 ? jq_row_value(v, n, jv_string_value(k)) : (jv_free(v), jv_null());
-		if (rc == 0 && !jv_is_valid(t)) {
-			msg = jv_invalid_get_msg(t);
-			jq_out_error(o, jv_string_value(msg));
-			jv_free(msg);
-			rc = -1;
-		} else if (rc == 0) {
-			rc = jq_out_member(o, k, t, "F");
-			jv_free(t);
-		} else {
-			jv_free(t);
-		}
+		rc = rc == 0 ? jq_emit_member(o, k, v, n, "F") : (jv_free(v), rc);
 		jv_free(k);
 	}
 	jv_free(row);

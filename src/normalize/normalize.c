@@ -312,10 +312,11 @@ fail_money:
 	return -1;
 }
 
-static int
-price_value(const struct price_text *pt, int shift, struct price *out, char *why, size_t whylen)
+int
+norm_price_value(const struct price_text *pt, int shift, int max_usd, const char *unit,
+		 struct price *out, char *why, size_t whylen)
 {
-	dec_t v, max = dec_from_int(PRICE_MAX_USD_PER_MTOK);
+	dec_t v, max = dec_from_int(max_usd);
 	char dwhy[96];
 
 	if (dec_parse(pt->num, shift, &v, dwhy, sizeof(dwhy)) != 0) {
@@ -331,8 +332,7 @@ price_value(const struct price_text *pt, int shift, struct price *out, char *why
 		return -1;
 	}
 	if (dec_cmp(v, max) > 0) {
-		lr_why(why, whylen, "absurd price '%s' (over %d USD per 1M tokens)", pt->q,
-		       PRICE_MAX_USD_PER_MTOK);
+		lr_why(why, whylen, "absurd price '%s' (over %d %s)", pt->q, max_usd, unit);
 		return -1;
 	}
 	out->kind = PRICE_VALUE;
@@ -363,7 +363,8 @@ normalize_price(const char *text, enum price_unit unit, struct price *out, char 
 	}
 	if (price_shift(&pt, mk, unit, &shift, why, whylen) != 0)
 		return -1;
-	return price_value(&pt, shift, out, why, whylen);
+	return norm_price_value(&pt, shift, PRICE_MAX_USD_PER_MTOK, "USD per 1M tokens", out, why,
+				whylen);
 }
 
 /* ---- context windows ------------------------------------------------ */

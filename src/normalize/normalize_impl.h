@@ -31,6 +31,10 @@ struct price_text {
  * (0, *rest at what follows). -1 with a reason in why. */
 int norm_price_head(const char *text, char *folded, size_t flen, struct price_text *pt,
 		    struct price *out, const char **rest, char *why, size_t whylen);
+/* pt's number times 10^shift into out: zero is free; negative, or over
+ * max_usd (named in unit, "USD per 1M tokens"), is an error. 0 or -1. */
+int norm_price_value(const struct price_text *pt, int shift, int max_usd, const char *unit,
+		     struct price *out, char *why, size_t whylen);
 
 /* Fill rec->facts (allocated here, freed by records_free) from raw for a
  * model_card, benchmarks or capabilities source. */

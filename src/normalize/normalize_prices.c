@@ -235,35 +235,6 @@ cell_marker(const char *p, enum price_per per, int *qty)
 	return *text_skip_space(p) == '\0' ? 0 : -1;
 }
 
-static int
-cell_value(const struct price_text *pt, int shift, enum price_per per, struct price *out, char *why,
-	   size_t whylen)
-{
-	dec_t v, max = dec_from_int(PRICE_MAX_USD_PER_UNIT);
-	char dwhy[96];
-
-	if (dec_parse(pt->num, shift, &v, dwhy, sizeof(dwhy)) != 0) {
-		lr_why(why, whylen, "price '%s': %s", pt->q, dwhy);
-		return -1;
-	}
-	if (dec_is_zero(v)) {
-		out->kind = PRICE_FREE;
-		return 0;
-	}
-	if (pt->negative) {
-		lr_why(why, whylen, "negative price '%s'", pt->q);
-		return -1;
-	}
-	if (dec_cmp(v, max) > 0) {
-		lr_why(why, whylen, "absurd price '%s' (over %d %s)", pt->q, PRICE_MAX_USD_PER_UNIT,
-		       price_per_unit(per));
-		return -1;
-	}
-	out->kind = PRICE_VALUE;
-	out->usd_per_mtok = v;
-	return 0;
-}
-
 int
 normalize_unit_price(const char *text, enum price_per per, struct price *out, char *why,
 		     size_t whylen)
@@ -296,6 +267,6 @@ normalize_unit_price(const char *text, enum price_per per, struct price *out, ch
 		       strchr(price_per_unit(per), '/'));
 		return -1;
 	}
-	return cell_value(&pt, (qty < 0 ? 0 : base - qty) - (pt.money == MONEY_CENTS ? 2 : 0), per,
-			  out, why, whylen);
+	return norm_price_value(&pt, (qty < 0 ? 0 : base - qty) - (pt.money == MONEY_CENTS ? 2 : 0),
+				PRICE_MAX_USD_PER_UNIT, price_per_unit(per), out, why, whylen);
 }
