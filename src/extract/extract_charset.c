@@ -46,7 +46,7 @@ charset_declared(const char *body, size_t len, char *name, size_t namelen, size_
 {
 	const unsigned char *b = (const unsigned char *)body;
 	size_t i, n, end = len < CHARSET_SNIFF_BYTES ? len : CHARSET_SNIFF_BYTES;
-	const char *p;
+	const char *p = NULL;
 
 	name[0] = '\0';
 	*skip = 0;
@@ -61,8 +61,9 @@ charset_declared(const char *body, size_t len, char *name, size_t namelen, size_
 	}
 	for (i = 0; i + 5 < end && (p = charset_in_meta(body, i, end)) == NULL; i++)
 		;
-	for (n = 0; p != NULL && p + n < body + end && n < namelen - 1 &&
-		    (text_isalnum_lower(text_lower(p[n])) || strchr("-_:.", p[n]));
+	for (n = 0;
+	     p != NULL && p + n < body + end && n < namelen - 1 &&
+	     (text_isalnum_lower(text_lower(p[n])) || (p[n] != '\0' && strchr("-_:.", p[n])));
 	     n++)
 		name[n] = (char)text_lower(p[n]);
 	name[n] = '\0';

@@ -61,6 +61,8 @@ static const struct extract_case cases[] = {
 	  "\xc3\xa9=$1;" },
 	{ "UTF-8 byte order mark dropped", FORMAT_HTML, "//tr", "td[1]", "td[2]",
 	  "\xef\xbb\xbf<table><tr><td>\xc3\xa9</td><td>$1</td></tr></table>", "\xc3\xa9=$1;" },
+	{ "a page too short to declare anything", FORMAT_HTML, "//tr", "td[1]", "td[2]", "<p>",
+	  "" },
 	{ "charset= in the text is not a declaration", FORMAT_HTML, "//tr", "td[1]", "td[2]",
 	  "<p>send charset=latin1</p><table><tr><td>\xc3\xa9</td><td>$1</td></tr></table>",
 	  "\xc3\xa9=$1;" },
