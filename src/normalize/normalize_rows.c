@@ -141,7 +141,8 @@ norm_prices(const struct source *src, const struct raw_row *raw, struct record *
 		rc = norm_one_price(src, &raw->prices[i], rec, err);
 	if (rc != LR_OK)
 		return rc;
-	qsort(rec->prices, (size_t)rec->nprices, sizeof(*rec->prices), rec_price_cmp);
+	if (rec->nprices > 1)
+		qsort(rec->prices, (size_t)rec->nprices, sizeof(*rec->prices), rec_price_cmp);
 	for (i = 1; i < (size_t)rec->nprices; i++)
 		if (strcmp(rec->prices[i - 1].key, rec->prices[i].key) == 0)
 			return lr_err_set(err, LR_ERR_NORMALIZE, src->id, src->url,
@@ -277,7 +278,8 @@ norm_check_dups(const struct source *src, struct records *recs, struct lr_err *e
 {
 	size_t i;
 
-	qsort(recs->v, recs->n, sizeof(*recs->v), rec_cmp);
+	if (recs->n > 1) /* (none: v may be NULL, which qsort must not get) */
+		qsort(recs->v, recs->n, sizeof(*recs->v), rec_cmp);
 	for (i = 1; i < recs->n; i++) {
 		if (rec_cmp(&recs->v[i - 1], &recs->v[i]) == 0)
 			return lr_err_set(
