@@ -176,18 +176,24 @@ jq_out_member(struct jq_out *o, jv k, jv t, const char *tag)
 	return rc == 0 ? jq_out_put(o, "\n", 1) : -1;
 }
 
+/* An "E" line of msg (a string; consumed). */
+static void
+jq_emit_error(struct jq_out *o, jv msg)
+{
+	jq_out_error(o, jv_string_value(msg));
+	jv_free(msg);
+}
+
 /* One member of row n as its line (TAG "F" a field, "P" a price; a null
  * price is left out). Consumes v; 0, or -1 after an "E" line. */
 static int
 jq_emit_member(struct jq_out *o, jv k, jv v, long n, const char *tag)
 {
-	jv t = jq_row_value(v, n, jv_string_value(k)), msg;
+	jv t = jq_row_value(v, n, jv_string_value(k));
 	int rc;
 
 	if (!jv_is_valid(t)) {
-		msg = jv_invalid_get_msg(t);
-		jq_out_error(o, jv_string_value(msg));
-		jv_free(msg);
+		jq_emit_error(o, jv_invalid_get_msg(t));
 		return -1;
 	}
 	rc = tag[0] == 'P' && jv_get_kind(t) == JV_KIND_NULL ? 0 : jq_out_member(o, k, t, tag);
@@ -200,7 +206,6 @@ jq_emit_member(struct jq_out *o, jv k, jv v, long n, const char *tag)
 static int
 jq_emit_prices(struct jq_out *o, jv v, long n)
 {
-	jv msg;
 	int rc = 0;
 
 	if (jv_get_kind(v) == JV_KIND_NULL) {
@@ -208,10 +213,8 @@ jq_emit_prices(struct jq_out *o, jv v, long n)
 		return 0;
 	}
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		msg = jv_string_fmt("row %ld: prices is %s, not an object of prices", n,
-				    jv_kind_name(jv_get_kind(v)));
-		jq_out_error(o, jv_string_value(msg));
-		jv_free(msg);
+		jq_emit_error(o, jv_string_fmt("row %ld: prices is %s, not an object of prices", n,
+					       jv_kind_name(jv_get_kind(v))));
 		jv_free(v);
 		return -1;
 	}
@@ -229,14 +232,11 @@ jq_emit_prices(struct jq_out *o, jv v, long n)
 static int
 jq_emit_row(struct jq_out *o, jv row, long n)
 {
-	jv msg;
 	int rc = 0;
 
 	if (jv_get_kind(row) != JV_KIND_OBJECT) {
-		msg = jv_string_fmt("row %ld is %s, not an object of fields", n,
-				    jv_kind_name(jv_get_kind(row)));
-		jq_out_error(o, jv_string_value(msg));
-		jv_free(msg);
+		jq_emit_error(o, jv_string_fmt("row %ld is %s, not an object of fields", n,
+					       jv_kind_name(jv_get_kind(row))));
 		jv_free(row);
 		return -1;
 	}
