@@ -29,6 +29,7 @@
 
 #define DB_BACKOFF_MIN_MS 1000
 #define DB_BACKOFF_MAX_MS 60000
+#define BATCH_PASS_MS     5000 /* a diff pass at least this often while pages run */
 
 struct daemon {
 	const struct daemon_opts *o;
@@ -47,6 +48,8 @@ struct daemon {
 	char last_error[300];
 	struct log_complaint metrics_fail; /* the metrics file cannot be written */
 	struct log_complaint diff_fail;    /* the diff pass (or its spool) fails */
+	long results;                      /* since the last diff pass */
+	int64_t last_pass_ms;
 };
 
 static int
@@ -226,6 +229,7 @@ on_result(const struct refresh_result *r, void *ctx)
 	json_object_set_new(s, "duration_ms", json_integer((json_int_t)(r->seconds * 1000)));
 	json_object_set_new(s, "rows", json_integer(r->stats.extracted));
 	stat_count(s, ok ? "runs_ok" : "runs_failed", 1);
+	d->results++;
 	if (!ok)
 		lr_err_text(&r->err, d->last_error, sizeof(d->last_error));
 	watchdog_ping(d);
@@ -291,19 +295,6 @@ metrics_write(struct daemon *d)
 	log_release(&d->metrics_fail, LOG_LVL_INFO, "metrics: %s written again", path);
 }
 
-/* Half the shortest interval of srcs, in ms. */
-static long
-claim_ms(const struct source *const *srcs, size_t n)
-{
-	long best = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (best == 0 || srcs[i]->interval_sec * 500 < best)
-			best = srcs[i]->interval_sec * 500;
-	return best;
-}
-
 /* The diff pass after a batch; a failure that repeats is logged as a
  * throttled complaint, its end once. */
 static void
@@ -316,8 +307,7 @@ diff_after_batch(struct daemon *d)
 	if (diff_run(d->cat, d->cfg, &dp, &err) != LR_OK) {
 		log_complain(&d->diff_fail, LOG_LVL_ERR, "diff: %s",
 			     lr_err_text(&err, text, sizeof(text)));
-		db_check(d);
-		return;
+		return; /* the caller checks the connection, once no refresh uses it */
 	}
 	log_release(&d->diff_fail, LOG_LVL_INFO, "diff: the diff pass works again");
 	if (dp.dirty > 0)
@@ -325,16 +315,60 @@ diff_after_batch(struct daemon *d)
 			 dp.dirty, dp.recomputed, dp.changed);
 }
 
+/* What follows the results: the diff pass, the metrics file, STATUS. */
+static void
+after_results(struct daemon *d)
+{
+	if (d->cat != NULL)
+		diff_after_batch(d);
+	metrics_write(d);
+	status_update(d);
+	d->results = 0;
+	d->last_pass_ms = clock_mono_ms();
+}
+
+/* refresh_sources' more hook, asked while pages are on their way: the
+ * results so far get their diff pass every BATCH_PASS_MS, and a source
+ * that fell due begins at once, whatever is still in flight. None while
+ * stopping or reloading (the batch drains first), or with --once. */
+static const struct source *
+batch_more(void *ctx, long *wait_ms)
+{
+	struct daemon *d = ctx;
+	int64_t now = clock_mono_ms(), w;
+	const struct source *src;
+	size_t i;
+
+	if (d->stop || d->reload || d->o->once || !catalog_connected(d->cat))
+		return NULL;
+	if (d->results > 0 && now - d->last_pass_ms >= BATCH_PASS_MS)
+		after_results(d);
+	if (schedule_due(&d->sched, now, &i, 1) != 1 ||
+	    (src = config_find_source(d->cfg, d->sched.v[i].id)) == NULL) {
+		w = schedule_wait_ms(&d->sched, now);
+		if (w >= 0 && w < *wait_ms)
+			*wait_ms = (long)w;
+		return NULL;
+	}
+	schedule_start(&d->sched, i, now);
+	return src;
+}
+
 /* Refresh every due source together, then the diff stage. */
 static void
 run_due(struct daemon *d)
 {
 	/* another daemon on the catalog that began a source within half its
-	 * shortest interval has run it: skip (each due run happens once) */
+	 * interval has run it: skip (each due run happens once). Each source
+	 * begins when due (with --once, sources that create models first). */
 	struct refresh_opts ro = { .trigger = "daemon",
+				   .claim = 1,
+				   .unordered = !d->o->once,
 				   .interrupt = batch_interrupt,
 				   .interrupt_ctx = d,
-				   .wake_fd = d->sfd };
+				   .wake_fd = d->sfd,
+				   .more = batch_more,
+				   .more_ctx = d };
 	enum lr_code rc;
 	size_t *idx = calloc(d->sched.n + 1, sizeof(*idx)), n, i, m = 0;
 	const struct source **srcs = calloc(d->sched.n + 1, sizeof(*srcs));
@@ -355,7 +389,6 @@ run_due(struct daemon *d)
 		free(srcs);
 		return;
 	}
-	ro.claim_ms = claim_ms(srcs, m);
 	rc = refresh_sources(d->cfg, d->cat, srcs, m, &ro, on_result, d);
 	free(srcs);
 	if (rc != LR_OK && rc != LR_ERR_STOPPED)
@@ -363,9 +396,8 @@ run_due(struct daemon *d)
 	db_check(d);
 	if (d->stop) /* dirty models stay dirty: the next start diffs them */
 		return;
-	if (d->cat != NULL)
-		diff_after_batch(d);
-	metrics_write(d);
+	after_results(d);
+	db_check(d);
 	malloc_trim(0); /* give a batch's pages back: the daemon idles small */
 }
 

@@ -20,6 +20,7 @@
 
 struct refresh_item {
 	struct refresh_result r;
+	double t0; /* began */
 	struct source_state st;
 	char extract_sha[65];
 	int locked;
@@ -180,7 +181,7 @@ refresh_report(struct refresh_ctx *c, struct refresh_item *it)
 	if (it->locked)
 		catalog_unlock_source(c->cat, it->r.src->id);
 	it->locked = 0;
-	it->r.seconds = clock_mono_sec() - c->t0;
+	it->r.seconds = clock_mono_sec() - (it->t0 > 0 ? it->t0 : c->t0);
 	c->report(&it->r, c->rctx);
 	catalog_rows_free(&it->r.diff);
 }
@@ -579,8 +580,8 @@ refresh_prepare(struct refresh_ctx *c, struct refresh_item *it, const char *trig
 		return rc;
 	it->locked = 1;
 	rc = catalog_source_state(c->cat, src->id, &it->st, &it->r.err);
-	if (rc == LR_OK && c->o->claim_ms > 0 && it->st.since_attempt_ms >= 0 &&
-	    it->st.since_attempt_ms < c->o->claim_ms) {
+	if (rc == LR_OK && c->o->claim && it->st.since_attempt_ms >= 0 &&
+	    it->st.since_attempt_ms < (long long)src->interval_sec * 500) {
 		it->skipped = 1; /* ran elsewhere just now: not an error */
 		return LR_ERR_BUSY;
 	}
@@ -675,6 +676,64 @@ out:
 	buf_free(&body);
 }
 
+/* A source that o->more gave, with its job: freed once its result is told. */
+struct refresh_more {
+	struct refresh_item it; /* first: the job's user */
+	struct fetch_job job;
+};
+
+/* Begin one source (lock, state, run); its job, or NULL when it ended
+ * already (not started, or a curated source read at once). */
+static struct fetch_job *
+refresh_begin(struct refresh_ctx *c, struct refresh_item *it, struct fetch_job *job)
+{
+	enum lr_code rc;
+
+	it->t0 = clock_mono_sec();
+	rc = refresh_prepare(c, it, c->o->trigger);
+	if (rc != LR_OK) {
+		refresh_not_started(c, it, rc);
+		return NULL;
+	}
+	if (it->r.src->kind == SOURCE_CURATED) {
+		refresh_curated(c, it);
+		return NULL;
+	}
+	job_from_item(job, it, c->o->dry_run);
+	return job;
+}
+
+/* fetch_run's more hook: the sources o->more gives, begun. */
+static struct fetch_job *
+refresh_more_job(void *ctx, long *wait_ms)
+{
+	struct refresh_ctx *c = ctx;
+	const struct source *src;
+	struct refresh_more *m;
+	struct fetch_job *job;
+
+	while ((src = c->o->more(c->o->more_ctx, wait_ms)) != NULL) {
+		if ((m = calloc(1, sizeof(*m))) == NULL) {
+			struct refresh_item it = { .r.src = src };
+			lr_err_set(&it.r.err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
+			refresh_not_started(c, &it, LR_ERR_NOMEM);
+			continue;
+		}
+		m->it.r.src = src;
+		if ((job = refresh_begin(c, &m->it, &m->job)) != NULL)
+			return job;
+		free(m);
+	}
+	return NULL;
+}
+
+static void
+refresh_more_release(struct fetch_job *job, void *ctx)
+{
+	(void)ctx;
+	free(job->user); /* the struct refresh_more it is the head of */
+}
+
 static int
 always_stop(void *ctx)
 {
@@ -682,7 +741,8 @@ always_stop(void *ctx)
 	return 1;
 }
 
-/* Open runs for the sources of one phase and fetch them together. */
+/* Open runs for the sources of one phase (authoritative 1 or 0, or -1
+ * for all) and fetch them together. */
 static enum lr_code
 refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int authoritative,
 	      struct fetch_job *jobs)
@@ -691,23 +751,21 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 	size_t i, njobs = 0;
 
 	for (i = 0; i < n; i++) {
-		enum lr_code prc;
-		if (items[i].r.src->authoritative != authoritative)
+		if (authoritative >= 0 && items[i].r.src->authoritative != authoritative)
 			continue;
 		if (c->o->interrupt != NULL && c->o->interrupt(c->o->interrupt_ctx))
 			break; /* stopping: begin no more sources */
-		prc = refresh_prepare(c, &items[i], c->o->trigger);
-		if (prc != LR_OK)
-			refresh_not_started(c, &items[i], prc);
-		else if (items[i].r.src->kind == SOURCE_CURATED)
-			refresh_curated(c, &items[i]);
-		else
-			job_from_item(&jobs[njobs++], &items[i], c->o->dry_run);
+		if (refresh_begin(c, &items[i], &jobs[njobs]) != NULL)
+			njobs++;
 	}
 	refresh_fetch_opts(c->cfg, &fo);
 	fo.interrupt = c->o->interrupt;
 	fo.interrupt_ctx = c->o->interrupt_ctx;
 	fo.wake_fd = c->o->wake_fd;
+	if (c->o->more != NULL) {
+		fo.more = refresh_more_job;
+		fo.release = refresh_more_release;
+	}
 	if (i < n) { /* stopped while beginning: close the runs opened */
 		fo.interrupt = always_stop;
 		fo.wake_fd = -1;
@@ -741,8 +799,9 @@ refresh_sources(const struct config *cfg, struct catalog *cat, const struct sour
 	}
 	/* Sources that may create models go first, so that the others' names
 	 * can match the models they bring in the same refresh. */
-	rc = refresh_phase(&c, items, n, 1, jobs);
-	if (rc == LR_OK)
+	if (o->unordered)
+		rc = refresh_phase(&c, items, n, -1, jobs);
+	else if ((rc = refresh_phase(&c, items, n, 1, jobs)) == LR_OK)
 		rc = refresh_phase(&c, items, n, 0, jobs);
 out:
 	free(jobs);

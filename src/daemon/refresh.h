@@ -26,13 +26,23 @@ enum refresh_outcome {
 struct refresh_opts {
 	const char *trigger; /* "manual", "daemon", ... */
 	int dry_run;         /* what would change (result's diff); write nothing, no lock */
-	long claim_ms;       /* >0: skip a source whose last run began this recently
-				(several daemons on one catalog run each due source once) */
+	int claim;           /* skip a source whose last run began less than half its
+				interval ago (several daemons on one catalog run each
+				due source once) */
+	int unordered;       /* begin every source at once; by default sources that
+				may create models are fetched and applied first */
 	/* NULL, or asked before each source starts and while pages are on
 	 * their way: nonzero stops the refresh (see struct fetch_opts) */
 	int (*interrupt)(void *ctx);
 	void *interrupt_ctx;
 	int wake_fd; /* polled with the transfers when interrupt is set */
+	/* NULL, or asked while pages are on their way: another source to
+	 * begin now, with the ones in flight, so that a source that falls
+	 * due need not wait for a slow one (NULL: none now; *wait_ms may then
+	 * be lowered as in struct fetch_opts). Its result is reported like
+	 * the others'. */
+	const struct source *(*more)(void *ctx, long *wait_ms);
+	void *more_ctx;
 };
 
 struct refresh_result {
@@ -45,7 +55,7 @@ struct refresh_result {
 	long http_status;
 	int attempts;
 	long long retry_after_ms; /* a Retry-After past the fetch deadline: not before */
-	double seconds;           /* from the start of the refresh to this result */
+	double seconds;           /* from the source's start to this result */
 	char rejection[512];      /* first row dropped by skip_bad_rows, if any */
 	struct catalog_rows diff; /* dry run: what would change (catalog_preview) */
 };

@@ -30,10 +30,10 @@ struct fetch_host {
 struct fetch_sched {
 	const struct fetch_opts *o;
 	CURLM *multi;
-	struct fetch_job *jobs;
-	size_t n, ndone;
+	struct fetch_job **v; /* the caller's jobs, then those o->more gave */
+	size_t n, cap, ndone;
 	struct fetch_host *hosts;
-	size_t nhosts;
+	size_t nhosts, hosts_cap;
 	long running;
 	unsigned rnd;
 	fetch_done_fn done;
@@ -662,7 +662,7 @@ sched_start_due(struct fetch_sched *s, long long now)
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
-		struct fetch_job *job = &s->jobs[i];
+		struct fetch_job *job = s->v[i];
 		struct fetch_host *h;
 
 		if (job->state != JOB_WAITING)
@@ -688,40 +688,144 @@ sched_start_due(struct fetch_sched *s, long long now)
 	return next;
 }
 
+/* Room for one more job and its host in s. 0 or -1. */
+static int
+sched_grow(struct fetch_sched *s)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct fetch_job **v = realloc(s->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	if (s->nhosts == s->hosts_cap) {
+		size_t cap = s->hosts_cap ? s->hosts_cap * 2 : 8;
+		struct fetch_host *h = realloc(s->hosts, cap * sizeof(*h));
+		if (h == NULL)
+			return -1;
+		memset(h + s->nhosts, 0, (cap - s->nhosts) * sizeof(*h));
+		s->hosts = h;
+		s->hosts_cap = cap;
+	}
+	return 0;
+}
+
+static void
+job_init(struct fetch_job *job, int added)
+{
+	memset(&job->res, 0, sizeof(job->res));
+	job->state = JOB_WAITING;
+	job->added = added;
+	job->attempts = 0;
+	job->due_ms = 0;
+	job->host = 0;
+	job->easy = job->hdrs = NULL;
+	memset(&job->secrets, 0, sizeof(job->secrets));
+}
+
+/* Take job into s (sched_grow made room). */
+static void
+sched_take(struct fetch_sched *s, struct fetch_job *job, int added)
+{
+	job_init(job, added);
+	s->v[s->n++] = job;
+}
+
+/* Find job's host; a URL that cannot be read finishes the job at once. */
+static void
+sched_place(struct fetch_sched *s, struct fetch_job *job)
+{
+	job->host = sched_host(s, job->url);
+	if (job->host < 0) {
+		job->host = 0;
+		job->rc = lr_err_set(&job->err, LR_ERR_FETCH, job->source_id, job->url,
+				     "URL cannot be parsed");
+		job_finish(s, job);
+	}
+}
+
+/* Every job of the caller fails with rc, as sched_abort does, when
+ * there is not even room to list them. */
+static void
+fail_unlisted(struct fetch_job *jobs, size_t n, enum lr_code rc, fetch_done_fn done, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		job_init(&jobs[i], 0);
+		jobs[i].rc = lr_err_set(&jobs[i].err, rc, jobs[i].source_id, jobs[i].url,
+					"transfer machinery failed");
+		jobs[i].state = JOB_DONE;
+		done(&jobs[i], ctx);
+	}
+}
+
 static enum lr_code
 sched_init(struct fetch_sched *s, const struct fetch_opts *o, struct fetch_job *jobs, size_t n)
 {
 	size_t i;
 
 	s->o = o;
-	s->jobs = jobs;
-	s->n = n;
 	s->rnd = (unsigned)getpid() ^ (unsigned)clock_mono_ms();
-	for (i = 0; i < n; i++) {
-		memset(&jobs[i].res, 0, sizeof(jobs[i].res));
-		jobs[i].state = JOB_WAITING;
-		jobs[i].attempts = 0;
-		jobs[i].due_ms = 0;
-		jobs[i].host = 0;
-		jobs[i].easy = jobs[i].hdrs = NULL;
-		memset(&jobs[i].secrets, 0, sizeof(jobs[i].secrets));
-	}
-	s->hosts = calloc(n ? n : 1, sizeof(*s->hosts));
+	s->cap = s->hosts_cap = n ? n : 1;
+	if ((s->v = malloc(s->cap * sizeof(*s->v))) == NULL)
+		return LR_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		sched_take(s, &jobs[i], 0);
+	s->hosts = calloc(s->hosts_cap, sizeof(*s->hosts));
 	s->multi = curl_multi_init();
 	if (s->hosts == NULL || s->multi == NULL)
 		return LR_ERR_NOMEM;
 	curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o->max_connections);
 	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, o->max_per_host);
-	for (i = 0; i < n; i++) {
-		jobs[i].host = sched_host(s, jobs[i].url);
-		if (jobs[i].host < 0) {
-			jobs[i].host = 0;
-			jobs[i].rc = lr_err_set(&jobs[i].err, LR_ERR_FETCH, jobs[i].source_id,
-						jobs[i].url, "URL cannot be parsed");
-			job_finish(s, &jobs[i]);
+	for (i = 0; i < n; i++)
+		sched_place(s, &jobs[i]);
+	return LR_OK;
+}
+
+/* The jobs o->more gives while others run. One that finds no room is
+ * done at once with an out-of-memory error. Returns how long until
+ * o->more wants to be asked again (at most 1000 ms). */
+static long
+sched_more(struct fetch_sched *s)
+{
+	struct fetch_job *job;
+	long wait = 1000;
+
+	while (s->o->more != NULL && (job = s->o->more(s->ctx, &wait)) != NULL) {
+		if (sched_grow(s) == 0) {
+			sched_take(s, job, 1);
+			sched_place(s, job);
+			continue;
+		}
+		job_init(job, 1);
+		job->rc =
+		    lr_err_set(&job->err, LR_ERR_NOMEM, job->source_id, job->url, "out of memory");
+		job->state = JOB_DONE;
+		s->done(job, s->ctx);
+		s->o->release(job, s->ctx);
+	}
+	return wait < 0 ? 0 : wait;
+}
+
+/* Hand the added jobs that are done back to the caller, in order. */
+static void
+sched_reap(struct fetch_sched *s)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->n; i++) {
+		struct fetch_job *job = s->v[i];
+		if (job->added && job->state == JOB_DONE) {
+			s->ndone--;
+			s->o->release(job, s->ctx);
+		} else {
+			s->v[k++] = job;
 		}
 	}
-	return LR_OK;
+	s->n = k;
 }
 
 /* Fail every unfinished job with rc (the machinery broke, or a stop). */
@@ -734,7 +838,7 @@ sched_abort(struct fetch_sched *s, enum lr_code rc)
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
-		struct fetch_job *job = &s->jobs[i];
+		struct fetch_job *job = s->v[i];
 		if (job->state == JOB_RUNNING)
 			job_stop(s, job);
 		if (job->state != JOB_DONE) {
@@ -766,28 +870,37 @@ fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n, fetch_do
 	struct fetch_sched s = { .done = done, .ctx = ctx };
 	enum lr_code rc = sched_init(&s, o, jobs, n);
 	long long now, next;
+	long more_wait;
 	int still;
 
 	if (rc == LR_OK && n > 0 && o->interrupt != NULL && o->interrupt(o->interrupt_ctx))
 		rc = LR_ERR_STOPPED;
-	while (rc == LR_OK && s.ndone < n) {
+	while (rc == LR_OK && s.ndone < s.n) {
 		if (curl_multi_perform(s.multi, &still) != CURLM_OK) {
 			rc = LR_ERR_INTERNAL;
 			break;
 		}
 		sched_collect(&s);
-		if (s.ndone == n)
+		sched_reap(&s);
+		more_wait = sched_more(&s);
+		if (s.ndone == s.n)
 			break;
 		/* Start what is due now, after collecting: a finished transfer
 		 * frees its slot at once, not after the next wait. */
 		now = clock_mono_ms();
 		next = sched_start_due(&s, now);
-		rc = sched_wait(&s, o, next < 0 ? 1000 : next - now);
+		next = next < 0 ? 1000 : next - now;
+		rc = sched_wait(&s, o, next < more_wait ? next : more_wait);
 	}
-	if (rc != LR_OK)
+	if (rc != LR_OK && s.v == NULL)
+		fail_unlisted(jobs, n, rc, done, ctx);
+	else if (rc != LR_OK)
 		sched_abort(&s, rc);
+	if (s.v != NULL)
+		sched_reap(&s);
 	curl_multi_cleanup(s.multi);
 	free(s.hosts);
+	free(s.v);
 	return rc;
 }
 

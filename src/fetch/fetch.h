@@ -51,6 +51,14 @@ struct fetch_opts {
 	int wake_fd;
 	int (*interrupt)(void *ctx);
 	void *interrupt_ctx;
+	/* Optional (NULL: none): more(ctx, wait_ms) is asked after every
+	 * wake-up while jobs run, with fetch_run's ctx, for another job to
+	 * fetch with them, so that work which falls due need not wait for a
+	 * slow transfer. NULL: none now; it may then lower *wait_ms (at most
+	 * 1000) to when it should be asked again. Such a job is the caller's:
+	 * fetch_run hands it back through release(job, ctx) after its done(). */
+	struct fetch_job *(*more)(void *ctx, long *wait_ms);
+	void (*release)(struct fetch_job *job, void *ctx);
 };
 
 struct fetch_result {
@@ -83,6 +91,7 @@ struct fetch_job {
 	int attempts;              /* out */
 	/* private to fetch.c */
 	int state;
+	int added; /* given by more(): released when done */
 	long long due_ms;
 	long long deadline_at; /* from the first attempt's start; 0 = none */
 	int host;
@@ -113,8 +122,8 @@ int fetch_url_resolve(const char *base, const char *ref, char *out, size_t len);
 int fetch_global_init(void) __attribute__((warn_unused_result));
 void fetch_global_cleanup(void);
 
-/* Fetch every job, concurrently within the limits of o, calling done for
- * each as it finishes. Returns LR_OK, LR_ERR_STOPPED when o->interrupt
+/* Fetch every job, and those o->more adds, concurrently within the
+ * limits of o, calling done for each as it finishes. Returns LR_OK, LR_ERR_STOPPED when o->interrupt
  * asked to stop, or LR_ERR_NOMEM/LR_ERR_INTERNAL if the transfer
  * machinery itself failed (jobs not yet done then get rc = that code and
  * done is still called for each). */
