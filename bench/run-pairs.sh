@@ -49,11 +49,11 @@ load() { # load N MODE: one first load into a fresh database; prints "µs record
 	t0=$(date +%s%N)
 	out=$("$BUILD/src/llmref" -c "$CONF" refresh --all 2>&1)
 	t1=$(date +%s%N)
-	echo "$(( (t1 - t0) / 1000 )) $(printf '%s\n' "$out" | sed -n 's/^diff: .* \([0-9][0-9]*\) comparison records\{0,1\} recomputed.*/\1/p')"
+	echo "$(( (t1 - t0) / 1000 )) $(printf '%s\n' "$out" | sed -n 's/^diff: .* \([0-9][0-9]*\) comparison records\{0,1\} recomputed.*/\1/p') $(psql -XAtqc "select pg_database_size('$db') / 1048576")"
 }
 
-printf '| models | pairs | records | load, pairs = all (s) | load, no records (s) | diff pass (s) | ms per record |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| models | pairs | records | load, pairs = all (s) | load, no records (s) | diff pass (s) | ms per record | database, pairs = all (MiB) |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 rate=
 for n in $SIZES; do
 	mkdir -p "$WORK/$n/pages/bench.invalid/models" "$WORK/$n/sources.d"
@@ -79,17 +79,17 @@ CONF
 	printf '[quarantine]\nenabled = no\n' >> "$CONF"
 	all= none= rec=
 	for r in $(seq 1 "$RUNS"); do
-		read -r us rec < <(load "$n" all)
+		read -r us rec mib < <(load "$n" all)
 		all="$all $us"
-		read -r us _ < <(load "$n" none)
+		read -r us _ _ < <(load "$n" none)
 		none="$none $us"
 	done
 	a=$(for t in $all; do echo "$t"; done | median)
 	b=$(for t in $none; do echo "$t"; done | median)
 	rate=$(echo "($a - $b) / 1000 / $rec" | bc -l)
-	printf '| %d | %d | %s | %.2f | %.2f | %.2f | %.3f |\n' "$n" $((n * (n - 1) / 2)) "$rec" \
+	printf '| %d | %d | %s | %.2f | %.2f | %.2f | %.3f | %s |\n' "$n" $((n * (n - 1) / 2)) "$rec" \
 		"$(echo "$a / 1000000" | bc -l)" "$(echo "$b / 1000000" | bc -l)" \
-		"$(echo "($a - $b) / 1000000" | bc -l)" "$rate"
+		"$(echo "($a - $b) / 1000000" | bc -l)" "$rate" "$mib"
 done
 printf '\n3,100 models, pairs = all: 4,803,450 records, about %.0f min at %.3f ms per record.\n' \
 	"$(echo "4803450 * $rate / 60000" | bc -l)" "$rate"

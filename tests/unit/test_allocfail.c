@@ -323,6 +323,75 @@ sc_fetch(struct ctx *c, struct lr_err *err)
 	return rc != LR_OK ? rc : err->code;
 }
 
+/* Two more jobs given through fetch_opts.more while the first runs. */
+struct more_ctx {
+	struct lr_err *err; /* the first error */
+	const char *url;
+	int given, done;
+};
+
+static struct fetch_job *
+more_job(void *ctx, long *wait_ms)
+{
+	struct more_ctx *m = ctx;
+	struct fetch_job *job;
+
+	(void)wait_ms;
+	if (m->given >= 2)
+		return NULL;
+	if ((job = calloc(1, sizeof(*job))) == NULL) {
+		if (m->err->code == LR_OK)
+			lr_err_set(m->err, LR_ERR_NOMEM, "allocfail", m->url, "out of memory");
+		return NULL;
+	}
+	m->given++;
+	job->source_id = "allocfail-more";
+	job->url = m->url;
+	job->allow_private = "127.0.0.1";
+	return job;
+}
+
+static void
+more_release(struct fetch_job *job, void *ctx)
+{
+	(void)ctx;
+	free(job);
+}
+
+static void
+more_fetched(struct fetch_job *job, void *ctx)
+{
+	struct more_ctx *m = ctx;
+
+	m->done++;
+	if (m->err->code == LR_OK)
+		on_fetched(job, m->err);
+}
+
+static enum lr_code
+sc_fetch_more(struct ctx *c, struct lr_err *err)
+{
+	struct fetch_opts o = { .timeout_sec = 10,
+				.connect_timeout_sec = 5,
+				.low_speed_sec = 5,
+				.max_body_bytes = 1 << 22,
+				.user_agent = "llmref-test",
+				.max_connections = 2,
+				.max_per_host = 1,
+				.wake_fd = -1,
+				.more = more_job,
+				.release = more_release };
+	struct fetch_job job = { .source_id = "allocfail",
+				 .url = c->url,
+				 .allow_private = "127.0.0.1" };
+	struct more_ctx m = { err, c->url, 0, 0 };
+	enum lr_code rc = fetch_run(&o, &job, 1, more_fetched, &m);
+
+	if (m.done != 1 + m.given)
+		abort(); /* a job given was never done: counted as a crash */
+	return rc != LR_OK ? rc : err->code;
+}
+
 /* What one child saw, as its exit status. */
 #define R_REACHED  1  /* the Kth allocation happened and failed */
 #define R_FAILED   2  /* the scenario returned an error */
@@ -513,8 +582,11 @@ main(void)
 	fail_in_turn(&c, "extract + normalize, HTML (fireworks; libxml2's own spared)", sc_html);
 	spare_libxml2 = 0;
 	fail_in_turn(&c, "extract + normalize, JSON (openrouter)", sc_json);
-	if (tap_ok(port > 0, "a server on 127.0.0.1:%d", port))
+	tap_ok(port > 0, "a server on 127.0.0.1:%d", port);
+	if (port > 0) {
 		fail_in_turn(&c, "fetch over HTTP (libcurl)", sc_fetch);
+		fail_in_turn(&c, "fetch with two jobs added while one runs", sc_fetch_more);
+	}
 	config_free(c.cfg);
 	__real_free((void *)c.html);
 	__real_free((void *)c.json);
