@@ -224,7 +224,7 @@ test_fetched(struct fetch_job *job, void *ctx)
 
 	const char *body = job->res.body.data ? job->res.body.data : "";
 	struct lr_err err = { 0 };
-	struct buf pages;
+	struct buf pages = { 0 };
 
 	if (job->rc != LR_OK) {
 		t->rc = report(&job->err);

@@ -16,11 +16,20 @@
 #include "fetch/fetch.h"
 #include "normalize/normalize.h"
 #include "daemon/refresh.h"
+#include "daemon/refresh_fetch.h"
 #include "core/sha256.h"
 
+struct refresh_ctx;
+struct first_page;
+
 struct refresh_item {
+	int tag; /* not WALK_TAG: fetch jobs' users begin with an int */
 	struct refresh_result r;
 	double t0; /* began */
+	struct refresh_ctx *c;
+	struct first_page *first; /* a walk's first page */
+	int walking;              /* a walk fetches its pages */
+	int heap, released;       /* given by o->more; its job handed back */
 	struct source_state st;
 	char extract_sha[65];
 	int locked;
@@ -34,7 +43,8 @@ struct refresh_ctx {
 	void *rctx;
 	double t0;
 	const struct refresh_opts *o;
-	int apply_flags; /* catalog_apply_run's */
+	int apply_flags;         /* catalog_apply_run's */
+	struct walk_queue queue; /* walks' pages waiting for fetch_run */
 };
 
 /* Hash of everything in the source file that decides how a page is read. */
@@ -69,41 +79,6 @@ extract_settings_sha(const struct source *src, char hex[65])
 		rc = sha256_hex(b.data, b.len, hex);
 	buf_free(&b);
 	return rc != 0 ? -1 : 0;
-}
-
-void
-refresh_fetch_opts(const struct config *cfg, struct fetch_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->timeout_sec = cfg->fetch_timeout_sec;
-	o->deadline_ms = cfg->fetch_deadline_sec * 1000;
-	o->connect_timeout_sec = cfg->fetch_connect_timeout_sec;
-	o->low_speed_sec = cfg->fetch_low_speed_sec;
-	o->max_body_bytes = cfg->fetch_max_body_bytes;
-	o->user_agent = cfg->fetch_user_agent;
-	o->ca_file = cfg->fetch_ca_file;
-	o->max_connections = cfg->fetch_max_connections;
-	o->max_per_host = cfg->fetch_max_per_host;
-	o->host_delay_ms = cfg->fetch_host_delay_ms;
-	o->retries = (int)cfg->fetch_retries;
-	o->backoff_base_ms = cfg->fetch_backoff_base_ms;
-	o->backoff_max_ms = cfg->fetch_backoff_max_ms;
-	o->retry_after_max_ms = cfg->fetch_retry_after_max_ms;
-	o->credentials_dir = cfg->fetch_credentials_dir;
-	o->allow_private_networks = cfg->fetch_allow_private_networks;
-}
-
-void
-refresh_fetch_job(const struct source *src, struct fetch_job *job)
-{
-	memset(job, 0, sizeof(*job));
-	job->source_id = src->id;
-	/* a fanned-out source reads its list first */
-	job->url =
-	    src->fanout_list != NULL && src->fanout_list[0] != '\0' ? src->fanout_list : src->url;
-	job->headers = src->headers;
-	job->nheaders = src->nheaders;
-	job->allow_private = src->allow_private_network;
 }
 
 /* Each row normalized as extraction tells of it (the first error kept). */
@@ -254,250 +229,119 @@ refresh_not_modified(struct refresh_ctx *c, struct refresh_item *it, struct fetc
 	refresh_finish(c, it, &fi);
 }
 
-/* ---- [paginate]: the pages after the first ---------------------------- */
-
-static enum lr_code fetch_next_pages(const struct config *cfg, const struct source *src,
-				     const char *url, const char *body, size_t len, struct buf *out,
-				     struct lr_err *err);
-
-int
-refresh_paginated(const struct source *src)
+/* The page (body, len; several joined for a walk) is in: the same bytes
+ * read the same way are unchanged, others are extracted and applied. */
+static void
+refresh_page(struct refresh_ctx *c, struct refresh_item *it, struct run_fetch_info *fi,
+	     const char *body, size_t len)
 {
-	return (src->paginate_next != NULL && src->paginate_next[0] != '\0') ||
-	       (src->fanout_list != NULL && src->fanout_list[0] != '\0');
-}
+	char sha[65];
 
-/* Does path hold a "." or ".." segment (at either end too)? */
-static int
-dot_segment(const char *path)
-{
-	const char *seg = path, *end;
-	size_t n;
-
-	for (;; seg = end + 1) {
-		end = strchr(seg, '/');
-		n = end != NULL ? (size_t)(end - seg) : strlen(seg);
-		if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return 1;
-		if (end == NULL)
-			return 0;
+	if (sha256_hex(body, len, sha) != 0) {
+		lr_err_set(&it->r.err, LR_ERR_INTERNAL, it->r.src->id, fi->url, "sha256 failed");
+		refresh_finish(c, it, fi);
+		return;
 	}
-}
-
-/* The URL of one [fanout] item: the source's url with {item} replaced by
- * the item, percent-encoded but for unreserved characters, '/' and ':'
- * (OpenRouter's "meta-llama/llama-3.1-8b-instruct:free"). An item that
- * holds a "." or ".." path segment is refused. Returns 0 or -1. */
-static int
-item_url(const char *tmpl, const char *item, char *out, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const char *at = strstr(tmpl, "{item}");
-	size_t n = (size_t)(at - tmpl), i;
-
-	if (dot_segment(item) || n >= len)
-		return -1;
-	memcpy(out, tmpl, n);
-	for (i = 0; item[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)item[i];
-		if (n + 4 >= len)
-			return -1;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~/:", ch) != NULL) {
-			out[n++] = (char)ch;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[ch >> 4];
-			out[n++] = hex[ch & 15];
-		}
+	fi->body_sha256 = sha;
+	fi->body = body;
+	fi->body_len = len;
+	if (!c->o->dry_run && strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
+	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
+		/* many pages ignore validators: the same bytes mean the same */
+		if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, fi, &it->r.err) == LR_OK)
+			it->r.outcome = REFRESH_UNCHANGED;
+	} else {
+		(void)refresh_apply_body(c, it, body, len, fi);
 	}
-	return lr_strlcpy(out + n, at + 6, len - n) == 0 ? 0 : -1;
+	refresh_finish(c, it, fi);
 }
 
-/* One more page (or [fanout] item) fetched: its body goes to
- * bodies[job->user]; the first failure is the one said. */
-struct page_get {
-	struct buf *bodies;
-	const char *what; /* "a page after the first", "a [fanout] item" */
-	enum lr_code rc;
-	struct lr_err err;
+/* What the first page's reply said, kept for the run while a walk
+ * fetches the pages after it (its job is gone by then). */
+struct first_page {
+	long status;
+	int attempts;
+	char url[1024], final_url[1024];
+	char etag[FETCH_VALIDATOR_MAX], last_modified[FETCH_VALIDATOR_MAX];
+	char *headers;
 };
 
 static void
-page_got(struct fetch_job *job, void *ctx)
+first_free(struct refresh_item *it)
 {
-	struct page_get *g = ctx;
-	struct buf *b = &g->bodies[(size_t)job->user];
-
-	if (g->rc != LR_OK)
-		return;
-	g->rc = job->rc;
-	g->err = job->err;
-	if (g->rc == LR_OK && job->res.status != 200)
-		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
-				   "HTTP %ld for %s", job->res.status, g->what);
-	if (g->rc == LR_OK &&
-	    buf_append(b, job->res.body.data ? job->res.body.data : "", job->res.body.len) != 0)
-		g->rc = lr_err_set(&g->err, LR_ERR_FETCH, job->source_id, job->url,
-				   "the pages exceed max_body_size in all");
+	if (it->first != NULL)
+		free(it->first->headers);
+	free(it->first);
+	it->first = NULL;
 }
 
-/* Join bodies[0..n) as one JSON array into out, within max bytes. */
-static enum lr_code
-items_join(const struct source *src, struct buf *bodies, size_t n, size_t max, struct buf *out,
-	   struct lr_err *err)
+static void
+first_info(struct run_fetch_info *fi, const struct first_page *f, const char *extract_sha)
 {
-	size_t i;
-	int bad;
-
-	buf_init(out, max + n + 2);
-	bad = buf_append(out, "[", 1) != 0;
-	for (i = 0; !bad && i < n; i++)
-		bad = (i > 0 && buf_append(out, ",", 1) != 0) ||
-		      buf_append(out, bodies[i].data ? bodies[i].data : "", bodies[i].len) != 0 ||
-		      out->len > max;
-	if (!bad)
-		bad = buf_append(out, "]", 1) != 0;
-	if (!bad)
-		return LR_OK;
-	buf_free(out);
-	return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-			  "the %zu [fanout] items exceed max_body_size in all", n);
+	memset(fi, 0, sizeof(*fi));
+	fi->http_status = f->status;
+	fi->attempts = f->attempts;
+	fi->etag = f->etag;
+	fi->last_modified = f->last_modified;
+	fi->extract_sha256 = extract_sha;
+	fi->url = f->url;
+	fi->final_url = f->final_url;
+	fi->headers = f->headers;
+	fi->body = "";
 }
 
-/* [fanout]: each item of the list (body, len) fetched at once, within the
- * per-host limits, and joined in the list's order. */
-static enum lr_code
-fetch_items(const struct config *cfg, const struct source *src, const char *body, size_t len,
-	    struct buf *out, struct lr_err *err)
+static int
+first_keep(struct refresh_item *it, const struct fetch_job *job)
 {
-	char **items = NULL, (*urls)[1024] = NULL;
-	struct fetch_job *jobs = NULL;
-	struct buf *bodies = NULL;
-	struct page_get g = { NULL, "a [fanout] item", LR_OK, { 0 } };
-	struct fetch_opts fo;
-	size_t n = 0, i;
-	enum lr_code rc = extract_items(src, body, len, &items, &n, err);
+	struct first_page *f = calloc(1, sizeof(*f));
+	const char *h = job->res.headers.data ? job->res.headers.data : "";
 
-	if (rc == LR_OK && ((urls = calloc(n + 1, sizeof(*urls))) == NULL ||
-			    (jobs = calloc(n + 1, sizeof(*jobs))) == NULL ||
-			    (bodies = calloc(n + 1, sizeof(*bodies))) == NULL))
-		rc = lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
-	for (i = 0; rc == LR_OK && i < n; i++) {
-		if (item_url(src->url, items[i], urls[i], sizeof(urls[i])) != 0)
-			rc =
-			    lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-				       "[fanout] item %zu ('%.80s') makes no URL", i + 1, items[i]);
-		refresh_fetch_job(src, &jobs[i]);
-		jobs[i].url = urls[i];
-		jobs[i].user = (void *)i;
-		buf_init(&bodies[i], cfg->fetch_max_body_bytes);
+	if (f == NULL || (f->headers = strdup(h)) == NULL) {
+		free(f);
+		return -1;
 	}
-	g.bodies = bodies;
-	refresh_fetch_opts(cfg, &fo);
-	if (rc == LR_OK && (fetch_run(&fo, jobs, n, page_got, &g) != LR_OK || g.rc != LR_OK))
-		rc = g.rc != LR_OK ? (*err = g.err, g.rc)
-				   : lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-						"the [fanout] items could not be fetched");
-	if (rc == LR_OK)
-		rc = items_join(src, bodies, n, cfg->fetch_max_body_bytes, out, err);
-	for (i = 0; i < n; i++) {
-		free(items[i]);
-		if (bodies != NULL)
-			buf_free(&bodies[i]);
-	}
-	free(items);
-	free(bodies);
-	free(jobs);
-	free(urls);
-	return rc;
+	f->status = job->res.status;
+	f->attempts = job->attempts;
+	lr_strlcpy(f->url, job->url, sizeof(f->url));
+	lr_strlcpy(f->final_url, job->res.final_url[0] ? job->res.final_url : job->url,
+		   sizeof(f->final_url));
+	lr_strlcpy(f->etag, job->res.etag, sizeof(f->etag));
+	lr_strlcpy(f->last_modified, job->res.last_modified, sizeof(f->last_modified));
+	it->first = f;
+	return 0;
 }
 
-/* The next page's URL after the one at url (body, len), in next ("" when
- * it is the last); a repeated URL or one page too many is an error. */
-static enum lr_code
-page_next(const struct source *src, const char *url, const struct buf *page, char seen[][1024],
-	  long pages, char *next, struct lr_err *err)
-{
-	char ref[1024], shown[LR_ERR_URL_MAX];
-	enum lr_code rc =
-	    extract_next_url(src, page->data ? page->data : "", page->len, ref, sizeof(ref), err);
-	long i;
-
-	next[0] = '\0';
-	if (rc != LR_OK || ref[0] == '\0')
-		return rc;
-	if (pages >= src->paginate_max_pages)
-		return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-				  "more than %ld pages ([paginate] max_pages)",
-				  src->paginate_max_pages);
-	if (fetch_url_resolve(url, ref, next, 1024) != 0)
-		return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-				  "[paginate] next gave '%s', which is not a URL",
-				  url_redact(ref, shown, sizeof(shown)));
-	for (i = 0; i < pages; i++)
-		if (strcmp(seen[i], next) == 0)
-			return lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-					  "page %ld's next page %s was read before: a loop", pages,
-					  url_redact(next, shown, sizeof(shown)));
-	return LR_OK;
-}
-
-enum lr_code
-refresh_fetch_pages(const struct config *cfg, const struct source *src, const char *url,
-		    const char *body, size_t len, struct buf *out, struct lr_err *err)
-{
-	if (src->fanout_list != NULL && src->fanout_list[0] != '\0')
-		return fetch_items(cfg, src, body, len, out, err);
-	return fetch_next_pages(cfg, src, url, body, len, out, err);
-}
-
-/* [paginate]: page after page, joined. */
-static enum lr_code
-fetch_next_pages(const struct config *cfg, const struct source *src, const char *url,
-		 const char *body, size_t len, struct buf *out, struct lr_err *err)
-{
-	char(*seen)[1024] = calloc((size_t)src->paginate_max_pages + 1, sizeof(*seen));
-	struct buf page;
-	struct fetch_opts fo;
+/* A source that o->more gave, with its job: freed once its result is
+ * told and fetch_run has handed its job back. */
+struct refresh_more {
+	struct refresh_item it; /* first: the job's user */
 	struct fetch_job job;
-	struct page_get g = { &page, "a page after the first", LR_OK, { 0 } };
-	long pages = 1;
-	enum lr_code rc = LR_OK;
+};
 
-	buf_init(out, cfg->fetch_max_body_bytes + 2 * EXTRACT_MAX_PAGES + 2);
-	buf_init(&page, cfg->fetch_max_body_bytes);
-	if (seen == NULL || buf_append(&page, body, len) != 0 || buf_append(out, "[", 1) != 0 ||
-	    buf_append(out, body, len) != 0)
-		rc = lr_err_set(err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
-	if (rc == LR_OK)
-		lr_strlcpy(seen[0], url, sizeof(seen[0]));
-	refresh_fetch_opts(cfg, &fo);
-	while (rc == LR_OK &&
-	       (rc = page_next(src, seen[pages - 1], &page, seen, pages, seen[pages], err)) ==
-		   LR_OK &&
-	       seen[pages][0] != '\0') {
-		refresh_fetch_job(src, &job);
-		job.url = seen[pages++];
-		buf_reset(&page);
-		if (fetch_run(&fo, &job, 1, page_got, &g) != LR_OK || g.rc != LR_OK)
-			rc = g.rc != LR_OK ? (*err = g.err, g.rc)
-					   : lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-							"page %ld could not be fetched", pages);
-		else if (out->len + page.len + 2 > cfg->fetch_max_body_bytes ||
-			 buf_append(out, ",", 1) != 0 ||
-			 buf_append(out, page.data ? page.data : "", page.len) != 0)
-			rc = lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-					"the %ld pages exceed max_body_size in all", pages);
+static void
+item_release(struct refresh_item *it)
+{
+	if (it->heap && it->released && !it->walking)
+		free(it); /* the head of its struct refresh_more */
+}
+
+/* walk_start's done: every page of a walk is in (or one failed). */
+static void
+refresh_walked(void *arg, enum lr_code rc, struct buf *body, const struct lr_err *err)
+{
+	struct refresh_item *it = arg;
+	struct run_fetch_info fi;
+
+	first_info(&fi, it->first, it->extract_sha);
+	if (rc != LR_OK) {
+		it->r.err = *err;
+		refresh_finish(it->c, it, &fi);
+	} else {
+		refresh_page(it->c, it, &fi, body->data ? body->data : "", body->len);
 	}
-	if (rc == LR_OK && buf_append(out, "]", 1) != 0)
-		rc = lr_err_set(err, LR_ERR_FETCH, src->id, src->url,
-				"the pages exceed max_body_size in all");
-	if (rc != LR_OK)
-		buf_free(out);
-	buf_free(&page);
-	free(seen);
-	return rc;
+	first_free(it);
+	it->walking = 0;
+	item_release(it);
 }
 
 /* fetch_run callback: one page has arrived (or failed for good). */
@@ -507,61 +351,34 @@ refresh_on_fetched(struct fetch_job *job, void *ctx)
 	struct refresh_ctx *c = ctx;
 	struct refresh_item *it = job->user;
 	const char *body = job->res.body.data ? job->res.body.data : "";
-	size_t len = job->res.body.len;
 	struct run_fetch_info fi;
-	struct buf pages = { 0 };
-	char sha[65];
-	int paged = 0;
 
+	if (walk_job(job)) {
+		walk_job_done(job);
+		return;
+	}
 	lr_err_clear(&it->r.err);
 	it->r.http_status = job->res.status;
 	it->r.attempts = job->attempts;
 	it->r.retry_after_ms = job->res.retry_after_ms;
-	if (job->rc == LR_OK && job->res.status == 304) {
-		refresh_not_modified(c, it, job);
-		return;
-	}
-	/* a paginated source: its pages, joined, are the body */
-	if (job->rc == LR_OK && refresh_paginated(it->r.src)) {
-		if (refresh_fetch_pages(c->cfg, it->r.src, job->url, body, job->res.body.len,
-					&pages, &it->r.err) != LR_OK) {
-			fetch_info_from(&fi, job, NULL, it->extract_sha);
-			refresh_finish(c, it, &fi);
-			return;
-		}
-		paged = 1;
-		body = pages.data;
-		len = pages.len;
-	}
-	if (job->rc != LR_OK || sha256_hex(body, len, sha) != 0) {
-		if (job->rc != LR_OK)
-			it->r.err = job->err;
-		else
-			lr_err_set(&it->r.err, LR_ERR_INTERNAL, it->r.src->id, job->url,
-				   "sha256 failed");
-		fetch_info_from(&fi, job, NULL, it->extract_sha);
+	fetch_info_from(&fi, job, NULL, it->extract_sha);
+	if (job->rc != LR_OK) {
+		it->r.err = job->err;
 		refresh_finish(c, it, &fi);
-		if (paged)
-			buf_free(&pages);
-		return;
-	}
-	fetch_info_from(&fi, job, sha, it->extract_sha);
-	if (paged) {
-		fi.body = pages.data;
-		fi.body_len = pages.len;
-	}
-	if (!c->o->dry_run && strcmp(sha, it->st.body_sha256) == 0 && it->st.open_unmatched == 0 &&
-	    strcmp(it->extract_sha, it->st.extract_sha256) == 0) {
-		/* many pages ignore validators: the same bytes mean the same */
-		if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, &fi, &it->r.err) ==
-		    LR_OK)
-			it->r.outcome = REFRESH_UNCHANGED;
+	} else if (job->res.status == 304) {
+		refresh_not_modified(c, it, job);
+	} else if (!refresh_paginated(it->r.src)) {
+		refresh_page(c, it, &fi, body, job->res.body.len);
+	} else if (first_keep(it, job) != 0) {
+		lr_err_set(&it->r.err, LR_ERR_NOMEM, it->r.src->id, job->url, "out of memory");
+		refresh_finish(c, it, &fi);
 	} else {
-		(void)refresh_apply_body(c, it, fi.body, fi.body_len, &fi);
+		/* a paginated source: its pages, joined, are the body */
+		it->c = c;
+		it->walking = 1;
+		walk_start(c->cfg, it->r.src, job->url, body, job->res.body.len, &c->queue,
+			   refresh_walked, it);
 	}
-	refresh_finish(c, it, &fi);
-	if (paged)
-		buf_free(&pages);
 }
 
 /* Lock the source, read its state and open a run. */
@@ -676,12 +493,6 @@ out:
 	buf_free(&body);
 }
 
-/* A source that o->more gave, with its job: freed once its result is told. */
-struct refresh_more {
-	struct refresh_item it; /* first: the job's user */
-	struct fetch_job job;
-};
-
 /* Begin one source (lock, state, run); its job, or NULL when it ended
  * already (not started, or a curated source read at once). */
 static struct fetch_job *
@@ -712,7 +523,9 @@ refresh_more_job(void *ctx, long *wait_ms)
 	struct refresh_more *m;
 	struct fetch_job *job;
 
-	while ((src = c->o->more(c->o->more_ctx, wait_ms)) != NULL) {
+	if ((job = walk_queue_pop(&c->queue)) != NULL)
+		return job;
+	while (c->o->more != NULL && (src = c->o->more(c->o->more_ctx, wait_ms)) != NULL) {
 		if ((m = calloc(1, sizeof(*m))) == NULL) {
 			struct refresh_item it = { .r.src = src };
 			lr_err_set(&it.r.err, LR_ERR_NOMEM, src->id, src->url, "out of memory");
@@ -720,6 +533,7 @@ refresh_more_job(void *ctx, long *wait_ms)
 			continue;
 		}
 		m->it.r.src = src;
+		m->it.heap = 1;
 		if ((job = refresh_begin(c, &m->it, &m->job)) != NULL)
 			return job;
 		free(m);
@@ -730,8 +544,15 @@ refresh_more_job(void *ctx, long *wait_ms)
 static void
 refresh_more_release(struct fetch_job *job, void *ctx)
 {
+	struct refresh_item *it = job->user;
+
 	(void)ctx;
-	free(job->user); /* the struct refresh_more it is the head of */
+	if (walk_job(job)) {
+		walk_job_release(job);
+		return;
+	}
+	it->released = 1;
+	item_release(it);
 }
 
 static int
@@ -749,6 +570,7 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 {
 	struct fetch_opts fo;
 	size_t i, njobs = 0;
+	enum lr_code rc;
 
 	for (i = 0; i < n; i++) {
 		if (authoritative >= 0 && items[i].r.src->authoritative != authoritative)
@@ -762,22 +584,22 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 	fo.interrupt = c->o->interrupt;
 	fo.interrupt_ctx = c->o->interrupt_ctx;
 	fo.wake_fd = c->o->wake_fd;
-	if (c->o->more != NULL) {
-		fo.more = refresh_more_job;
-		fo.release = refresh_more_release;
-	}
+	fo.more = refresh_more_job; /* walks' pages, and sources o->more gives */
+	fo.release = refresh_more_release;
 	if (i < n) { /* stopped while beginning: close the runs opened */
 		fo.interrupt = always_stop;
 		fo.wake_fd = -1;
 	}
-	return fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
+	rc = fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
+	walk_queue_fail(&c->queue); /* pages never given: their walks end stopped */
+	return rc;
 }
 
 enum lr_code
 refresh_sources(const struct config *cfg, struct catalog *cat, const struct source *const *srcs,
 		size_t n, const struct refresh_opts *o, refresh_report_fn report, void *ctx)
 {
-	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), o, 0 };
+	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), o, 0, { 0 } };
 	struct refresh_item *items = calloc(n ? n : 1, sizeof(*items));
 	struct fetch_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	enum lr_code rc = LR_OK;
@@ -858,7 +680,7 @@ refresh_reparse(const struct config *cfg, struct catalog *cat, const struct sour
 		refresh_report_fn report, void *ctx)
 {
 	static const struct refresh_opts o = { .trigger = "reparse" };
-	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), &o, 0 };
+	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), &o, 0, { 0 } };
 
 	return refresh_stored(&c, src, 0);
 }
@@ -869,7 +691,7 @@ refresh_accept(const struct config *cfg, struct catalog *cat, const struct sourc
 {
 	static const struct refresh_opts o = { .trigger = "accept" };
 	struct refresh_ctx c = {
-		cfg, cat, report, ctx, clock_mono_sec(), &o, CATALOG_APPLY_NO_GUARD
+		cfg, cat, report, ctx, clock_mono_sec(), &o, CATALOG_APPLY_NO_GUARD, { 0 }
 	};
 
 	return refresh_stored(&c, src, 1);

@@ -875,6 +875,8 @@ fetch_run(const struct fetch_opts *o, struct fetch_job *jobs, size_t n, fetch_do
 
 	if (rc == LR_OK && n > 0 && o->interrupt != NULL && o->interrupt(o->interrupt_ctx))
 		rc = LR_ERR_STOPPED;
+	if (rc == LR_OK)
+		(void)sched_more(&s); /* no jobs given: a run of what more gives */
 	while (rc == LR_OK && s.ndone < s.n) {
 		if (curl_multi_perform(s.multi, &still) != CURLM_OK) {
 			rc = LR_ERR_INTERNAL;

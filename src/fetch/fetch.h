@@ -123,7 +123,9 @@ int fetch_global_init(void) __attribute__((warn_unused_result));
 void fetch_global_cleanup(void);
 
 /* Fetch every job, and those o->more adds, concurrently within the
- * limits of o, calling done for each as it finishes. Returns LR_OK, LR_ERR_STOPPED when o->interrupt
+ * limits of o, calling done for each as it finishes (n may be 0 when
+ * o->more gives the jobs: it is asked once before anything runs, and the
+ * run ends when no job is left). Returns LR_OK, LR_ERR_STOPPED when o->interrupt
  * asked to stop, or LR_ERR_NOMEM/LR_ERR_INTERNAL if the transfer
  * machinery itself failed (jobs not yet done then get rc = that code and
  * done is still called for each). */

@@ -51,4 +51,28 @@ is "$rc" 0 "SIGTERM with the stuck page in flight: exit 0"
 ok "$([ "$ms" -lt 3000 ]; echo $?)" "at once ($ms ms)"
 is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left open"
 
+# the same with a [fanout] source whose items take 20 s each (its list
+# comes at once): the items are fetched beside the other sources' pages,
+# not in a refresh of their own that holds everyone
+rm "$WORK/sources.d/openrouter.conf"
+sed -E -e "s#^url = https://#url = http://localhost:$FIXTURE_PORT/_mis/delay-20/#" \
+	-e "s#^list = https://#list = http://127.0.0.1:$FIXTURE_PORT/#" -e 's/^interval = .*/interval = 1s/' \
+	"$LLMREF_SRCDIR/conf/examples/openrouter-endpoints-all.conf" > "$WORK/sources.d/orall.conf"
+t0=$(q "select now()")
+( exec "$LLMREF_BIN" -c "$CONF" daemon --allow-root ) > "$WORK/d2.log" 2>&1 &
+DPID=$!
+sleep 8
+is "$(q "select count(*) from runs where source_id = 'orall' and outcome = 'running'")" 1 \
+	"the fanned-out source's run waits for its items"
+n=$(q "select count(*) from runs where source_id = 'fireworks' and started_at > '$t0' and outcome in ('ok', 'unchanged')")
+ok "$([ "$n" -ge 5 ]; echo $?)" "Fireworks ran on its 1 s interval meanwhile ($n runs in 8 s; at least 5)"
+kill -TERM "$DPID"; t1=$(date +%s%N)
+wait "$DPID"; rc=$?
+ms=$(( ($(date +%s%N) - t1) / 1000000 ))
+is "$rc" 0 "SIGTERM with items in flight: exit 0"
+ok "$([ "$ms" -lt 3000 ]; echo $?)" "at once ($ms ms)"
+like "$(q "select outcome || ': ' || error from runs where source_id = 'orall' order by id desc limit 1")" \
+	"failed: stopped before the page arrived" "the fanned-out run is closed as stopped"
+is "$(q "select count(*) from runs where outcome = 'running'")" 0 "no run left open"
+
 done_testing
