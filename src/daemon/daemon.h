@@ -1,6 +1,7 @@
 /* daemon.h - llmref daemon: one event loop (signals through signalfd,
  * sleeping exactly until the next due source), each source on its own
- * schedule, the diff stage after every batch, systemd notification
+ * schedule (one that falls due joins the transfers in flight), the diff
+ * stage every 5 s while results come and after them, systemd notification
  * (READY, STATUS, WATCHDOG, RELOADING, STOPPING), a reload that keeps the
  * good config, a database that may come and go, a metrics text file.
  * A driver like refresh.c: it calls the stages, it is not one. */
