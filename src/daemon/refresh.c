@@ -4,6 +4,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,17 +313,19 @@ first_keep(struct refresh_item *it, const struct fetch_job *job)
 }
 
 /* A source that o->more gave, with its job: freed once its result is
- * told and fetch_run has handed its job back. */
+ * told and fetch_run has handed its job back. The job first: fetch_run
+ * holds its address, which is then the block's (a jq worker forked
+ * meanwhile sees it reachable). */
 struct refresh_more {
-	struct refresh_item it; /* first: the job's user */
 	struct fetch_job job;
+	struct refresh_item it; /* the job's user */
 };
 
 static void
 item_release(struct refresh_item *it)
 {
 	if (it->heap && it->released && !it->walking)
-		free(it); /* the head of its struct refresh_more */
+		free((char *)it - offsetof(struct refresh_more, it));
 }
 
 /* walk_start's done: every page of a walk is in (or one failed). */

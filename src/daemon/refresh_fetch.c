@@ -159,12 +159,14 @@ struct page_walk {
 	struct buf *bodies;
 };
 
+/* The job first: fetch_run holds its address, which is then the block's
+ * (a jq worker forked meanwhile sees it reachable, not "possibly lost"). */
 struct walk_job {
-	int tag; /* WALK_TAG */
+	struct fetch_job job;
+	int tag; /* WALK_TAG; job.user points here */
 	struct page_walk *w;
 	size_t index; /* the [fanout] item */
 	char url[1024];
-	struct fetch_job job;
 };
 
 int
@@ -244,7 +246,7 @@ walk_queue_put(struct page_walk *w, const char *url, size_t index)
 	lr_strlcpy(j->url, url, sizeof(j->url));
 	refresh_fetch_job(w->src, &j->job);
 	j->job.url = j->url;
-	j->job.user = j;
+	j->job.user = &j->tag;
 	q->v[q->n++] = &j->job;
 	w->refs++;
 	return 0;
@@ -280,7 +282,7 @@ walk_queue_fail(struct walk_queue *q)
 void
 walk_job_release(struct fetch_job *job)
 {
-	struct walk_job *j = job->user;
+	struct walk_job *j = (struct walk_job *)job; /* its first member */
 	struct page_walk *w = j->w;
 
 	free(j);
@@ -331,7 +333,7 @@ walk_join(struct page_walk *w)
 void
 walk_job_done(struct fetch_job *job)
 {
-	struct walk_job *j = job->user;
+	struct walk_job *j = (struct walk_job *)job; /* its first member */
 	struct page_walk *w = j->w;
 	const char *body = job->res.body.data ? job->res.body.data : "";
 	const char *what = fanout(w->src) ? "a [fanout] item" : "a page after the first";

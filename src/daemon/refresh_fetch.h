@@ -13,8 +13,8 @@
 #include "core/err.h"
 #include "fetch/fetch.h"
 
-/* A walk's job carries, as its user, a struct whose first member is the
- * int WALK_TAG; the other jobs of a refresh begin with another int. */
+/* A walk's job carries, as its user, a pointer to the int WALK_TAG; the
+ * other jobs of a refresh point at a struct that begins with another int. */
 #define WALK_TAG 0x77616c6b
 
 /* Jobs waiting to be given to fetch_run. */
