@@ -196,6 +196,21 @@ catalog_cell(const struct catalog_rows *r, long row, int col)
 	return r->cells[row * r->ncols + col];
 }
 
+/* What the page builders' tree reads (catalog_site.c). MODELS: model id;
+ * PAIRS: model_a, model_b; HISTORY: model id, its routes' dated prices
+ * (JSON text); PROVIDERS: provider id, its routes (JSON text);
+ * LAST_EVENT: one row, the feed's last id and time ("0", "" if none). */
+enum catalog_site_part {
+	CATALOG_SITE_MODELS,
+	CATALOG_SITE_PAIRS,
+	CATALOG_SITE_HISTORY,
+	CATALOG_SITE_PROVIDERS,
+	CATALOG_SITE_LAST_EVENT,
+};
+enum lr_code catalog_site_rows(struct catalog *cat, enum catalog_site_part part,
+			       struct catalog_rows *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+
 /* The open unmatched names: source, name, canonical, since. */
 enum lr_code catalog_read_unmatched(struct catalog *cat, struct catalog_rows *out,
 				    struct lr_err *err) __attribute__((warn_unused_result));

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	  "print the comparison record of two models as JSON" },
 	{ "export model", cmd_export_model, "export model ID",
 	  "print one model's half of a comparison record as JSON" },
+	{ "export site", cmd_export_site, "export site DIR",
+	  "write the page builders' tree of JSON files under DIR (only what changed)" },
 	{ "events", cmd_events, "events [--since ID] [--follow] [--limit N]",
 	  "print the change feed after event ID as JSON lines" },
 	{ "alerts", cmd_alerts, "alerts [--json]", "open alerts: what, since when and why" },

@@ -1,5 +1,5 @@
 /* cli_export.c - the exports: the whole catalog, one comparison record, one
- * model's half of a record, as JSON on stdout. */
+ * model's half of a record, as JSON on stdout; the page builders' tree. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "cli/cli_impl.h"
 #include "diff/diff_run.h"
+#include "diff/diff_site.h"
 
 int
 cmd_export_catalog(struct cli *c, int argc, char **argv)
@@ -62,4 +63,26 @@ int
 cmd_export_model(struct cli *c, int argc, char **argv)
 {
 	return cmd_export_ids(c, argc, argv, 1, "export model ID");
+}
+
+int
+cmd_export_site(struct cli *c, int argc, char **argv)
+{
+	struct diff_site_stats st;
+	struct lr_err err = { 0 };
+	int rc;
+
+	if (wants_help(argc, argv, "export site DIR"))
+		return EXIT_OK;
+	if (argc != 2 || argv[1][0] == '-' || argv[1][0] == '\0') {
+		log_err("usage: llmref export site DIR");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_load_config(c)) != EXIT_OK || (rc = cli_open_catalog(c, 1)) != EXIT_OK)
+		return rc;
+	if (diff_site_write(c->cat, c->cfg, argv[1], &st, &err) != LR_OK)
+		return report(&err);
+	printf("export site: %s: %ld files, %ld written, %ld removed\n", argv[1], st.files,
+	       st.written, st.removed);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }

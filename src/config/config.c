@@ -126,6 +126,7 @@ static const struct key_def config_keys[] = {
 	{ "alerts", "provider_silence", KEY_DURATION, "48h",
 	  offsetof(struct config, alert_provider_silence_sec) },
 	{ "daemon", "metrics_file", KEY_STR, "", offsetof(struct config, daemon_metrics_file) },
+	{ "export", "dir", KEY_STR, "", offsetof(struct config, export_dir) },
 };
 
 /* sources.d/ID.conf. NULL default = required. */
@@ -1136,6 +1137,7 @@ config_free(struct config *cfg)
 	free(cfg->diff_pairs_file);
 	free(cfg->diff_spool);
 	free(cfg->daemon_metrics_file);
+	free(cfg->export_dir);
 	free(cfg);
 }
 

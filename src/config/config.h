@@ -64,6 +64,7 @@ struct config {
 	long alert_failing_runs;
 	long alert_provider_silence_sec;
 	char *daemon_metrics_file; /* [daemon] metrics_file: "" = none */
+	char *export_dir;          /* [export] dir: the page builders' tree, "" = none */
 	struct source *sources;
 	size_t nsources;
 	struct broken_source *broken; /* source files that did not load: left out */

@@ -133,3 +133,67 @@ file_rc_reason(enum file_rc rc, int errnum, const char *too_big)
 	}
 	return "?";
 }
+
+/* write(2) all of data to fd. 0 or -1. */
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+file_replace(const char *dir, const char *name, const char *data, size_t len)
+{
+	char tmp[PATH_MAX], final[PATH_MAX];
+	int fd, ok, saved;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= sizeof(tmp) ||
+	    (size_t)snprintf(final, sizeof(final), "%s/%s", dir, name) >= sizeof(final)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	ok = write_all(fd, data, len) == 0 && fsync(fd) == 0;
+	saved = errno;
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp, final) != 0) {
+		saved = ok ? errno : saved;
+		(void)unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+int
+file_same(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[PATH_MAX];
+	struct buf b;
+	int same;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
+	    file_read(path, len, FILE_NOFOLLOW, &b) != FILE_OK)
+		return 0;
+	same = b.len == len && (len == 0 || memcmp(b.data, data, len) == 0);
+	buf_free(&b);
+	return same;
+}

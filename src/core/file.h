@@ -40,6 +40,17 @@ enum file_rc file_read(const char *path, size_t max, int flags, struct buf *out)
 enum file_rc file_read_under(const char *dir, const char *path, size_t max, int flags,
 			     struct buf *out) __attribute__((warn_unused_result));
 
+/* Replace dir/name with data (len bytes) as a reader never sees it half
+ * written: written to dir/.name.tmp (a stale one, or a link planted there,
+ * removed first; opened O_EXCL|O_NOFOLLOW, mode 0644 less the umask),
+ * fsynced, renamed over name, the folder fsynced. 0, or -1 with errno
+ * (the temporary is gone). */
+int file_replace(const char *dir, const char *name, const char *data, size_t len)
+    __attribute__((warn_unused_result));
+/* Does dir/name hold exactly data (len bytes)? 1, or 0 (differs, or
+ * cannot be read). */
+int file_same(const char *dir, const char *name, const char *data, size_t len);
+
 /* "read error", "not a regular file", the open's strerror (errnum) ...;
  * too_big is the caller's words for FILE_ERR_TOO_BIG. */
 const char *file_rc_reason(enum file_rc rc, int errnum, const char *too_big);

@@ -23,6 +23,7 @@
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "diff/diff_run.h"
+#include "diff/diff_site.h"
 #include "core/log.h"
 #include "daemon/refresh.h"
 #include "daemon/schedule.h"
@@ -48,6 +49,8 @@ struct daemon {
 	char last_error[300];
 	struct log_complaint metrics_fail; /* the metrics file cannot be written */
 	struct log_complaint diff_fail;    /* the diff pass (or its spool) fails */
+	struct log_complaint site_fail;    /* [export] dir cannot be written */
+	int site_written;                  /* the tree was written once */
 	long results;                      /* since the last diff pass */
 	int64_t last_pass_ms;
 };
@@ -295,6 +298,29 @@ metrics_write(struct daemon *d)
 	log_release(&d->metrics_fail, LOG_LVL_INFO, "metrics: %s written again", path);
 }
 
+/* [export] dir: the page builders' tree brought up to date (after a
+ * pass that changed models, and once at start). */
+static void
+site_after_pass(struct daemon *d)
+{
+	struct diff_site_stats st;
+	struct lr_err err = { 0 };
+	char text[LR_ERR_REASON_MAX + 64];
+
+	if (d->cfg->export_dir[0] == '\0')
+		return;
+	if (diff_site_write(d->cat, d->cfg, d->cfg->export_dir, &st, &err) != LR_OK) {
+		log_complain(&d->site_fail, LOG_LVL_ERR, "export site: %s",
+			     lr_err_text(&err, text, sizeof(text)));
+		return;
+	}
+	d->site_written = 1;
+	log_release(&d->site_fail, LOG_LVL_INFO, "export site: written again");
+	if (st.written > 0 || st.removed > 0)
+		log_info("export site: %s: %ld files, %ld written, %ld removed", d->cfg->export_dir,
+			 st.files, st.written, st.removed);
+}
+
 /* The diff pass after a batch; a failure that repeats is logged as a
  * throttled complaint, its end once. */
 static void
@@ -313,6 +339,8 @@ diff_after_batch(struct daemon *d)
 	if (dp.dirty > 0)
 		log_info("diff: %ld model(s) changed; %ld record(s) recomputed, %ld changed",
 			 dp.dirty, dp.recomputed, dp.changed);
+	if (dp.dirty > 0 || !d->site_written)
+		site_after_pass(d);
 }
 
 /* What follows the results: the diff pass, the metrics file, STATUS. */
@@ -465,6 +493,7 @@ reload(struct daemon *d)
 		reload_keep_start_keys(d->cfg, cfg);
 		config_free(d->cfg);
 		d->cfg = cfg;
+		d->site_written = 0; /* [export] dir may have moved: write it whole */
 		if (d->cat != NULL) {
 			catalog_configure(d->cat, cfg);
 			catalog_set_lock_wait(d->cat, 0);
