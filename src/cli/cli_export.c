@@ -68,7 +68,7 @@ cmd_export_model(struct cli *c, int argc, char **argv)
 int
 cmd_export_site(struct cli *c, int argc, char **argv)
 {
-	struct diff_site_stats st;
+	struct diff_site_stats st = { 0 };
 	struct lr_err err = { 0 };
 	int rc;
 

@@ -303,7 +303,7 @@ metrics_write(struct daemon *d)
 static void
 site_after_pass(struct daemon *d)
 {
-	struct diff_site_stats st;
+	struct diff_site_stats st = { 0 };
 	struct lr_err err = { 0 };
 	char text[LR_ERR_REASON_MAX + 64];
 
