@@ -16,12 +16,14 @@
 #include <jansson.h>
 
 #include "core/file.h"
+#include "diff/diff_chart.h"
 #include "diff/diff_run.h"
 #include "diff/diff_site.h"
 
 #define SITE_NAME_MAX 1024
 
-static const char *const site_dirs[] = { "models", "comparisons", "history", "providers" };
+static const char *const site_dirs[] = { "models", "comparisons", "history", "providers",
+					 "charts" };
 
 struct site {
 	struct catalog *cat;
@@ -58,16 +60,18 @@ site_name(const char *id, char *out, size_t len)
 	return 0;
 }
 
-/* Put data as sub/name.json (rel gets "sub/name.json"), unless it holds
- * those bytes already. */
+/* Put data as sub/name.json (rel gets "sub/name.json"; a name ending in
+ * ".svg" is kept as it is), unless it holds those bytes already. */
 static enum lr_code
 site_put(struct site *s, const char *sub, const char *name, const char *data, size_t len, char *rel,
 	 size_t rellen, struct lr_err *err)
 {
 	char dir[SITE_NAME_MAX * 2], file[SITE_NAME_MAX + 8];
+	size_t n = strlen(name);
 
 	snprintf(dir, sizeof(dir), "%s/%s", s->dir, sub);
-	snprintf(file, sizeof(file), "%s.json", name);
+	snprintf(file, sizeof(file), "%s%s", name,
+		 n > 4 && strcmp(name + n - 4, ".svg") == 0 ? "" : ".json");
 	snprintf(rel, rellen, "%s/%s", sub, file);
 	if (json_object_set_new(s->kept, rel, json_true()) != 0)
 		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -144,7 +148,8 @@ static enum lr_code
 site_models(struct site *s, json_t *index, json_t *known, struct lr_err *err)
 {
 	struct catalog_rows rows = { 0 };
-	char name[SITE_NAME_MAX], rel[SITE_NAME_MAX * 2], hist[SITE_NAME_MAX * 2];
+	char name[SITE_NAME_MAX], rel[SITE_NAME_MAX * 2], hist[SITE_NAME_MAX * 2],
+	    chart[SITE_NAME_MAX * 2];
 	enum lr_code rc = catalog_site_rows(s->cat, CATALOG_SITE_MODELS, &rows, err);
 	long i;
 
@@ -157,9 +162,11 @@ site_models(struct site *s, json_t *index, json_t *known, struct lr_err *err)
 		}
 		rc = site_capture(s, print_model, id, NULL, "models", name, rel, sizeof(rel), err);
 		snprintf(hist, sizeof(hist), "history/%s.json", name);
+		snprintf(chart, sizeof(chart), "charts/%s.svg", name);
 		if (rc == LR_OK &&
-		    (json_array_append_new(index, json_pack("{s:s, s:s, s:s}", "id", id, "model",
-							    rel, "history", hist)) != 0 ||
+		    (json_array_append_new(index,
+					   json_pack("{s:s, s:s, s:s, s:s}", "id", id, "model", rel,
+						     "history", hist, "chart", chart)) != 0 ||
 		     json_object_set_new(known, id, json_true()) != 0))
 			rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	}
@@ -198,8 +205,26 @@ site_pairs(struct site *s, json_t *index, const json_t *known, struct lr_err *er
 	return rc;
 }
 
+/* charts/name.svg of a history document. */
+static enum lr_code
+site_chart(struct site *s, const json_t *history, const char *name, struct lr_err *err)
+{
+	char file[SITE_NAME_MAX + 8], rel[SITE_NAME_MAX * 2];
+	size_t len = 0;
+	char *svg = diff_chart_svg(history, &len);
+	enum lr_code rc;
+
+	if (svg == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	snprintf(file, sizeof(file), "%s.svg", name);
+	rc = site_put(s, "charts", file, svg, len, rel, sizeof(rel), err);
+	free(svg);
+	return rc;
+}
+
 /* sub/ID.json for each row of part (id, JSON text), printed as the
- * exports print; index (or NULL) gets {"id", key: path}. */
+ * exports print, and for a history its chart; index (or NULL) gets
+ * {"id", key: path}. */
 static enum lr_code
 site_docs(struct site *s, enum catalog_site_part part, const char *sub, json_t *index,
 	  const char *key, struct lr_err *err)
@@ -215,16 +240,18 @@ site_docs(struct site *s, enum catalog_site_part part, const char *sub, json_t *
 		const char *id = catalog_cell(&rows, i, 0);
 		doc = json_loads(catalog_cell(&rows, i, 1), 0, NULL);
 		text = doc ? site_text(doc, &len) : NULL;
-		json_decref(doc);
 		if (text == NULL || site_name(id, name, sizeof(name)) != 0)
 			rc = lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL,
 					"export site: %s of %.80s", sub, id);
 		else
 			rc = site_put(s, sub, name, text, len, rel, sizeof(rel), err);
+		if (rc == LR_OK && part == CATALOG_SITE_HISTORY)
+			rc = site_chart(s, doc, name, err);
 		if (rc == LR_OK && index != NULL &&
 		    json_array_append_new(index, json_pack("{s:s, s:s}", "id", id, key, rel)) != 0)
 			rc = lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 		free(text);
+		json_decref(doc);
 	}
 	catalog_rows_free(&rows);
 	return rc;
@@ -303,7 +330,9 @@ site_prune(struct site *s)
 			continue;
 		while ((e = readdir(d)) != NULL) {
 			n = strlen(e->d_name);
-			if (e->d_name[0] == '.' || n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+			if (e->d_name[0] == '.' || n < 5 ||
+			    (strcmp(e->d_name + n - 5, ".json") != 0 &&
+			     strcmp(e->d_name + n - 4, ".svg") != 0))
 				continue;
 			snprintf(rel, sizeof(rel), "%s/%s", site_dirs[i], e->d_name);
 			if (json_object_get(s->kept, rel) == NULL &&
