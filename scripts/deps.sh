@@ -7,7 +7,7 @@ libcurl4-openssl-dev libxml2-dev libxml2-utils libjansson-dev libpq-dev
 libsystemd-dev libinih-dev libssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjq-dev libonig-dev
 postgresql postgresql-common python3 clang-format curl ca-certificates systemd
-cppcheck valgrind python3-jsonschema"
+cppcheck valgrind python3-jsonschema chromium poppler-utils"
 missing=$(for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"
 done)

@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	  "print one model's half of a comparison record as JSON" },
 	{ "export site", cmd_export_site, "export site DIR",
 	  "write the page builders' tree of JSON files under DIR (only what changed)" },
+	{ "preview", cmd_preview, "preview MODEL-A MODEL-B",
+	  "print a comparison page as one self-contained HTML file, for editors" },
 	{ "events", cmd_events, "events [--since ID] [--follow] [--limit N]",
 	  "print the change feed after event ID as JSON lines" },
 	{ "alerts", cmd_alerts, "alerts [--json]", "open alerts: what, since when and why" },

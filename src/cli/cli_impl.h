@@ -57,6 +57,7 @@ int cmd_export_catalog(struct cli *c, int argc, char **argv);    /* cli_export.c
 int cmd_export_comparison(struct cli *c, int argc, char **argv); /* cli_export.c */
 int cmd_export_model(struct cli *c, int argc, char **argv);      /* cli_export.c */
 int cmd_export_site(struct cli *c, int argc, char **argv);       /* cli_export.c */
+int cmd_preview(struct cli *c, int argc, char **argv);           /* cli_preview.c */
 int cmd_sources_check(struct cli *c, int argc, char **argv);     /* cli_sources.c */
 int cmd_sources_test(struct cli *c, int argc, char **argv);      /* cli_sources.c */
 int cmd_sources_list(struct cli *c, int argc, char **argv);      /* cli_sources.c */

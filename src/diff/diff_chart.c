@@ -205,7 +205,9 @@ ch_axes(struct chart *c)
 	char label[DEC_STR_MAX], date[16];
 	dec_t half;
 
-	ch_printf(c, "<g stroke=\"#999\" stroke-width=\"1\"><path d=\"M%d %d V%ld H%d\"/></g>\n",
+	ch_printf(c,
+		  "<g stroke=\"#999\" stroke-width=\"1\" fill=\"none\"><path d=\"M%d %d V%ld "
+		  "H%d\"/></g>\n",
 		  CH_LEFT, CH_TOP, bottom, CH_W - CH_RIGHT);
 	half.v = c->max.v / 2;
 	ch_printf(c, "<g font-family=\"sans-serif\" font-size=\"11\" fill=\"#333\">\n");
@@ -237,12 +239,13 @@ ch_legend(struct chart *c, const json_t *r, size_t i)
 	const char *served = json_string_value(json_object_get(r, "served_by"));
 	long y = CH_TOP + c->plot_h + 34 + (long)i * CH_LEGEND;
 
-	ch_printf(c,
-		  "<g font-family=\"sans-serif\" font-size=\"11\"><path stroke=\"%s\" "
-		  "stroke-width=\"2\"%s d=\"M%d %ld h24\"/><text x=\"%d\" y=\"%ld\">",
-		  palette[i % 8],
-		  status && strcmp(status, "active") != 0 ? " stroke-dasharray=\"6 4\"" : "",
-		  CH_LEFT, y - 4, CH_LEFT + 30, y);
+	ch_printf(
+	    c,
+	    "<g font-family=\"sans-serif\" font-size=\"11\"><path fill=\"none\" stroke=\"%s\" "
+	    "stroke-width=\"2\"%s d=\"M%d %ld h24\"/><text x=\"%d\" y=\"%ld\">",
+	    palette[i % 8],
+	    status && strcmp(status, "active") != 0 ? " stroke-dasharray=\"6 4\"" : "", CH_LEFT,
+	    y - 4, CH_LEFT + 30, y);
 	ch_text(c, json_string_value(json_object_get(r, "provider_name")));
 	if (served != NULL && served[0] != '\0') {
 		ch_text(c, " via ");

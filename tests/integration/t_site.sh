@@ -90,25 +90,42 @@ else
 	ok 0 "# SKIP python3-jsonschema is not installed"
 fi
 
-stamp() { (cd "$S" && find . -name '*.json' -printf '%P %i %T@\n' | sort); }
+stamp() { (cd "$S" && find . \( -name '*.json' -o -name '*.svg' \) -printf '%P %i %T@\n' | sort); }
 before=$(stamp)
 out=$(llmref export site "$S" 2>&1)
 like "$out" ": [0-9]+ files, 0 written, 0 removed$" "a second write writes nothing"
 is "$(stamp)" "$before" "no file was replaced (inodes and times unchanged)"
 
 # one price moves: exactly its model, history, provider and pairs change
-sums() { (cd "$S" && find . -name '*.json' -printf '%P\n' | sort | xargs sha256sum); }
+sums() { (cd "$S" && find . \( -name '*.json' -o -name '*.svg' \) -printf '%P\n' | sort | xargs sha256sum); }
 s0=$(sums)
 sed -i '0,/<td>\$0.10<\/td>/s//<td>$0.12<\/td>/' "$WORK/pages/fireworks.ai/pricing"
 llmref refresh --source fireworks >/dev/null 2>&1
 llmref export site "$S" >/dev/null 2>&1
 changed=$(diff <(echo "$s0") <(sums) | sed -n 's/^> [0-9a-f]*  //p' | sort | tr '\n' ' ')
 L=llama-3.2-1b-instruct
-want=$( (echo index.json; echo "models/$L.json"; echo "history/$L.json"; echo providers/fireworks.json
+want=$( (echo index.json; echo "models/$L.json"; echo "history/$L.json"; echo "charts/$L.svg"; echo providers/fireworks.json
 	 ls "$S/comparisons" | grep -F -- "$L" | sed 's#^#comparisons/#') | sort | tr '\n' ' ')
 is "$changed" "$want" "a price change rewrites exactly the files it touches"
 like "$(cat "$S/history/$L.json")" '"input_usd_per_mtok": "0.12"' "the history holds the new price"
 like "$(cat "$S/history/$L.json")" '"input_usd_per_mtok": "0.1"' "and the old one"
+svg=$(python3 - "$S" "$L" <<'PY'
+import json, os, sys, xml.etree.ElementTree as ET
+top, model = sys.argv[1], sys.argv[2]
+idx = json.load(open(os.path.join(top, "index.json")))
+ns = "{http://www.w3.org/2000/svg}"
+ok = 0
+for m in idx["models"]:
+    root = ET.parse(os.path.join(top, m["chart"])).getroot()
+    paths = root.iter(ns + "path")
+    ok += root.tag == ns + "svg" and any(p.get("class") == "input" for p in root.iter(ns + "path"))
+steps = [p.get("d") for p in ET.parse(os.path.join(top, "charts", model + ".svg")).getroot().iter(ns + "path")
+         if p.get("class") == "input" and " V" in p.get("d")]
+scripts = sum(1 for m in idx["models"] if "<script" in open(os.path.join(top, m["chart"])).read())
+print(ok == len(idx["models"]), len(steps), scripts)
+PY
+)
+is "$svg" "True 1 0" "every chart is SVG with an input line, no script; the moved price is a step in its route's line"
 
 # a refresh that fails changes nothing
 mv "$WORK/pages/fireworks.ai/pricing" "$WORK/pricing.saved"
