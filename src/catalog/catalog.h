@@ -199,7 +199,8 @@ catalog_cell(const struct catalog_rows *r, long row, int col)
 /* What the page builders' tree reads (catalog_site.c). MODELS: model id;
  * PAIRS: model_a, model_b; HISTORY: model id, its routes' dated prices
  * (JSON text); PROVIDERS: provider id, its routes (JSON text);
- * LAST_EVENT: one row, the feed's last id and time ("0", "" if none). */
+ * LAST_EVENT: one row, the id and time of the feed's last event but
+ * alerts ("0", "" if none). */
 enum catalog_site_part {
 	CATALOG_SITE_MODELS,
 	CATALOG_SITE_PAIRS,

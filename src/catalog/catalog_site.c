@@ -45,10 +45,12 @@ static const char SQL_SITE_PROVIDERS[] =
     " FROM providers p JOIN routes r ON r.provider_id = p.id"
     " LEFT JOIN current_prices cp ON cp.route_id = r.id"
     " GROUP BY p.id, p.name ORDER BY p.id";
-/* The feed's last event: id and time, or 0 and "". */
+/* The feed's last event that changes what the tree holds (any kind but
+ * alert.*: a quarantine's or a failure's alert leaves the tree as it was):
+ * id and time, or 0 and "". */
 static const char SQL_SITE_LAST_EVENT[] =
     "SELECT coalesce(max(id), 0)::text, coalesce(to_char(max(created_at) AT TIME ZONE 'UTC',"
-    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') FROM events";
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') FROM events WHERE kind NOT LIKE 'alert.%'";
 
 enum lr_code
 catalog_site_rows(struct catalog *cat, enum catalog_site_part part, struct catalog_rows *out,

@@ -136,6 +136,17 @@ like "$out" ", 0 written, 0 removed$" "after it the tree is the same"
 is "$(stamp)" "$before" "file for file"
 mv "$WORK/pricing.saved" "$WORK/pages/fireworks.ai/pricing"
 
+# a run the guard holds back (a price moved a hundredfold) changes nothing
+cp "$WORK/pages/fireworks.ai/pricing" "$WORK/pricing.saved"
+sed -i 's/<td>\$0.12<\/td>/<td>$12.00<\/td>/' "$WORK/pages/fireworks.ai/pricing"
+out=$(llmref refresh --source fireworks 2>&1)
+like "$out" "fireworks: quarantined" "a hundredfold price is quarantined"
+before=$(stamp)
+out=$(llmref export site "$S" 2>&1)
+like "$out" ", 0 written, 0 removed$" "after it the tree is the same"
+is "$(stamp)" "$before" "file for file"
+mv "$WORK/pricing.saved" "$WORK/pages/fireworks.ai/pricing"
+
 # a file the index no longer names goes; others are left alone
 echo '{}' > "$S/models/gone-model.json"; echo keep > "$S/models/README"
 out=$(llmref export site "$S" 2>&1)
