@@ -7,6 +7,7 @@
  * text, never through a float. */
 #include "autoconf.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,25 @@ table_head(FILE *f, const char *title, const char *first, const json_t *a, const
 	fputs("</th></tr>\n", f);
 }
 
+/* Append to out (len bytes, *at used); 0, or -1 when it does not fit. */
+static int appendf(char *out, size_t len, size_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+appendf(char *out, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(out + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (w < 0 || (size_t)w >= len - *at)
+		return -1;
+	*at += (size_t)w;
+	return 0;
+}
+
 /* "Coding, Long context and RAG" of a model's tags. */
 static void
 tags_text(char *out, size_t len, const json_t *m)
@@ -162,10 +182,8 @@ tags_text(char *out, size_t len, const json_t *m)
 	json_array_foreach(t, i, v)
 	{
 		const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
-		int w = snprintf(out + at, len - at, "%s%s", sep, json_string_value(v));
-		if (w < 0 || (size_t)w >= len - at)
+		if (appendf(out, len, &at, "%s%s", sep, json_string_value(v)) != 0)
 			break;
-		at += (size_t)w;
 	}
 	if (n == 0)
 		snprintf(out, len, "-");
@@ -192,14 +210,11 @@ leads_text(char *out, size_t len, const json_t *rec, const json_t *m)
 	json_array_foreach(json_object_get(rec, "benchmark_leads"), i, l)
 	{
 		const char *b = str(l, "benchmark"), *name = str(names, b ? b : "");
-		int w;
 		if (str(l, "leader") == NULL || strcmp(str(l, "leader"), str(m, "id")) != 0)
 			continue;
-		w = snprintf(out + at, len - at, "%s%s (+%s)", at ? ", " : "", name ? name : b,
-			     str(l, "lead"));
-		if (w < 0 || (size_t)w >= len - at)
+		if (appendf(out, len, &at, "%s%s (+%s)", at ? ", " : "", name ? name : b,
+			    str(l, "lead")) != 0)
 			break;
-		at += (size_t)w;
 	}
 	if (at == 0)
 		snprintf(out, len, "-");
