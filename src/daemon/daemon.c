@@ -30,7 +30,8 @@
 
 #define DB_BACKOFF_MIN_MS 1000
 #define DB_BACKOFF_MAX_MS 60000
-#define BATCH_PASS_MS     5000 /* a diff pass at least this often while pages run */
+#define BATCH_PASS_MS     5000  /* a diff pass at least this often while pages run */
+#define SITE_IN_BATCH_MS  60000 /* [export] dir at most this often while pages run */
 
 struct daemon {
 	const struct daemon_opts *o;
@@ -51,6 +52,8 @@ struct daemon {
 	struct log_complaint diff_fail;    /* the diff pass (or its spool) fails */
 	struct log_complaint site_fail;    /* [export] dir cannot be written */
 	int site_written;                  /* the tree was written once */
+	int site_stale;                    /* models changed since it was written */
+	int64_t site_ms;                   /* when it was last written */
 	long results;                      /* since the last diff pass */
 	int64_t last_pass_ms;
 };
@@ -298,33 +301,38 @@ metrics_write(struct daemon *d)
 	log_release(&d->metrics_fail, LOG_LVL_INFO, "metrics: %s written again", path);
 }
 
-/* [export] dir: the page builders' tree brought up to date (after a
- * pass that changed models, and once at start). */
+/* [export] dir: the page builders' tree brought up to date, once at
+ * start and after passes that changed models: after the batch, or at
+ * most every SITE_IN_BATCH_MS while pages are on their way (a large tree
+ * takes a while, and transfers wait meanwhile). */
 static void
-site_after_pass(struct daemon *d)
+site_after_pass(struct daemon *d, int in_batch)
 {
 	struct diff_site_stats st = { 0 };
 	struct lr_err err = { 0 };
 	char text[LR_ERR_REASON_MAX + 64];
 
-	if (d->cfg->export_dir[0] == '\0')
+	if (d->cfg->export_dir[0] == '\0' || (d->site_written && !d->site_stale) ||
+	    (in_batch && d->site_written && clock_mono_ms() - d->site_ms < SITE_IN_BATCH_MS))
 		return;
+	d->site_ms = clock_mono_ms();
 	if (diff_site_write(d->cat, d->cfg, d->cfg->export_dir, &st, &err) != LR_OK) {
 		log_complain(&d->site_fail, LOG_LVL_ERR, "export site: %s",
 			     lr_err_text(&err, text, sizeof(text)));
 		return;
 	}
 	d->site_written = 1;
+	d->site_stale = 0;
 	log_release(&d->site_fail, LOG_LVL_INFO, "export site: written again");
 	if (st.written > 0 || st.removed > 0)
 		log_info("export site: %s: %ld files, %ld written, %ld removed", d->cfg->export_dir,
 			 st.files, st.written, st.removed);
 }
 
-/* The diff pass after a batch; a failure that repeats is logged as a
- * throttled complaint, its end once. */
+/* The diff pass after a batch (or during one); a failure that repeats
+ * is logged as a throttled complaint, its end once. */
 static void
-diff_after_batch(struct daemon *d)
+diff_after_batch(struct daemon *d, int in_batch)
 {
 	struct diff_pass dp;
 	struct lr_err err = { 0 };
@@ -339,16 +347,16 @@ diff_after_batch(struct daemon *d)
 	if (dp.dirty > 0)
 		log_info("diff: %ld model(s) changed; %ld record(s) recomputed, %ld changed",
 			 dp.dirty, dp.recomputed, dp.changed);
-	if (dp.dirty > 0 || !d->site_written)
-		site_after_pass(d);
+	d->site_stale |= dp.dirty > 0;
+	site_after_pass(d, in_batch);
 }
 
 /* What follows the results: the diff pass, the metrics file, STATUS. */
 static void
-after_results(struct daemon *d)
+after_results(struct daemon *d, int in_batch)
 {
 	if (d->cat != NULL)
-		diff_after_batch(d);
+		diff_after_batch(d, in_batch);
 	metrics_write(d);
 	status_update(d);
 	d->results = 0;
@@ -370,7 +378,7 @@ batch_more(void *ctx, long *wait_ms)
 	if (d->stop || d->reload || d->o->once || !catalog_connected(d->cat))
 		return NULL;
 	if (d->results > 0 && now - d->last_pass_ms >= BATCH_PASS_MS)
-		after_results(d);
+		after_results(d, 1);
 	if (schedule_due(&d->sched, now, &i, 1) != 1 ||
 	    (src = config_find_source(d->cfg, d->sched.v[i].id)) == NULL) {
 		w = schedule_wait_ms(&d->sched, now);
@@ -424,7 +432,7 @@ run_due(struct daemon *d)
 	db_check(d);
 	if (d->stop) /* dirty models stay dirty: the next start diffs them */
 		return;
-	after_results(d);
+	after_results(d, 0);
 	db_check(d);
 	malloc_trim(0); /* give a batch's pages back: the daemon idles small */
 }
