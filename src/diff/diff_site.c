@@ -391,8 +391,14 @@ diff_site_write(struct catalog *cat, const struct config *cfg, const char *dir,
 	enum lr_code rc;
 
 	memset(st, 0, sizeof(*st));
-	rc = s.kept && known ? site_mkdirs(dir, err)
-			     : lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	if (strlen(dir) > SITE_NAME_MAX / 2)
+		rc = lr_err_set(err, LR_ERR_USAGE, NULL, NULL,
+				"export site: a folder name of %zu "
+				"bytes is too long (at most %d)",
+				strlen(dir), SITE_NAME_MAX / 2);
+	else
+		rc = s.kept && known ? site_mkdirs(dir, err)
+				     : lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	if (rc == LR_OK && (index = site_head(&s, err)) == NULL)
 		rc = err->code;
 	if (rc == LR_OK)

@@ -154,6 +154,8 @@ like "$out" ", 0 written, 1 removed$" "a file no longer named is removed"
 ok "$([ ! -e "$S/models/gone-model.json" ] && [ -e "$S/models/README" ]; echo $?)" \
 	"and only that one"
 out=$(llmref export site 2>&1); is "$?" 2 "export site without DIR is a usage error"
+out=$(llmref export site "$WORK/$(printf 'x%.0s' $(seq 1 600))" 2>&1); rc=$?
+ok "$([ "$rc" -ne 0 ]; echo $?)" "a folder name too long for the tree's paths is refused ($out)"
 
 # the daemon keeps [export] dir current; a reader polling it meanwhile
 # never finds a file the index names missing or unreadable
