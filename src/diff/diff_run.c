@@ -713,10 +713,35 @@ diff_export_model(struct catalog *cat, const struct config *cfg, const char *id,
 	if (ids == NULL)
 		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	halves = export_halves(cat, cfg, ids, err);
-	rc = halves ? export_print(json_object_get(halves, id), out, err) : err->code;
+	rc = halves ? diff_export_half(halves, id, out, err) : err->code;
 	json_decref(halves);
 	json_decref(ids);
 	return rc;
+}
+
+json_t *
+diff_export_halves(struct catalog *cat, const struct config *cfg, struct lr_err *err)
+{
+	json_t *inputs = NULL, *halves;
+
+	if (catalog_model_inputs(cat, NULL, &inputs, err) != LR_OK)
+		return NULL;
+	halves = halves_build(inputs, cfg, err);
+	json_decref(inputs);
+	return halves;
+}
+
+enum lr_code
+diff_export_half(const json_t *halves, const char *id, FILE *out, struct lr_err *err)
+{
+	const json_t *half = json_object_get(halves, id);
+
+	if (half == NULL)
+		return lr_err_set(err, LR_ERR_USAGE, NULL, NULL,
+				  "no provider serves a model '%s' (llmref export catalog lists "
+				  "the models)",
+				  id);
+	return export_print((json_t *)half, out, err);
 }
 
 /* related_pairs of an exported record, from the stored records of
@@ -736,11 +761,36 @@ export_related(struct catalog *cat, const json_t *ids, json_t *rec, const char *
 }
 
 enum lr_code
+diff_export_pair_of(struct catalog *cat, const struct config *cfg, const json_t *halves,
+		    const char *a, const char *b, FILE *out, struct lr_err *err)
+{
+	json_t *ids = json_pack("[s, s]", a, b), *rec = NULL;
+	const json_t *ha = json_object_get(halves, a), *hb = json_object_get(halves, b);
+	struct diff_traffic t;
+	enum lr_code rc;
+
+	if (ids == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	if (ha == NULL || hb == NULL) {
+		json_decref(ids);
+		return lr_err_set(err, LR_ERR_USAGE, NULL, NULL, "no provider serves a model '%s'",
+				  ha == NULL ? a : b);
+	}
+	traffic_of(cfg, &t);
+	rec = diff_pair_record(ha, hb, &t, err);
+	rc = rec ? export_related(cat, ids, rec, a, b, err) : err->code;
+	if (rc == LR_OK)
+		rc = export_print(rec, out, err);
+	json_decref(rec);
+	json_decref(ids);
+	return rc;
+}
+
+enum lr_code
 diff_export_pair(struct catalog *cat, const struct config *cfg, const char *a, const char *b,
 		 FILE *out, struct lr_err *err)
 {
-	json_t *ids = json_pack("[s, s]", a, b), *halves, *rec = NULL;
-	struct diff_traffic t;
+	json_t *ids = json_pack("[s, s]", a, b), *halves;
 	enum lr_code rc;
 
 	if (ids == NULL)
@@ -749,15 +799,8 @@ diff_export_pair(struct catalog *cat, const struct config *cfg, const char *a, c
 		json_decref(ids);
 		return lr_err_set(err, LR_ERR_USAGE, NULL, NULL, "compare two different models");
 	}
-	traffic_of(cfg, &t);
 	halves = export_halves(cat, cfg, ids, err);
-	if (halves != NULL)
-		rec = diff_pair_record(json_object_get(halves, a), json_object_get(halves, b), &t,
-				       err);
-	rc = rec ? export_related(cat, ids, rec, a, b, err) : err->code;
-	if (rc == LR_OK)
-		rc = export_print(rec, out, err);
-	json_decref(rec);
+	rc = halves ? diff_export_pair_of(cat, cfg, halves, a, b, out, err) : err->code;
 	json_decref(halves);
 	json_decref(ids);
 	return rc;

@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "catalog/catalog.h"
 #include "config/config.h"
 #include "core/err.h"
@@ -38,5 +40,14 @@ enum lr_code diff_export_model(struct catalog *cat, const struct config *cfg, co
 enum lr_code diff_export_pair(struct catalog *cat, const struct config *cfg, const char *a,
 			      const char *b, FILE *out, struct lr_err *err)
     __attribute__((warn_unused_result));
+/* The same two for many models at once (the export tree): every model's
+ * half read in one statement ({id: half}, NULL with err), then each half
+ * or pair printed from it exactly as the two above print them. */
+json_t *diff_export_halves(struct catalog *cat, const struct config *cfg, struct lr_err *err);
+enum lr_code diff_export_half(const json_t *halves, const char *id, FILE *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
+enum lr_code diff_export_pair_of(struct catalog *cat, const struct config *cfg,
+				 const json_t *halves, const char *a, const char *b, FILE *out,
+				 struct lr_err *err) __attribute__((warn_unused_result));
 
 #endif

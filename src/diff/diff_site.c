@@ -30,7 +30,8 @@ struct site {
 	const struct config *cfg;
 	const char *dir;
 	struct diff_site_stats *st;
-	json_t *kept; /* {"models/x.json": true, ...}: the files of this tree */
+	json_t *kept;   /* {"models/x.json": true, ...}: the files of this tree */
+	json_t *halves; /* every model's half, read once (diff_export_halves) */
 };
 
 /* id as a file name: every byte but A-Z a-z 0-9 . _ - (and a leading
@@ -134,13 +135,13 @@ static enum lr_code
 print_model(struct site *s, const char *a, const char *b, FILE *out, struct lr_err *err)
 {
 	(void)b;
-	return diff_export_model(s->cat, s->cfg, a, out, err);
+	return diff_export_half(s->halves, a, out, err);
 }
 
 static enum lr_code
 print_pair(struct site *s, const char *a, const char *b, FILE *out, struct lr_err *err)
 {
-	return diff_export_pair(s->cat, s->cfg, a, b, out, err);
+	return diff_export_pair_of(s->cat, s->cfg, s->halves, a, b, out, err);
 }
 
 /* models/ID.json for each model; index gets {"id", "model", "history"}. */
@@ -386,7 +387,7 @@ enum lr_code
 diff_site_write(struct catalog *cat, const struct config *cfg, const char *dir,
 		struct diff_site_stats *st, struct lr_err *err)
 {
-	struct site s = { cat, cfg, dir, st, json_object() };
+	struct site s = { cat, cfg, dir, st, json_object(), NULL };
 	json_t *known = json_object(), *index = NULL;
 	enum lr_code rc;
 
@@ -400,6 +401,8 @@ diff_site_write(struct catalog *cat, const struct config *cfg, const char *dir,
 		rc = s.kept && known ? site_mkdirs(dir, err)
 				     : lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
 	if (rc == LR_OK && (index = site_head(&s, err)) == NULL)
+		rc = err->code;
+	if (rc == LR_OK && (s.halves = diff_export_halves(cat, cfg, err)) == NULL)
 		rc = err->code;
 	if (rc == LR_OK)
 		rc = site_models(&s, json_object_get(index, "models"), known, err);
@@ -417,5 +420,6 @@ diff_site_write(struct catalog *cat, const struct config *cfg, const char *dir,
 	json_decref(index);
 	json_decref(known);
 	json_decref(s.kept);
+	json_decref(s.halves);
 	return rc;
 }
