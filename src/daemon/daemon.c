@@ -30,8 +30,8 @@
 
 #define DB_BACKOFF_MIN_MS 1000
 #define DB_BACKOFF_MAX_MS 60000
-#define BATCH_PASS_MS     5000  /* a diff pass at least this often while pages run */
-#define SITE_IN_BATCH_MS  60000 /* [export] dir at most this often while pages run */
+#define BATCH_PASS_MS     5000 /* a diff pass at least this often while pages run */
+#define SITE_SHARE        10   /* while pages run, [export] dir takes at most 1/10 of the time */
 
 struct daemon {
 	const struct daemon_opts *o;
@@ -54,6 +54,7 @@ struct daemon {
 	int site_written;                  /* the tree was written once */
 	int site_stale;                    /* models changed since it was written */
 	int64_t site_ms;                   /* when it was last written */
+	int64_t site_cost_ms;              /* how long that took */
 	long results;                      /* since the last diff pass */
 	int64_t last_pass_ms;
 };
@@ -302,9 +303,9 @@ metrics_write(struct daemon *d)
 }
 
 /* [export] dir: the page builders' tree brought up to date, once at
- * start and after passes that changed models: after the batch, or at
- * most every SITE_IN_BATCH_MS while pages are on their way (a large tree
- * takes a while, and transfers wait meanwhile). */
+ * start and after passes that changed models: after the batch, and while
+ * pages are on their way no more often than keeps it to 1/SITE_SHARE of
+ * the time (a large tree takes a while, and transfers wait meanwhile). */
 static void
 site_after_pass(struct daemon *d, int in_batch)
 {
@@ -313,7 +314,8 @@ site_after_pass(struct daemon *d, int in_batch)
 	char text[LR_ERR_REASON_MAX + 64];
 
 	if (d->cfg->export_dir[0] == '\0' || (d->site_written && !d->site_stale) ||
-	    (in_batch && d->site_written && clock_mono_ms() - d->site_ms < SITE_IN_BATCH_MS))
+	    (in_batch && d->site_written &&
+	     clock_mono_ms() - d->site_ms < SITE_SHARE * d->site_cost_ms))
 		return;
 	d->site_ms = clock_mono_ms();
 	if (diff_site_write(d->cat, d->cfg, d->cfg->export_dir, &st, &err) != LR_OK) {
@@ -323,6 +325,7 @@ site_after_pass(struct daemon *d, int in_batch)
 	}
 	d->site_written = 1;
 	d->site_stale = 0;
+	d->site_cost_ms = clock_mono_ms() - d->site_ms;
 	log_release(&d->site_fail, LOG_LVL_INFO, "export site: written again");
 	if (st.written > 0 || st.removed > 0)
 		log_info("export site: %s: %ld files, %ld written, %ld removed", d->cfg->export_dir,

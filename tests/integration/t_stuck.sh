@@ -1,6 +1,6 @@
 #!/bin/bash
 # One stuck provider does not delay the others (issue 17, item 8): with
-# OpenRouter's page taking 20 s, Fireworks (every second) keeps running on
+# OpenRouter's page taking 30 s, Fireworks (every second) keeps running on
 # its own interval; its results are applied, and a diff pass runs, while
 # the stuck page is still on its way. SIGTERM still stops at once.
 . "$(dirname "$0")/lib.sh"
@@ -17,23 +17,25 @@ is "$(q "select count(*) from runs where outcome = 'ok'")" 2 "both sources load 
 sed -i 's/^interval = .*/interval = 1s/' "$WORK"/sources.d/*.conf
 # the stuck provider is another host (localhost, not 127.0.0.1): each
 # host has its own max_per_host
-sed -i -E "s#^(url *= *)http://127.0.0.1:$FIXTURE_PORT/#\1http://localhost:$FIXTURE_PORT/_mis/delay-20/#" \
+sed -i -E "s#^(url *= *)http://127.0.0.1:$FIXTURE_PORT/#\1http://localhost:$FIXTURE_PORT/_mis/delay-30/#" \
 	"$WORK/sources.d/openrouter.conf"
 sed -i -e 's/^timeout = .*/timeout = 60s/' -e 's/^low_speed_time = .*/low_speed_time = 60s/' "$CONF"
 
 t0=$(q "select now()")
 ( exec "$LLMREF_BIN" -c "$CONF" daemon --allow-root ) > "$WORK/d.log" 2>&1 &
 DPID=$!
-sleep 3
+# (the thresholds leave room for the suite's valgrind pass, where each
+# run is many times slower; before the fix Fireworks did not run at all)
+sleep 4
 sed -i '0,/<td>\$0.10<\/td>/s//<td>$0.12<\/td>/' "$WORK/pages/fireworks.ai/pricing"
-sleep 5
+sleep 8
 stuck=$(q "select count(*) from runs where source_id = 'openrouter' and outcome = 'running'")
 is "$stuck" 1 "OpenRouter's run is still waiting for its page"
 n=$(q "select count(*) from runs where source_id = 'fireworks' and started_at > '$t0'")
-ok "$([ "$n" -ge 5 ]; echo $?)" "Fireworks ran on its 1 s interval meanwhile ($n runs in 8 s; at least 5)"
+ok "$([ "$n" -ge 4 ]; echo $?)" "Fireworks ran on its 1 s interval meanwhile ($n runs in 12 s; at least 4)"
 gap=$(q "select coalesce(max(d), 0) from (select extract(epoch from started_at - lag(started_at)
 	over (order by id)) * 1000 as d from runs where source_id = 'fireworks' and started_at > '$t0') g")
-ok "$(awk -v g="$gap" 'BEGIN {exit !(g < 2500)}'; echo $?)" \
+ok "$(awk -v g="$gap" 'BEGIN {exit !(g < 4000)}'; echo $?)" \
 	"no gap between two of its runs beyond the interval and jitter (longest ${gap%.*} ms)"
 is "$(q "select count(*) from runs where source_id = 'fireworks' and started_at > '$t0' and outcome not in ('ok', 'unchanged')")" 0 \
 	"each of them ended (ok or unchanged), none waits on the stuck one"
@@ -61,11 +63,11 @@ sed -E -e "s#^url = https://#url = http://localhost:$FIXTURE_PORT/_mis/delay-20/
 t0=$(q "select now()")
 ( exec "$LLMREF_BIN" -c "$CONF" daemon --allow-root ) > "$WORK/d2.log" 2>&1 &
 DPID=$!
-sleep 8
+sleep 10
 is "$(q "select count(*) from runs where source_id = 'orall' and outcome = 'running'")" 1 \
 	"the fanned-out source's run waits for its items"
 n=$(q "select count(*) from runs where source_id = 'fireworks' and started_at > '$t0' and outcome in ('ok', 'unchanged')")
-ok "$([ "$n" -ge 5 ]; echo $?)" "Fireworks ran on its 1 s interval meanwhile ($n runs in 8 s; at least 5)"
+ok "$([ "$n" -ge 4 ]; echo $?)" "Fireworks ran on its 1 s interval meanwhile ($n runs in 10 s; at least 4)"
 kill -TERM "$DPID"; t1=$(date +%s%N)
 wait "$DPID"; rc=$?
 ms=$(( ($(date +%s%N) - t1) / 1000000 ))
