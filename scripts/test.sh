@@ -27,9 +27,20 @@ build() { # build DIR CONFIGURE-ARGS...
 	return $rc
 }
 
+# private PostgreSQL servers a test started (private_pg) and left running
+strays() { pgrep -f "postgres -D ${TMPDIR:-/tmp}/llmref-pg\\." 2>/dev/null; }
+
 check() { # check DIR: make check under a throw-away cluster
+	local before stray
+	before=$(strays | wc -l)
 	(cd "$1" && pg_virtualenv -t -o "max_connections=50" make -j"$jobs" check) >"$1/check.out" 2>&1
 	local rc=$?
+	stray=$(( $(strays | wc -l) - before ))
+	if [ "$stray" -gt 0 ]; then # a test's clean-up failed: count it
+		echo "FAIL: $stray private PostgreSQL server(s) left running by the tests"
+		echo "# FAIL: 1" >> "$1/test-suite.log"
+		rc=1
+	fi
 	grep -aE '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/check.out" | grep -vE '^PASS:' | head -50
 	grep -aE '^# (TOTAL|PASS|FAIL|SKIP|ERROR):' "$1/check.out" | tail -5
 	if [ $rc -ne 0 ]; then

@@ -50,6 +50,9 @@ skip_all() {
 
 cleanup() {
 	trap - EXIT
+	# a private server still running (done_testing calls this, and resets
+	# the EXIT trap that would have stopped it): stopped, not left behind
+	if [ -n "${OWN:-}" ] && [ -d "$OWN" ]; then stop_private_pg; fi
 	fixture_stop
 	if [ -n "$T_DB" ]; then
 		dropdb --if-exists "$T_DB" >/dev/null 2>&1 || true
