@@ -191,12 +191,31 @@ tags_text(char *out, size_t len, const json_t *m)
 
 /* A per-1M price as "$0.10/1M tokens". */
 static void
-per_mtok(char *out, size_t len, const json_t *cheapest)
+per_mtok(char *out, size_t len, const char *usd)
 {
 	char m[48];
 
-	money(m, sizeof(m), str(cheapest, "usd_per_mtok"), 2);
+	money(m, sizeof(m), usd, 2);
 	snprintf(out, len, "%s/1M tokens", m);
+}
+
+/* A row of both models' values (va, vb) as fmt writes each. */
+static void
+row_as(FILE *f, const char *label, void (*fmt)(char *, size_t, const char *), const char *va,
+       const char *vb)
+{
+	char x[128], y[128];
+
+	fmt(x, sizeof(x), va);
+	fmt(y, sizeof(y), vb);
+	row(f, label, x, y);
+}
+
+/* The usd_per_mtok of a model's cheapest_input or cheapest_output. */
+static const char *
+cheapest(const json_t *m, const char *which)
+{
+	return str(json_object_get(m, which), "usd_per_mtok");
 }
 
 /* The benchmarks a model leads, by name, or "-". */
@@ -229,12 +248,9 @@ section_scorecard(FILE *f, const json_t *rec, const json_t *a, const json_t *b)
 	tags_text(x, sizeof(x), a);
 	tags_text(y, sizeof(y), b);
 	row(f, "Decision fit", x, y);
-	tokens(x, sizeof(x), str(a, "context_window"));
-	tokens(y, sizeof(y), str(b, "context_window"));
-	row(f, "Context window", x, y);
-	per_mtok(x, sizeof(x), json_object_get(a, "cheapest_output"));
-	per_mtok(y, sizeof(y), json_object_get(b, "cheapest_output"));
-	row(f, "Cheapest output", x, y);
+	row_as(f, "Context window", tokens, str(a, "context_window"), str(b, "context_window"));
+	row_as(f, "Cheapest output", per_mtok, cheapest(a, "cheapest_output"),
+	       cheapest(b, "cheapest_output"));
 	snprintf(x, sizeof(x), "%lld tracked",
 		 (long long)json_integer_value(json_object_get(a, "route_count")));
 	snprintf(y, sizeof(y), "%lld tracked",
@@ -295,16 +311,11 @@ section_specs(FILE *f, const json_t *a, const json_t *b)
 		{ "commercial_use", "Commercial use" },
 		{ "knowledge_cutoff", "Knowledge cutoff" },
 	};
-	char x[64], y[64];
 	size_t i;
 
 	table_head(f, "Specs", "Specification", a, b);
-	tokens(x, sizeof(x), str(a, "context_window"));
-	tokens(y, sizeof(y), str(b, "context_window"));
-	row(f, "Context window", x, y);
-	params(x, sizeof(x), str(a, "parameters"));
-	params(y, sizeof(y), str(b, "parameters"));
-	row(f, "Parameters", x, y);
+	row_as(f, "Context window", tokens, str(a, "context_window"), str(b, "context_window"));
+	row_as(f, "Parameters", params, str(a, "parameters"), str(b, "parameters"));
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		row(f, keys[i][1], str(a, keys[i][0]), str(b, keys[i][0]));
 	fputs("</table>\n", f);
@@ -344,15 +355,11 @@ routes_table(FILE *f, const json_t *m)
 static void
 section_pricing(FILE *f, const json_t *a, const json_t *b)
 {
-	char x[64], y[64];
-
 	table_head(f, "Pricing and availability", "Pricing attribute", a, b);
-	per_mtok(x, sizeof(x), json_object_get(a, "cheapest_input"));
-	per_mtok(y, sizeof(y), json_object_get(b, "cheapest_input"));
-	row(f, "Input price", x, y);
-	per_mtok(x, sizeof(x), json_object_get(a, "cheapest_output"));
-	per_mtok(y, sizeof(y), json_object_get(b, "cheapest_output"));
-	row(f, "Output price", x, y);
+	row_as(f, "Input price", per_mtok, cheapest(a, "cheapest_input"),
+	       cheapest(b, "cheapest_input"));
+	row_as(f, "Output price", per_mtok, cheapest(a, "cheapest_output"),
+	       cheapest(b, "cheapest_output"));
 	fputs("</table>\n", f);
 	routes_table(f, a);
 	routes_table(f, b);
