@@ -211,6 +211,10 @@ enum catalog_site_part {
 enum lr_code catalog_site_rows(struct catalog *cat, enum catalog_site_part part,
 			       struct catalog_rows *out, struct lr_err *err)
     __attribute__((warn_unused_result));
+/* HISTORY's rows of the models ids (a JSON array of strings) only. */
+enum lr_code catalog_site_history_of(struct catalog *cat, const json_t *ids,
+				     struct catalog_rows *out, struct lr_err *err)
+    __attribute__((warn_unused_result));
 
 /* The open unmatched names: source, name, canonical, since. */
 enum lr_code catalog_read_unmatched(struct catalog *cat, struct catalog_rows *out,

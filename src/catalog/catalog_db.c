@@ -15,6 +15,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_impl.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
 
@@ -328,4 +329,44 @@ db_rows(struct catalog *cat, const char *sql, int n, const char *const *vals, co
 		return LR_OK;
 	catalog_rows_free(out);
 	return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "%s: out of memory", what);
+}
+
+/* Append s to b as one quoted element of an array literal. */
+static int
+append_quoted(struct buf *b, const char *s, int first)
+{
+	int rc = buf_append(b, first ? "\"" : ",\"", first ? 1 : 2);
+
+	for (; s != NULL && *s != '\0' && rc == 0; s++) {
+		if (*s == '"' || *s == '\\')
+			rc = buf_append(b, "\\", 1);
+		if (rc == 0)
+			rc = buf_append(b, s, 1);
+	}
+	return rc != 0 ? rc : buf_append(b, "\"", 1);
+}
+
+/* ids (a JSON array of strings, or the keys of an object) as a
+ * PostgreSQL text[] literal; malloc'd, caller frees; NULL if out of
+ * memory. Every element is quoted, so no id can end the literal. */
+char *
+pg_text_array(const json_t *ids)
+{
+	struct buf b;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int rc, n = 0;
+
+	buf_init(&b, 1u << 30);
+	rc = buf_append(&b, "{", 1);
+	if (json_is_object(ids))
+		json_object_foreach((json_t *)ids, key, v) rc |= append_quoted(&b, key, n++ == 0);
+	json_array_foreach(ids, i, v) rc |= append_quoted(&b, json_string_value(v), n++ == 0);
+	rc |= buf_append(&b, "}", 1);
+	if (rc != 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
 }

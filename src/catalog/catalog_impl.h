@@ -58,6 +58,10 @@ enum lr_code catalog_row_providers(struct catalog *cat, const struct source *src
 				   struct lr_err *err);
 
 /* The rows of a statement, copied out (catalog_read.c). */
+/* ids (a JSON array of strings, or the keys of an object) as a
+ * PostgreSQL text[] literal for a bound parameter; malloc'd, NULL if out
+ * of memory. */
+char *pg_text_array(const json_t *ids);
 enum lr_code db_rows(struct catalog *cat, const char *sql, int n, const char *const *vals,
 		     const char *what, struct catalog_rows *out, struct lr_err *err);
 

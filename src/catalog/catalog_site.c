@@ -4,6 +4,8 @@
  * are numeric::text: exact decimal strings, never numbers. */
 #include "autoconf.h"
 
+#include <stdlib.h>
+
 #include "catalog/catalog.h"
 #include "catalog/catalog_impl.h"
 
@@ -22,7 +24,7 @@ static const char SQL_SITE_PAIRS[] =
 	" 'input_kind', h.input_kind, 'input_usd_per_mtok', h.input_usd_per_mtok::text,"           \
 	" 'output_kind', h.output_kind, 'output_usd_per_mtok', h.output_usd_per_mtok::text)"       \
 	" ORDER BY h.valid_from, h.id), '[]'::json) FROM prices h WHERE h.route_id = r.id)"
-/* Every route of each model: provider, the router's endpoint (served_by),
+/* Every route of each model ($1: text[] of ids, or NULL for all): provider, the router's endpoint (served_by),
  * variant, status and the dated prices. */
 static const char SQL_SITE_HISTORY[] =
     "SELECT r.model_id, json_build_object('schema_version', 1, 'model', r.model_id,"
@@ -32,6 +34,7 @@ static const char SQL_SITE_HISTORY[] =
     "  ORDER BY r.provider_id, r.served_by, r.provider_model_id, r.variant))::text"
     " FROM routes r JOIN providers p ON p.id = r.provider_id"
     " WHERE r.model_id IN (SELECT model_id FROM provider_routes)"
+    " AND ($1::text[] IS NULL OR r.model_id = ANY($1::text[]))"
     " GROUP BY r.model_id ORDER BY r.model_id";
 /* Every route of each provider, with its status and its price now. */
 static const char SQL_SITE_PROVIDERS[] =
@@ -61,7 +64,24 @@ catalog_site_rows(struct catalog *cat, enum catalog_site_part part, struct catal
 	static const char *const what[] = { "site models", "site pairs", "site history",
 					    "site providers", "site last event" };
 
+	static const char *const all[1] = { NULL }; /* HISTORY: of every model */
+
 	if ((unsigned)part >= sizeof(sql) / sizeof(sql[0]))
 		return lr_err_set(err, LR_ERR_INTERNAL, NULL, NULL, "site: no such part");
-	return db_rows(cat, sql[part], 0, NULL, what[part], out, err);
+	return db_rows(cat, sql[part], part == CATALOG_SITE_HISTORY, all, what[part], out, err);
+}
+
+enum lr_code
+catalog_site_history_of(struct catalog *cat, const json_t *ids, struct catalog_rows *out,
+			struct lr_err *err)
+{
+	char *arr = pg_text_array(ids);
+	const char *vals[1] = { arr };
+	enum lr_code rc;
+
+	if (arr == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	rc = db_rows(cat, SQL_SITE_HISTORY, 1, vals, "site history", out, err);
+	free(arr);
+	return rc;
 }

@@ -519,20 +519,23 @@ preview_histories(struct cli *c, const char *a, const char *b, json_t **ha, json
 		  struct lr_err *err)
 {
 	struct catalog_rows rows = { 0 };
+	json_t *ids = json_pack("[s, s]", a, b);
+	enum lr_code rc;
 	long i;
 
 	*ha = *hb = NULL;
-	if (catalog_site_rows(c->cat, CATALOG_SITE_HISTORY, &rows, err) != LR_OK)
-		return err->code;
-	for (i = 0; i < rows.nrows; i++) {
+	if (ids == NULL)
+		return lr_err_set(err, LR_ERR_NOMEM, NULL, NULL, "out of memory");
+	rc = catalog_site_history_of(c->cat, ids, &rows, err);
+	json_decref(ids);
+	for (i = 0; rc == LR_OK && i < rows.nrows; i++) {
 		const char *id = catalog_cell(&rows, i, 0);
-		if (strcmp(id, a) == 0 && *ha == NULL)
-			*ha = json_loads(catalog_cell(&rows, i, 1), 0, NULL);
-		else if (strcmp(id, b) == 0 && *hb == NULL)
-			*hb = json_loads(catalog_cell(&rows, i, 1), 0, NULL);
+		json_t **h = strcmp(id, a) == 0 ? ha : strcmp(id, b) == 0 ? hb : NULL;
+		if (h != NULL && *h == NULL)
+			*h = json_loads(catalog_cell(&rows, i, 1), 0, NULL);
 	}
 	catalog_rows_free(&rows);
-	return LR_OK;
+	return rc;
 }
 
 int
