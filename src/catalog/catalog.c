@@ -88,7 +88,8 @@ static const char SQL_INCOMING[] =
     " context_window bigint, max_output bigint, cached_input text,"
     " deprecation_date text, tier_threshold bigint, tier_input text, tier_output text,"
     " fact text, value text, reason text, expires text, served_by text NOT NULL,"
-    " price_from text, provider text NOT NULL, prices text)"
+    " price_from text, provider text NOT NULL, prices text, digest text,"
+    " same boolean NOT NULL)"
     " ON COMMIT DELETE ROWS";
 static const char SQL_DIFF_TABLE[] =
     "CREATE TEMP TABLE IF NOT EXISTS llmref_diff (change text, provider_model_id text,"
@@ -98,8 +99,8 @@ static const char SQL_COPY_INCOMING[] =
     "COPY llmref_incoming (provider_model_id, model_id, variant, region,"
     " input_kind, input_usd, output_kind, output_usd, context_window, max_output,"
     " cached_input, deprecation_date, tier_threshold, tier_input, tier_output,"
-    " fact, value, reason, expires, served_by, price_from, provider, prices)"
-    " FROM STDIN";
+    " fact, value, reason, expires, served_by, price_from, provider, prices, digest,"
+    " same) FROM STDIN";
 /* The change feed and the dirty models (007, 010): a statement that adds
  * or changes routes, prices or facts returns the rows it wrote, and the
  * same statement inserts their events and marks their models dirty (a
@@ -173,18 +174,21 @@ static const char SQL_ALERT_UNMATCHED_END[] =
     " WHERE kind = 'unmatched_models' AND subject = $1 AND resolved_at IS NULL"
     " AND NOT EXISTS (SELECT 1 FROM unmatched"
     "  WHERE source_id = $1 AND resolved_run IS NULL)";
+/* A "same" row's model is its route's, which exists (models are never
+ * removed). */
 static const char SQL_MERGE_MODELS[] = "INSERT INTO models (id, first_run)"
 				       " SELECT DISTINCT model_id, $1::bigint FROM llmref_incoming"
-				       " ON CONFLICT (id) DO NOTHING";
+				       " WHERE NOT same ON CONFLICT (id) DO NOTHING";
 /* The provider of an incoming route: the one its row names (a dataset;
  * rows whose name resolves to none were taken out before), else DEF. */
 #define ROW_PROVIDER(DEF)                                                                          \
 	"CASE WHEN i.provider = '' THEN " DEF " ELSE llmref_provider_of(i.provider) END"
 static const char SQL_MERGE_ROUTES[] =
     "WITH up AS (INSERT INTO routes AS r (source_id, provider_id,"
-    "  provider_model_id, model_id, variant, region, first_run, served_by)"
+    "  provider_model_id, model_id, variant, region, first_run, served_by, row_digest)"
     " SELECT $1, " ROW_PROVIDER("$2") ", provider_model_id, model_id, variant, region,"
-				      " $3::bigint, served_by FROM llmref_incoming i ON CONFLICT "
+				      " $3::bigint, served_by, digest FROM llmref_incoming i"
+				      " WHERE NOT same ON CONFLICT "
 				      "(source_id, provider_model_id)"
 				      " DO NOTHING" ROUTE_RETURNING ")," ROUTE_EVENTS(
 					  "'route.added'", "$3::bigint") " SELECT count(*) FROM up";
@@ -201,25 +205,30 @@ static const char SQL_SERVED_BY[] =
 static const char SQL_DIFF_ROUTES[] =
     "INSERT INTO llmref_diff"
     " WITH inc AS (SELECT DISTINCT ON (provider_model_id) provider_model_id, model_id,"
-    "  input_kind, input_usd, output_kind, output_usd,"
+    "  input_kind, input_usd, output_kind, output_usd, CASE WHEN NOT same THEN"
     "  llmref_price_text(input_kind, input_usd) || ' / '"
     "  || llmref_price_text(output_kind, output_usd)"
-    "  || coalesce(' ctx ' || context_window, '') AS v"
+    "  || coalesce(' ctx ' || context_window, '') END AS v"
     "  FROM llmref_incoming i WHERE $2::boolean"
     "  OR EXISTS (SELECT 1 FROM models m WHERE m.id = i.model_id)"
     "  ORDER BY provider_model_id),"
-    " cur AS (SELECT r.id AS route_id, r.provider_model_id, r.model_id, r.status, p.input_kind,"
+    /* a route whose row is "same" is unchanged: its price is not read */
+    " cur AS (SELECT r.id AS route_id, r.provider_model_id, r.model_id, r.status,"
+    "  s.same IS NOT NULL AS same, p.input_kind,"
     "  p.input_usd_per_mtok AS input_usd, p.output_kind, p.output_usd_per_mtok AS output_usd,"
     "  llmref_price_text(p.input_kind, p.input_usd_per_mtok) || ' / '"
     "  || llmref_price_text(p.output_kind, p.output_usd_per_mtok)"
     "  || coalesce(' ctx ' || f.value, '') AS v"
-    "  FROM routes r LEFT JOIN LATERAL (SELECT * FROM prices x WHERE x.route_id = r.id"
+    "  FROM routes r LEFT JOIN llmref_incoming s ON s.same"
+    "  AND s.provider_model_id = r.provider_model_id"
+    "  LEFT JOIN LATERAL (SELECT * FROM prices x WHERE s.same IS NULL AND x.route_id = r.id"
     "  AND x.valid_from <= now() ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) p ON true"
-    "  LEFT JOIN LATERAL (SELECT x.value FROM route_facts x WHERE x.route_id = r.id"
+    "  LEFT JOIN LATERAL (SELECT x.value FROM route_facts x WHERE s.same IS NULL"
+    "  AND x.route_id = r.id"
     "  AND x.fact = 'context_window' ORDER BY x.id DESC LIMIT 1) f ON true"
     "  WHERE r.source_id = $1)"
     " SELECT CASE WHEN c.provider_model_id IS NULL OR c.status = 'gone' THEN 'added'"
-    "  WHEN i.provider_model_id IS NULL THEN 'missing'"
+    "  WHEN i.provider_model_id IS NULL THEN 'missing' WHEN c.same THEN 'unchanged'"
     "  WHEN c.v IS DISTINCT FROM i.v THEN 'changed' ELSE 'unchanged' END AS change,"
     "  coalesce(i.provider_model_id, c.provider_model_id) AS provider_model_id,"
     "  coalesce(i.model_id, c.model_id) AS model_id, 'route'::text AS item,"
@@ -240,6 +249,7 @@ static const char SQL_DIFF_ROUTES[] =
     " LEFT JOIN LATERAL (SELECT min(x.input_usd_per_mtok) AS in_lo,"
     "   max(x.input_usd_per_mtok) AS in_hi, min(x.output_usd_per_mtok) AS out_lo,"
     "   max(x.output_usd_per_mtok) AS out_hi FROM prices x WHERE x.route_id = c.route_id"
+    "   AND NOT c.same"
     "   AND (c.input_usd, c.output_usd) IS DISTINCT FROM (i.input_usd, i.output_usd)"
     "   AND x.recorded_at > now() - interval '30 days'"
     "   AND x.id >= coalesce((SELECT max(y.id) FROM prices y JOIN runs a ON a.id = y.run_id"
@@ -383,7 +393,11 @@ static const char SQL_MERGE_VALUES[] =
     "  i.price_from::date > (now() AT TIME ZONE 'UTC')::date"
     "  THEN i.price_from::date::timestamp AT TIME ZONE 'UTC' ELSE now() END AS eff"
     " FROM llmref_incoming i JOIN routes r"
-    "  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id),"
+    "  ON r.source_id = $1 AND r.provider_model_id = i.provider_model_id WHERE NOT i.same),"
+    /* the row applied to a route that existed is its digest now (a route
+     * the run added got it when it was inserted) */
+    " dg AS (UPDATE routes r SET row_digest = b.digest FROM b WHERE r.id = b.route_id"
+    "  AND b.old AND r.row_digest IS DISTINCT FROM b.digest),"
     " cur AS (SELECT b.*, cp.route_id AS has_price, cp.input_kind AS c_ik,"
     "  cp.input_usd_per_mtok AS c_iu, cp.output_kind AS c_ok,"
     "  cp.output_usd_per_mtok AS c_ou FROM b LEFT JOIN LATERAL (SELECT * FROM prices p"
@@ -912,7 +926,8 @@ copy_prices(const struct record *r, char *json, size_t len, const char **out)
 	return 0;
 }
 
-/* One COPY line of r; fact f (or none if f < 0) goes in fact, value. */
+/* One COPY line of r up to its digest; fact f (or none if f < 0) goes
+ * in fact, value. */
 static int
 copy_record(struct buf *line, const struct record *r, int f)
 {
@@ -942,31 +957,53 @@ copy_record(struct buf *line, const struct record *r, int f)
 	rc |= copy_field(line, r->price_from[0] ? r->price_from : NULL, 0);
 	rc |= copy_field(line, r->provider, 0);
 	rc |= copy_prices(r, prices, sizeof(prices), &p);
-	rc |= copy_field(line, p, 1);
+	rc |= copy_field(line, p, 0);
 	return rc;
+}
+
+/* Stage record i: its line, its digest, whether it is "same". */
+static int
+copy_one(struct catalog *cat, struct buf *line, const struct row_digests *d,
+	 const struct records *recs, size_t i)
+{
+	const struct record *r = &recs->v[i];
+	char hex[DIGEST_HEX];
+	int f = r->nfacts > 0 ? 0 : -1, same, ok;
+
+	do { /* a pricing row once; a facts row once per fact */
+		if (copy_record(line, r, f) != 0)
+			return -1;
+		same = digest_row(d, i, r, line->data, line->len, hex);
+		ok = copy_field(line, hex[0] ? hex : NULL, 0) == 0 &&
+		     copy_field(line, same ? "t" : "f", 1) == 0 &&
+		     db_put_copy(cat, line->data, (int)line->len) == 0;
+	} while (ok && f >= 0 && ++f < r->nfacts);
+	return ok ? 0 : -1;
 }
 
 static enum lr_code
 copy_records(struct catalog *cat, const struct source *src, const struct records *recs,
 	     struct lr_err *err)
 {
-	PGresult *res = db_query(cat, SQL_COPY_INCOMING, 0, NULL, NULL, NULL, 0);
+	struct row_digests d;
+	PGresult *res;
 	struct buf line;
 	size_t i;
 	int ok = 1;
 
-	if (PQresultStatus(res) != PGRES_COPY_IN)
+	if (digest_load(cat, src, recs, &d, err) != LR_OK)
+		return err->code;
+	res = db_query(cat, SQL_COPY_INCOMING, 0, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		digest_free(&d);
 		return db_fail(cat, res, err, src->id, "copy");
+	}
 	PQclear(res);
 	buf_init(&line, CATALOG_COPY_LINE_MAX);
-	for (i = 0; i < recs->n && ok; i++) {
-		int f = recs->v[i].nfacts > 0 ? 0 : -1;
-		do /* a pricing row once; a facts row once per fact */
-			ok = copy_record(&line, &recs->v[i], f) == 0 &&
-			     db_put_copy(cat, line.data, (int)line.len) == 0;
-		while (ok && f >= 0 && ++f < recs->v[i].nfacts);
-	}
+	for (i = 0; i < recs->n && ok; i++)
+		ok = copy_one(cat, &line, &d, recs, i) == 0;
 	buf_free(&line);
+	digest_free(&d);
 	if (db_end_copy(cat, ok ? NULL : "llmref: copy aborted") != 0)
 		ok = 0;
 	res = db_copy_result(cat);

@@ -57,6 +57,23 @@ void db_rollback(struct catalog *cat);
 enum lr_code catalog_row_providers(struct catalog *cat, const struct source *src, long *waiting,
 				   struct lr_err *err);
 
+/* Rows the same as last applied (catalog_digest.c). */
+#define DIGEST_HEX 33 /* 128 bits of SHA-256 as hex, and a NUL */
+struct row_digests {
+	int on;        /* a pricing run: rows may be "same" */
+	PGresult *res; /* the source's routes' digests, in byte order */
+	size_t n;
+	char *dup; /* per record: another record gives its name too */
+};
+/* Read the digests of src's routes for recs (nothing for a facts source). */
+enum lr_code digest_load(struct catalog *cat, const struct source *src, const struct records *recs,
+			 struct row_digests *d, struct lr_err *err);
+/* hex = the digest of record i (r) staged as line (len bytes), "" if it
+ * gets none; returns 1 if it is the route's stored digest ("same"). */
+int digest_row(const struct row_digests *d, size_t i, const struct record *r, const char *line,
+	       size_t len, char hex[DIGEST_HEX]);
+void digest_free(struct row_digests *d);
+
 /* The rows of a statement, copied out (catalog_read.c). */
 /* ids (a JSON array of strings, or the keys of an object) as a
  * PostgreSQL text[] literal for a bound parameter; malloc'd, NULL if out

@@ -113,8 +113,11 @@ tok_len(const char *p)
 static bool
 tok_is(const char *p, const char *word)
 {
-	size_t n = strlen(word);
+	size_t n;
 
+	if (p[0] != word[0]) /* the common case, without strlen and strncmp */
+		return 0;
+	n = strlen(word);
 	return strncmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == '-');
 }
 

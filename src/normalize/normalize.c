@@ -82,6 +82,8 @@ price_foreign_at(const char *s, const char *p)
 	size_t i, n;
 
 	for (i = 0; i < sizeof(price_foreign) / sizeof(price_foreign[0]); i++) {
+		if (p[0] != price_foreign[i][0][0]) /* most positions: no strncmp */
+			continue;
 		n = strlen(price_foreign[i][0]);
 		if (strncmp(p, price_foreign[i][0], n) != 0)
 			continue;
