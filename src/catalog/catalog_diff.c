@@ -40,20 +40,25 @@ static const char SQL_MODEL_INPUTS[] =
     "   WHEN 'value' THEN cp.input_usd_per_mtok::text WHEN 'free' THEN '0' END,"
     "  'output_usd_per_mtok', CASE cp.output_kind WHEN 'value'"
     "   THEN cp.output_usd_per_mtok::text WHEN 'free' THEN '0' END,"
-    "  'status', pr.status, 'variant', pr.variant, 'context_window', cf.value,"
+    "  'status', pr.status, 'variant', pr.variant, 'context_window', fx.cw,"
     "  'prices', coalesce(fx.prices::json, '{}'::json),"
     "  'route_facts', coalesce(fx.facts, '{}'::json),"
     "  'last_reviewed', to_char(rv.last_reviewed, 'YYYY-MM-DD'))"
     "  ORDER BY pr.provider) AS routes, max(rv.last_reviewed) AS reviewed"
-    "  FROM pr LEFT JOIN current_prices cp ON cp.route_id = pr.route_id"
-    "  LEFT JOIN current_route_facts cf ON cf.route_id = pr.route_id"
-    "   AND cf.fact = 'context_window'"
-    /* the route's other facts and its prices, in one read of its facts */
-    "  LEFT JOIN LATERAL (SELECT json_object_agg(x.fact, x.value ORDER BY x.fact)"
-    "   FILTER (WHERE x.fact NOT IN ('context_window', 'prices')) AS facts,"
+    /* each route's price in force and its facts are read by key, not
+     * through current_prices and current_route_facts, which sort the
+     * whole catalog's (0.17 s of a 20-pair pass at 24,000 routes) */
+    "  FROM pr LEFT JOIN LATERAL (SELECT x.input_kind, x.input_usd_per_mtok, x.output_kind,"
+    "   x.output_usd_per_mtok FROM prices x WHERE x.route_id = pr.route_id"
+    "   AND x.valid_from <= now() ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) cp ON true"
+    /* the last row of each of the route's facts: the context window, the
+     * other prices, the rest */
+    "  LEFT JOIN LATERAL (SELECT max(x.value) FILTER (WHERE x.fact = 'context_window') AS cw,"
+    "   json_object_agg(x.fact, x.value ORDER BY x.fact) FILTER (WHERE x.value IS NOT NULL"
+    "    AND x.fact NOT IN ('context_window', 'prices')) AS facts,"
     "   max(x.value) FILTER (WHERE x.fact = 'prices') AS prices"
-    "   FROM current_route_facts x WHERE x.route_id = pr.route_id AND x.value IS NOT NULL) fx"
-    "   ON true"
+    "   FROM (SELECT DISTINCT ON (f.fact) f.fact, f.value FROM route_facts f"
+    "    WHERE f.route_id = pr.route_id ORDER BY f.fact, f.id DESC) x) fx ON true"
     "  JOIN route_review rv ON rv.route_id = pr.route_id GROUP BY pr.model_id)"
     " SELECT ro.model_id, json_build_object('facts', coalesce(rf.facts, '{}'::json),"
     "  'routes', ro.routes, 'last_reviewed',"

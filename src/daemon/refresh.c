@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/pipeline.h"
 #include "core/file.h"
 #include "core/url.h"
 #include "extract/extract.h"
@@ -35,6 +36,7 @@ struct refresh_item {
 	char extract_sha[65];
 	int locked;
 	int skipped; /* claimed: another instance ran it just now */
+	int pending; /* its page is read on the pipeline, not yet applied */
 };
 
 struct refresh_ctx {
@@ -46,7 +48,13 @@ struct refresh_ctx {
 	const struct refresh_opts *o;
 	int apply_flags;         /* catalog_apply_run's */
 	struct walk_queue queue; /* walks' pages waiting for fetch_run */
+	struct pipeline pipe;    /* pages read while the last one is applied */
+	int piped;               /* pipe started: pages go through it */
 };
+
+/* Pages read ahead on the pipeline, at most: each holds a copy of its
+ * body and its records until it is applied. */
+#define REFRESH_READ_AHEAD 2
 
 /* Hash of everything in the source file that decides how a page is read. */
 static int
@@ -128,26 +136,35 @@ refresh_parse_page(const struct config *cfg, const struct source *src, const cha
 	return rc;
 }
 
+/* Apply a page's records (freed); the run is open. */
+static enum lr_code
+refresh_apply_records(struct refresh_ctx *c, struct refresh_item *it, struct records *recs,
+		      const struct run_fetch_info *fi)
+{
+	const struct source *src = it->r.src;
+	enum lr_code rc;
+
+	lr_strlcpy(it->r.rejection, recs->first_rejection, sizeof(it->r.rejection));
+	/* no rows at all is for the guard: quarantined, not applied */
+	if (c->o->dry_run)
+		rc = catalog_preview(c->cat, src, recs, &it->r.diff, &it->r.stats, &it->r.err);
+	else
+		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, recs, c->apply_flags,
+				       &it->r.stats, &it->r.err);
+	records_free(recs);
+	return rc;
+}
+
 /* Extract, normalize and apply a body; the run is open. */
 static enum lr_code
 refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *body, size_t len,
 		   const struct run_fetch_info *fi)
 {
-	const struct source *src = it->r.src;
 	struct records recs = { 0 };
 	enum lr_code rc;
 
-	rc = refresh_parse_page(c->cfg, src, body, len, &recs, &it->r.err);
-	if (rc == LR_OK)
-		lr_strlcpy(it->r.rejection, recs.first_rejection, sizeof(it->r.rejection));
-	/* no rows at all is for the guard: quarantined, not applied */
-	if (rc == LR_OK && c->o->dry_run)
-		rc = catalog_preview(c->cat, src, &recs, &it->r.diff, &it->r.stats, &it->r.err);
-	else if (rc == LR_OK)
-		rc = catalog_apply_run(c->cat, src, it->r.run_id, fi, &recs, c->apply_flags,
-				       &it->r.stats, &it->r.err);
-	records_free(&recs);
-	return rc;
+	rc = refresh_parse_page(c->cfg, it->r.src, body, len, &recs, &it->r.err);
+	return rc == LR_OK ? refresh_apply_records(c, it, &recs, fi) : rc;
 }
 
 /* Release the item's lock and tell the caller its result. */
@@ -230,8 +247,13 @@ refresh_not_modified(struct refresh_ctx *c, struct refresh_item *it, struct fetc
 	refresh_finish(c, it, &fi);
 }
 
+static int refresh_piped(struct refresh_ctx *c, struct refresh_item *it,
+			 const struct run_fetch_info *fi);
+
 /* The page (body, len; several joined for a walk) is in: the same bytes
- * read the same way are unchanged, others are extracted and applied. */
+ * read the same way are unchanged, others are extracted and applied (on
+ * the pipeline, if there is one: the page is read while the one before
+ * it is applied, and its result told once it is applied). */
 static void
 refresh_page(struct refresh_ctx *c, struct refresh_item *it, struct run_fetch_info *fi,
 	     const char *body, size_t len)
@@ -251,6 +273,8 @@ refresh_page(struct refresh_ctx *c, struct refresh_item *it, struct run_fetch_in
 		/* many pages ignore validators: the same bytes mean the same */
 		if (catalog_unchanged_run(c->cat, it->r.src, it->r.run_id, fi, &it->r.err) == LR_OK)
 			it->r.outcome = REFRESH_UNCHANGED;
+	} else if (c->piped && refresh_piped(c, it, fi) == 0) {
+		return;
 	} else {
 		(void)refresh_apply_body(c, it, body, len, fi);
 	}
@@ -324,8 +348,122 @@ struct refresh_more {
 static void
 item_release(struct refresh_item *it)
 {
-	if (it->heap && it->released && !it->walking)
+	if (it->heap && it->released && !it->walking && !it->pending)
 		free((char *)it - offsetof(struct refresh_more, it));
+}
+
+/* ---- the pipeline: a page read while the one before it is applied ---- */
+
+/* A page read on the pipeline's thread, with what its run needs copied
+ * (fetch_run frees the job meanwhile); what it reads comes back in recs
+ * or err. The thread touches nothing else. */
+struct parse_task {
+	struct pl_task t; /* first */
+	const struct config *cfg;
+	const struct source *src;
+	struct refresh_item *it;
+	struct run_fetch_info fi; /* its strings are in strs */
+	char sha[65];
+	char *strs;
+	struct records recs;
+	struct lr_err err;
+	enum lr_code rc;
+};
+
+static void
+parse_task_run(struct pl_task *t)
+{
+	struct parse_task *pt = (struct parse_task *)t;
+
+	pt->rc =
+	    refresh_parse_page(pt->cfg, pt->src, pt->fi.body, pt->fi.body_len, &pt->recs, &pt->err);
+}
+
+/* Copy len bytes of s and a NUL to *at; the copy. */
+static const char *
+put_str(char **at, const char *s, size_t len)
+{
+	char *d = *at;
+
+	if (len > 0)
+		memcpy(d, s, len);
+	d[len] = '\0';
+	*at += len + 1;
+	return d;
+}
+
+static struct parse_task *
+parse_task_new(struct refresh_ctx *c, struct refresh_item *it, const struct run_fetch_info *fi)
+{
+	const char *s[5] = { fi->url, fi->final_url, fi->etag, fi->last_modified, fi->headers };
+	const char **d[5];
+	size_t n[5], all = fi->body_len + 1, i;
+	struct parse_task *pt = calloc(1, sizeof(*pt));
+	char *at;
+
+	for (i = 0; i < 5; i++) {
+		s[i] = s[i] != NULL ? s[i] : "";
+		all += (n[i] = strlen(s[i])) + 1;
+	}
+	if (pt == NULL || (pt->strs = malloc(all)) == NULL) {
+		free(pt);
+		return NULL;
+	}
+	pt->t.run = parse_task_run;
+	pt->cfg = c->cfg;
+	pt->src = it->r.src;
+	pt->it = it;
+	pt->fi = *fi;
+	d[0] = &pt->fi.url, d[1] = &pt->fi.final_url, d[2] = &pt->fi.etag;
+	d[3] = &pt->fi.last_modified, d[4] = &pt->fi.headers;
+	for (at = pt->strs, i = 0; i < 5; i++)
+		*d[i] = put_str(&at, s[i], n[i]);
+	pt->fi.body = put_str(&at, fi->body, fi->body_len);
+	lr_strlcpy(pt->sha, fi->body_sha256, sizeof(pt->sha));
+	pt->fi.body_sha256 = pt->sha;
+	return pt;
+}
+
+/* The page read: apply it, tell its result, free the task. */
+static void
+refresh_piped_done(struct refresh_ctx *c, struct parse_task *pt)
+{
+	struct refresh_item *it = pt->it;
+
+	if (pt->rc == LR_OK)
+		(void)refresh_apply_records(c, it, &pt->recs, &pt->fi);
+	else
+		it->r.err = pt->err;
+	refresh_finish(c, it, &pt->fi);
+	it->pending = 0;
+	item_release(it);
+	free(pt->strs);
+	free(pt);
+}
+
+/* Apply the pages read, waiting for them until at most keep are on the
+ * pipeline. */
+static void
+refresh_drain(struct refresh_ctx *c, size_t keep)
+{
+	struct pl_task *t;
+
+	while (c->piped && (t = pipeline_take(&c->pipe, pipeline_count(&c->pipe) > keep)) != NULL)
+		refresh_piped_done(c, (struct parse_task *)t);
+}
+
+/* Give the page to the pipeline; 0, or -1 (out of memory: read it here). */
+static int
+refresh_piped(struct refresh_ctx *c, struct refresh_item *it, const struct run_fetch_info *fi)
+{
+	struct parse_task *pt = parse_task_new(c, it, fi);
+
+	if (pt == NULL)
+		return -1;
+	it->pending = 1;
+	pipeline_put(&c->pipe, &pt->t);
+	refresh_drain(c, REFRESH_READ_AHEAD);
+	return 0;
 }
 
 /* walk_start's done: every page of a walk is in (or one failed). */
@@ -595,6 +733,7 @@ refresh_phase(struct refresh_ctx *c, struct refresh_item *items, size_t n, int a
 	}
 	rc = fetch_run(&fo, jobs, njobs, refresh_on_fetched, c);
 	walk_queue_fail(&c->queue); /* pages never given: their walks end stopped */
+	refresh_drain(c, 0);        /* the phase ends with its pages applied */
 	return rc;
 }
 
@@ -602,7 +741,7 @@ enum lr_code
 refresh_sources(const struct config *cfg, struct catalog *cat, const struct source *const *srcs,
 		size_t n, const struct refresh_opts *o, refresh_report_fn report, void *ctx)
 {
-	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), o, 0, { 0 } };
+	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), o, 0, { 0 }, { 0 }, 0 };
 	struct refresh_item *items = calloc(n ? n : 1, sizeof(*items));
 	struct fetch_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	enum lr_code rc = LR_OK;
@@ -624,10 +763,15 @@ refresh_sources(const struct config *cfg, struct catalog *cat, const struct sour
 	}
 	/* Sources that may create models go first, so that the others' names
 	 * can match the models they bring in the same refresh. */
+	/* A batch that o->more feeds (the daemon's) reads and applies each
+	 * page as it comes; the others read one while the last is applied. */
+	c.piped = o->more == NULL && n > 1 && pipeline_start(&c.pipe) == 0;
 	if (o->unordered)
 		rc = refresh_phase(&c, items, n, -1, jobs);
 	else if ((rc = refresh_phase(&c, items, n, 1, jobs)) == LR_OK)
 		rc = refresh_phase(&c, items, n, 0, jobs);
+	if (c.piped)
+		pipeline_stop(&c.pipe);
 out:
 	free(jobs);
 	free(items);
@@ -683,7 +827,7 @@ refresh_reparse(const struct config *cfg, struct catalog *cat, const struct sour
 		refresh_report_fn report, void *ctx)
 {
 	static const struct refresh_opts o = { .trigger = "reparse" };
-	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), &o, 0, { 0 } };
+	struct refresh_ctx c = { cfg, cat, report, ctx, clock_mono_sec(), &o, 0, { 0 }, { 0 }, 0 };
 
 	return refresh_stored(&c, src, 0);
 }
@@ -694,7 +838,7 @@ refresh_accept(const struct config *cfg, struct catalog *cat, const struct sourc
 {
 	static const struct refresh_opts o = { .trigger = "accept" };
 	struct refresh_ctx c = {
-		cfg, cat, report, ctx, clock_mono_sec(), &o, CATALOG_APPLY_NO_GUARD, { 0 }
+		cfg, cat, report, ctx, clock_mono_sec(), &o, CATALOG_APPLY_NO_GUARD, { 0 }, { 0 }, 0
 	};
 
 	return refresh_stored(&c, src, 1);
