@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,18 +112,52 @@ db_collect(struct catalog *cat, int stop_at_copy)
 	return keep;
 }
 
+/* The number of sql prepared on the connection (prepared now if it is
+ * not yet), or -1: not prepared (the table is full, or the server refused
+ * it; the statement then goes unprepared and fails as it would). Parsing
+ * and planning a statement of the apply path took longer than running it
+ * (issue 18: 0.21 s of planning in a 2.4 s first load of 60 sources). */
+static int
+db_prepared(struct catalog *cat, const char *sql, int n)
+{
+	char name[32];
+	PGresult *res;
+	int i;
+
+	for (i = 0; i < cat->nprepared; i++)
+		if (cat->prepared[i] == sql)
+			return i;
+	if (cat->nprepared == CATALOG_PREPARED_MAX)
+		return -1;
+	snprintf(name, sizeof(name), "llmref_%d", cat->nprepared);
+	if (!PQsendPrepare(cat->conn, name, sql, n, NULL))
+		return -1;
+	res = db_collect(cat, 0);
+	i = PQresultStatus(res) == PGRES_COMMAND_OK ? cat->nprepared++ : -1;
+	PQclear(res);
+	if (i >= 0)
+		cat->prepared[i] = sql;
+	return i;
+}
+
 PGresult *
 db_query(struct catalog *cat, const char *sql, int n, const char *const *vals, const int *lens,
 	 const int *fmts, int binary)
 {
-	int sent;
+	char name[32];
+	int sent, k;
 
 	if (cat->conn == NULL)
 		return NULL;
 	if (n == 0 && !binary)
 		sent = PQsendQuery(cat->conn, sql); /* several statements allowed */
-	else
+	else if ((k = db_prepared(cat, sql, n)) >= 0 &&
+		 snprintf(name, sizeof(name), "llmref_%d", k) > 0)
+		sent = PQsendQueryPrepared(cat->conn, name, n, vals, lens, fmts, binary);
+	else if (cat->conn != NULL)
 		sent = PQsendQueryParams(cat->conn, sql, n, NULL, vals, lens, fmts, binary);
+	else
+		return NULL;
 	if (!sent)
 		return NULL;
 	return db_collect(cat, 1);

@@ -9,6 +9,8 @@
 
 #include "catalog/catalog.h"
 
+#define CATALOG_PREPARED_MAX 256
+
 struct catalog {
 	PGconn *conn; /* NULL once given up on (db_wait): every call then fails */
 	struct catalog_policy policy;
@@ -16,6 +18,11 @@ struct catalog {
 	void *wait_ctx;
 	char lost[128]; /* why the connection was given up */
 	int staged;     /* the session's staging tables exist (catalog.c) */
+	/* statements prepared on this connection (catalog_db.c): the n-th
+	 * is named llmref_n; the catalog's SQL is static, so its address
+	 * names it */
+	const char *prepared[CATALOG_PREPARED_MAX];
+	int nprepared;
 };
 
 /* ---- the trip to the server (catalog_db.c) ---- */
