@@ -765,6 +765,8 @@ refresh_sources(const struct config *cfg, struct catalog *cat, const struct sour
 	 * can match the models they bring in the same refresh. */
 	/* A batch that o->more feeds (the daemon's) reads and applies each
 	 * page as it comes; the others read one while the last is applied. */
+	for (i = 0; o->more == NULL && n > 1 && i < n; i++)
+		(void)extract_jq_warm(srcs[i]->jq_set); /* forked on this thread */
 	c.piped = o->more == NULL && n > 1 && pipeline_start(&c.pipe) == 0;
 	if (o->unordered)
 		rc = refresh_phase(&c, items, n, -1, jobs);

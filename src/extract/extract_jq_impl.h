@@ -92,5 +92,7 @@ enum lr_code jq_run_failed(const struct source *src, int why, int sig, int code,
 enum lr_code jq_worker_rows(const struct source *src, json_t *doc, struct raw_rows *out,
 			    struct lr_err *err);
 void jq_worker_stop(struct jq_set *set);
+/* Fork the worker if there is none: 0 or -1. */
+int jq_worker_start(struct jq_set *set);
 
 #endif

@@ -366,6 +366,12 @@ worker_end(struct jq_set *set, int sig)
 	return status;
 }
 
+int
+jq_worker_start(struct jq_set *set)
+{
+	return set->worker != 0 ? 0 : worker_start(set);
+}
+
 void
 jq_worker_stop(struct jq_set *set)
 {
