@@ -155,7 +155,11 @@ refresh_apply_records(struct refresh_ctx *c, struct refresh_item *it, struct rec
 	return rc;
 }
 
-/* Extract, normalize and apply a body; the run is open. */
+static void refresh_drain(struct refresh_ctx *c, size_t keep);
+
+/* Extract, normalize and apply a body here; the run is open. The pages
+ * on the pipeline are applied first: its thread and this one never read
+ * at once (they share the jq worker). */
 static enum lr_code
 refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *body, size_t len,
 		   const struct run_fetch_info *fi)
@@ -163,6 +167,7 @@ refresh_apply_body(struct refresh_ctx *c, struct refresh_item *it, const char *b
 	struct records recs = { 0 };
 	enum lr_code rc;
 
+	refresh_drain(c, 0);
 	rc = refresh_parse_page(c->cfg, it->r.src, body, len, &recs, &it->r.err);
 	return rc == LR_OK ? refresh_apply_records(c, it, &recs, fi) : rc;
 }
@@ -766,7 +771,7 @@ refresh_sources(const struct config *cfg, struct catalog *cat, const struct sour
 	/* A batch that o->more feeds (the daemon's) reads and applies each
 	 * page as it comes; the others read one while the last is applied. */
 	for (i = 0; o->more == NULL && n > 1 && i < n; i++)
-		(void)extract_jq_warm(srcs[i]->jq_set); /* forked on this thread */
+		(void)extract_warm(srcs[i]); /* before the pipeline's thread */
 	c.piped = o->more == NULL && n > 1 && pipeline_start(&c.pipe) == 0;
 	if (o->unordered)
 		rc = refresh_phase(&c, items, n, -1, jobs);

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+
 #include "extract/extract.h"
 #include "extract/extract_impl.h"
+#include "extract/extract_jq_impl.h"
 
 enum lr_code
 extract_page_each(const struct source *src, const char *body, size_t len, struct raw_rows *out,
@@ -36,4 +39,11 @@ extract_page(const struct source *src, const char *body, size_t len, struct raw_
 	     struct lr_err *err)
 {
 	return extract_page_each(src, body, len, out, NULL, NULL, err);
+}
+
+int
+extract_warm(const struct source *src)
+{
+	xmlInitParser(); /* once; later calls return at once */
+	return src->jq_set == NULL ? 0 : jq_worker_start(src->jq_set);
 }

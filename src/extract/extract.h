@@ -45,12 +45,14 @@ int extract_jq_check(const char *program, char *why, size_t len);
 int extract_jq_compile_all(const char *const *programs, size_t n, struct jq_set **out, size_t *bad,
 			   char *why, size_t len);
 void extract_jq_set_free(struct jq_set *set);
-/* Fork the set's worker now, if it has none: before a thread that reads
- * pages starts, so that the worker is a copy of the main thread (a worker
- * forked on another thread would hold memory only the main thread's stack
- * points to, and valgrind's leak check in it would call that lost).
- * 0, or -1 (a page forks it then, as usual). */
-int extract_jq_warm(struct jq_set *set);
+/* Ready src's reading for a thread other than the main one (refresh's
+ * read-ahead pipeline), called on the main thread before that thread
+ * starts: libxml2's global state is set up, and the configuration's jq
+ * worker forked now if it has none, so that it is a copy of the main
+ * thread (a worker forked on another thread holds memory only the main
+ * thread's stack points to, which valgrind's leak check in it calls
+ * lost). 0, or -1 (no worker yet: a page forks it, as usual). */
+int extract_warm(const struct source *src);
 
 /* What a jq source's program reads, for an editor (sources test -v): the
  * page's JSON document, numbers as their exact text, indented; for

@@ -73,12 +73,6 @@ jq_from_json(json_t *v)
 
 extern char **environ;
 
-int
-extract_jq_warm(struct jq_set *set)
-{
-	return set == NULL ? 0 : jq_worker_start(set);
-}
-
 void
 extract_jq_set_free(struct jq_set *set)
 {
