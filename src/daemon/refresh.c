@@ -54,7 +54,7 @@ struct refresh_ctx {
 
 /* Pages read ahead on the pipeline, at most: each holds a copy of its
  * body and its records until it is applied. */
-#define REFRESH_READ_AHEAD 2
+#define REFRESH_READ_AHEAD 1
 
 /* Hash of everything in the source file that decides how a page is read. */
 static int
