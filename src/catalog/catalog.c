@@ -31,6 +31,12 @@
 
 static const char SQL_SESSION_MESSAGES[] = "SET client_min_messages = warning";
 static const char SQL_SESSION_TZ[] = "SET TIME ZONE 'UTC'";
+/* No JIT: the apply path's statements run in milliseconds, and their
+ * estimated costs over a catalog whose statistics lag a first load cross
+ * jit_above_cost; compiling took 0.58 s per statement, for each source
+ * (a 10% change right after a first load of 240,000 rows: 72 s, 15 s
+ * without; bench/RESULTS.md). */
+static const char SQL_SESSION_JIT[] = "SET jit = off";
 
 static const char SQL_MIGRATIONS_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
 					   " version integer PRIMARY KEY, name text NOT NULL,"
@@ -581,7 +587,8 @@ catalog_connect(const char *conninfo, int (*hook)(void *ctx), void *ctx, struct 
 	}
 	PQsetNoticeProcessor(cat->conn, catalog_notice, NULL);
 	if (db_cmd(cat, SQL_SESSION_MESSAGES, 0, NULL, NULL, "session setup", err) != LR_OK ||
-	    db_cmd(cat, SQL_SESSION_TZ, 0, NULL, NULL, "session setup", err) != LR_OK) {
+	    db_cmd(cat, SQL_SESSION_TZ, 0, NULL, NULL, "session setup", err) != LR_OK ||
+	    db_cmd(cat, SQL_SESSION_JIT, 0, NULL, NULL, "session setup", err) != LR_OK) {
 		catalog_close(cat);
 		return LR_ERR_DB;
 	}
